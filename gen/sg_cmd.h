@@ -1,0 +1,83 @@
+/* sg_cmd: the command stream on s_axis and the bit layouts it carries.
+ *
+ * The host (or the harness) drives the accelerator with one stream of beats,
+ * StreamW bits each.  A command is a 64-bit header followed by its payload.
+ * Anything wider than a beat is cut into beats little-endian: beat j carries
+ * bits [j*StreamW +: StreamW]; a record always starts on a new beat and the
+ * unused top bits of its last beat are zero.
+ *
+ * Header (64 bits, SG_HDR_BEATS = ceil(64 / StreamW) beats):
+ *
+ *   63    60 59  58 57    56  55           40 39           20 19            0
+ *  +--------+------+-----+---+---------------+---------------+---------------+
+ *  | opcode | act  |final| 0 | act_max (16)  |   rows (20)   |  count (20)   |
+ *  +--------+------+-----+---+---------------+---------------+---------------+
+ *
+ * Opcodes and payloads:
+ *
+ *  VEC  count = n elements.  Element i goes to bank i % B at offset i / B of
+ *       the vector buffer of every PE (all PE copies are written at once).
+ *       Payload: ceil(n / E) beats, E = StreamW / DATA_W elements per beat,
+ *       element i in beat i / E at bits [(i % E) * DATA_W +: DATA_W].
+ *       The loader writes one element per cycle.
+ *  WGT  count = n words per PE.  Payload: for a = 0 .. n-1, for p = 0 .. P-1:
+ *       the CSB word for weight-buffer address a of PE p, SG_WGT_BEATS beats.
+ *  ROW  count = G groups.  Payload: for g = 0 .. G-1, for p = 0 .. P-1: the
+ *       row record of row g*P + p of the block, SG_ROW_BEATS beats.
+ *  RUN  count = G groups, rows = valid rows (G*P - P < rows <= G*P when
+ *       final), final = 1: requantize, activate and stream out the rows
+ *       (tlast on the beat of the last row); final = 0: write each
+ *       accumulator back as the row's partial sum (next column tile).
+ *       act: 0 none, 1 relu, 2 relu6 (clamp to act_max).  The PE array
+ *       reads weight-buffer addresses 0, 1, ... until G words with the last
+ *       bit set have passed.
+ *
+ * CSB word (SG word, WordW = 1 + B * (OFF_W + WGT_W) bits):
+ *
+ *   WordW-1  WordW-2                                                   0
+ *  +-------+--------------------------+-----+--------------------------+
+ *  | last  | lane B-1: offset | value | ... | lane 0:   offset | value |
+ *  +-------+--------------------------+-----+--------------------------+
+ *   lane b at bits [b*(OFF_W+WGT_W) +: OFF_W+WGT_W]: value in the low
+ *   WGT_W bits (two's complement), offset inside the bank above it.
+ *   last marks the final word of a row group; every group has >= 1 word.
+ *
+ * Row record (70 bits):
+ *
+ *   69      64 63                 32 31                  0
+ *  +----------+---------------------+---------------------+
+ *  | shift S  |   multiplier M      |  bias / partial sum |
+ *  +----------+---------------------+---------------------+
+ *
+ * Output stream (m_axis): E = StreamW / DATA_W results per beat, result j of
+ * a beat at bits [j*DATA_W +: DATA_W], unused lanes of a RUN's last beat zero.
+ */
+#ifndef SG_CMD_H
+#define SG_CMD_H
+
+#include <stdint.h>
+
+enum sg_opcode {
+    SG_OP_VEC = 1, /* load the input vector into every PE's banks */
+    SG_OP_WGT = 2, /* load CSB words into the weight buffers */
+    SG_OP_ROW = 3, /* load bias, M and S per row */
+    SG_OP_RUN = 4  /* run row groups through the PE array */
+};
+
+#define SG_HDR_W 64          /* header bits */
+#define SG_HDR_COUNT_W 20    /* bits of count */
+#define SG_HDR_ROWS_W 20     /* bits of rows */
+#define SG_HDR_ACTMAX_W 16   /* bits of act_max */
+#define SG_ROW_W 70          /* row record bits */
+#define SG_HDR_COUNT_MAX ((1L << SG_HDR_COUNT_W) - 1)
+
+/* Pack a header; every field must already be range-checked by the caller. */
+static inline uint64_t sg_cmd_header(unsigned opcode, unsigned act, unsigned final,
+                                     unsigned act_max, unsigned rows, unsigned count)
+{
+    return ((uint64_t)(opcode & 0xfu) << 60) | ((uint64_t)(act & 0x3u) << 58) |
+           ((uint64_t)(final & 0x1u) << 57) | ((uint64_t)(act_max & 0xffffu) << 40) |
+           ((uint64_t)(rows & 0xfffffu) << 20) | (uint64_t)(count & 0xfffffu);
+}
+
+#endif

@@ -1,0 +1,84 @@
+/* sg_compile: turn a model and a configuration into the accelerator's program.
+ *
+ * A program is the command stream (gen/sg_cmd.h) plus, for every result
+ * beat the accelerator will send back, the golden values it must carry and
+ * which layer and row each lane belongs to.  The golden values come from
+ * golden/sg_fc.c computed on the dense weights, so a CSB encoding or
+ * tiling error in this compiler shows up as a mismatch.
+ *
+ * Tiling of an FC layer with R rows and N columns on P PEs x B banks:
+ *   - column tiles of at most B * min(vbuf_depth, wbuf_depth) columns, each
+ *     with bank size ceil(cols / B); the partial sum of a row stays in the
+ *     PE's bias buffer between tiles (RUN final = 0);
+ *   - row groups of P rows (row g*P + p on PE p); a group takes as many
+ *     words as its longest row in the tile (at least one);
+ *   - blocks of consecutive groups whose words fit the weight buffer and
+ *     whose rows fit the row buffer, each: ROW, then per tile VEC, WGT, RUN.
+ */
+#ifndef SG_COMPILE_H
+#define SG_COMPILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sg_config.h"
+#include "sg_model.h"
+
+/* One lane of an expected result beat. */
+typedef struct sg_lane {
+    int32_t value;  /* golden result (0 in padding lanes) */
+    int32_t layer;  /* layer index, -1 for a padding lane */
+    int32_t row;    /* output row inside the layer */
+    int32_t sample; /* input vector index */
+} sg_lane;
+
+/* What one layer costs (summed over samples). */
+typedef struct sg_layer_stats {
+    char name[64];        /* layer name */
+    int rows, cols;       /* shape */
+    int tiles, blocks;    /* column tiles, row blocks */
+    long long nnz;        /* nonzero weights */
+    long long words;      /* CSB words issued by the PE array */
+    long long runs;       /* RUN commands */
+    long long beats_in;   /* command-stream beats */
+    long long outputs;    /* results checked */
+} sg_layer_stats;
+
+typedef struct sg_program {
+    int stream_w;          /* beat bits */
+    int beat_words;        /* uint32 words per beat: stream_w / 32 */
+    int elems;             /* results per output beat */
+    uint32_t *beats;       /* n_beats * beat_words, beat i at [i * beat_words] */
+    long long n_beats;     /* command-stream beats */
+    uint32_t *out;         /* expected output beats, same layout */
+    uint8_t *out_last;     /* tlast of each expected output beat */
+    sg_lane *lanes;        /* n_out * elems lane descriptions */
+    long long n_out;       /* expected output beats */
+    int n_layers;          /* layers */
+    sg_layer_stats *layer; /* n_layers entries */
+    int samples;           /* input vectors compiled */
+    long long useful_macs; /* nonzero weights issued, = hardware useful MACs */
+    long long words;       /* words issued by all RUNs */
+    long long runs;        /* RUN commands */
+    long long dense_macs;  /* rows * cols summed: the dense work */
+    long long outputs;     /* results */
+} sg_program;
+
+/* Compile samples first .. first + count - 1 of m's inputs (count <= 0:
+ * all from first).  Returns 0, or -1 with a message in err (a layer the
+ * buffers cannot hold, a field that overflows the header). */
+int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_program *p,
+               char *err, size_t errlen);
+
+void sg_program_free(sg_program *p);
+
+/* Write commands.hex, expected.hex (one beat per line, most significant
+ * digit first) and program.json into dir, rendered first and written
+ * atomically.  Returns 0, or -1 with a message. */
+int sg_program_write(const sg_program *p, const sg_config *c, const sg_model *m,
+                     const char *dir, char *err, size_t errlen);
+
+/* Summary of a program as a JSON object (caller frees with free()). */
+char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_model *m);
+
+#endif

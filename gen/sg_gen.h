@@ -1,0 +1,31 @@
+/* sg_gen: write the specialized RTL and its companions for one configuration.
+ *
+ * Output directory layout (every file names its generator and configuration):
+ *   rtl/sparsegen_top.v, rtl/sg_*.v   templates, specialized / copied
+ *   rtl/sparsegen_params.vh            parameters, included by the top level
+ *   sparsegen_params.h                 the same values for C and C++
+ *   config.json                        echo: given and derived values
+ *   filelist.f                         for verilator -F / iverilog -c
+ *   sparsegen.gtkw                     GTKWave save file for the FST trace
+ * Files are rendered in memory first: a failure writes nothing.  Unchanged
+ * files are not rewritten.
+ */
+#ifndef SG_GEN_H
+#define SG_GEN_H
+
+#include <stddef.h>
+
+#include "sg_config.h"
+
+/* Modules copied from the template directory, in filelist order. */
+extern const char *const sg_gen_modules[];
+
+/* Generate into outdir (created if missing).  template_dir holds the
+ * rtl_templates.  Returns 0, or -1 with a message in err. */
+int sg_gen_write(const sg_config *c, const char *template_dir, const char *outdir,
+                 char *err, size_t errlen);
+
+/* The template directory: $SPARSEGEN_TEMPLATES, else the installed one. */
+const char *sg_gen_template_dir(void);
+
+#endif

@@ -1,0 +1,277 @@
+/* sg_random: build random FC models from a short text spec. */
+#include "sg_random.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct rng {
+    unsigned long long s; /* xorshift64* state, never 0 */
+} rng;
+
+static unsigned long long rnext(rng *r)
+{
+    r->s ^= r->s >> 12;
+    r->s ^= r->s << 25;
+    r->s ^= r->s >> 27;
+    return r->s * 2685821657736338717ULL;
+}
+
+/* Uniform integer in lo..hi. */
+static long long rrange(rng *r, long long lo, long long hi)
+{
+    return lo + (long long)(rnext(r) % (unsigned long long)(hi - lo + 1));
+}
+
+static double runit(rng *r)
+{
+    return (double)(rnext(r) >> 11) / 9007199254740992.0;
+}
+
+/* Nonzero weight in the wgt_w range. */
+static int32_t rweight(rng *r, int wgt_w)
+{
+    long long hi = (1LL << (wgt_w - 1)) - 1, v;
+    do
+        v = rrange(r, -hi - 1, hi);
+    while (v == 0);
+    return (int32_t)v;
+}
+
+typedef struct spec {
+    int rows[16], n_rows, cols, layers, n, m, banks, samples;
+    double density;
+    char pattern[16], act[8];
+    unsigned long long seed;
+} spec;
+
+static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->rows[0] = 64;
+    s->n_rows = 1;
+    s->cols = 100;
+    s->layers = 1;
+    s->n = 2;
+    s->m = 4;
+    s->banks = c->banks;
+    s->samples = 1;
+    s->density = 0.25;
+    s->seed = 1;
+    snprintf(s->pattern, sizeof s->pattern, "bbs");
+    snprintf(s->act, sizeof s->act, "mixed");
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", text);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        char *eq = strchr(tok, '=');
+        if (!eq) {
+            snprintf(err, errlen, "random spec: '%s' is not key=value", tok);
+            return -1;
+        }
+        *eq = '\0';
+        const char *k = tok, *v = eq + 1;
+        char *end = NULL;
+        if (strcmp(k, "rows") == 0) {
+            s->n_rows = 0;
+            const char *q = v;
+            while (*q && s->n_rows < 16) {
+                long x = strtol(q, &end, 10);
+                if (end == q || x < 1 || x > 1000000) {
+                    snprintf(err, errlen, "random spec: bad rows '%s'", v);
+                    return -1;
+                }
+                s->rows[s->n_rows++] = (int)x;
+                q = *end == ':' ? end + 1 : end;
+                if (*end && *end != ':')
+                    break;
+            }
+            continue;
+        }
+        if (strcmp(k, "pattern") == 0 || strcmp(k, "act") == 0) {
+            char *dst = k[0] == 'p' ? s->pattern : s->act;
+            size_t cap = k[0] == 'p' ? sizeof s->pattern : sizeof s->act;
+            if (strlen(v) >= cap) {
+                snprintf(err, errlen, "random spec: bad %s '%s'", k, v);
+                return -1;
+            }
+            memcpy(dst, v, strlen(v) + 1);
+            continue;
+        }
+        if (strcmp(k, "density") == 0) {
+            s->density = strtod(v, &end);
+            if (end == v || *end || !(s->density >= 0.0 && s->density <= 1.0)) {
+                snprintf(err, errlen, "random spec: density '%s' is not in 0..1", v);
+                return -1;
+            }
+            continue;
+        }
+        long long x = strtoll(v, &end, 10);
+        if (end == v || *end) {
+            snprintf(err, errlen, "random spec: value '%s' of '%s' is not an integer", v, k);
+            return -1;
+        }
+        if (strcmp(k, "seed") == 0)
+            s->seed = (unsigned long long)x;
+        else if (strcmp(k, "cols") == 0 && x >= 1 && x <= 1000000)
+            s->cols = (int)x;
+        else if (strcmp(k, "layers") == 0 && x >= 1 && x <= 16)
+            s->layers = (int)x;
+        else if (strcmp(k, "n") == 0 && x >= 0 && x <= 64)
+            s->n = (int)x;
+        else if (strcmp(k, "m") == 0 && x >= 1 && x <= 64)
+            s->m = (int)x;
+        else if (strcmp(k, "banks") == 0 && x >= 1 && x <= 64)
+            s->banks = (int)x;
+        else if (strcmp(k, "samples") == 0 && x >= 1 && x <= 100000)
+            s->samples = (int)x;
+        else {
+            snprintf(err, errlen, "random spec: unknown key or bad value '%s=%s'", k, v);
+            return -1;
+        }
+    }
+    const char *pats[] = {"bbs", "nm", "unstructured", "block", "dense", "zero"};
+    int ok = 0;
+    for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++)
+        ok |= strcmp(s->pattern, pats[i]) == 0;
+    if (!ok) {
+        snprintf(err, errlen,
+                 "random spec: unknown pattern '%s': legal bbs, nm, unstructured, block, dense, zero",
+                 s->pattern);
+        return -1;
+    }
+    if (strcmp(s->act, "mixed") != 0 && sg_act_parse(s->act) < 0) {
+        snprintf(err, errlen, "random spec: unknown act '%s': legal none, relu, relu6, mixed",
+                 s->act);
+        return -1;
+    }
+    if (s->n > s->m) {
+        snprintf(err, errlen, "random spec: n %d exceeds m %d", s->n, s->m);
+        return -1;
+    }
+    if (s->seed == 0)
+        s->seed = 0x9e3779b97f4a7c15ULL;
+    return 0;
+}
+
+/* Fill row r (cols entries) according to the pattern. */
+static void fill_row(rng *r, const spec *s, int wgt_w, int32_t *w, int row, int cols,
+                     const unsigned char *block_keep)
+{
+    memset(w, 0, (size_t)cols * sizeof *w);
+    if (strcmp(s->pattern, "zero") == 0)
+        return;
+    if (strcmp(s->pattern, "dense") == 0) {
+        for (int j = 0; j < cols; j++)
+            w[j] = rweight(r, wgt_w);
+        return;
+    }
+    if (strcmp(s->pattern, "unstructured") == 0) {
+        for (int j = 0; j < cols; j++)
+            if (runit(r) < s->density)
+                w[j] = rweight(r, wgt_w);
+        return;
+    }
+    if (strcmp(s->pattern, "block") == 0) {
+        int bc = (cols + 3) / 4;
+        for (int j = 0; j < cols; j++)
+            if (block_keep[(row / 4) * bc + j / 4])
+                w[j] = rweight(r, wgt_w);
+        return;
+    }
+    /* bbs: banks of ceil(cols/banks) columns; nm: banks of m columns */
+    int bsize = strcmp(s->pattern, "nm") == 0 ? s->m : (cols + s->banks - 1) / s->banks;
+    for (int b0 = 0; b0 < cols; b0 += bsize) {
+        int len = cols - b0 < bsize ? cols - b0 : bsize;
+        int k = strcmp(s->pattern, "nm") == 0 ? s->n : (int)lround(s->density * bsize);
+        if (k > len)
+            k = len;
+        /* choose k distinct columns of the bank: partial Fisher-Yates */
+        int idx[4096];
+        int n = len < 4096 ? len : 4096;
+        for (int j = 0; j < n; j++)
+            idx[j] = j;
+        for (int j = 0; j < k && j < n; j++) {
+            int t = (int)rrange(r, j, n - 1), tmp = idx[j];
+            idx[j] = idx[t];
+            idx[t] = tmp;
+            w[b0 + idx[j]] = rweight(r, wgt_w);
+        }
+    }
+}
+
+int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err, size_t errlen)
+{
+    spec s;
+    memset(m, 0, sizeof *m);
+    if (parse_spec(c, text, &s, err, errlen) != 0)
+        return -1;
+    rng r = {s.seed};
+    snprintf(m->name, sizeof m->name, "random-%s-s%llu", s.pattern, s.seed);
+    m->n_layers = s.layers;
+    m->layers = calloc((size_t)s.layers, sizeof *m->layers);
+    m->n_inputs = s.samples;
+    m->input_len = s.cols;
+    m->inputs = malloc((size_t)s.samples * (size_t)s.cols * sizeof *m->inputs);
+    if (!m->layers || !m->inputs)
+        goto oom;
+    long long amax = (1LL << (c->data_w - 1)) - 1;
+    for (long long i = 0; i < (long long)s.samples * s.cols; i++)
+        m->inputs[i] = (int32_t)rrange(&r, -amax - 1, amax);
+    int in = s.cols;
+    for (int l = 0; l < s.layers; l++) {
+        sg_layer *L = &m->layers[l];
+        int out = s.rows[l < s.n_rows ? l : s.n_rows - 1];
+        snprintf(L->name, sizeof L->name, "fc%d", l + 1);
+        L->type = SG_LAYER_FC;
+        L->in = in;
+        L->out = out;
+        L->weights = malloc((size_t)out * (size_t)in * sizeof *L->weights);
+        L->bias = malloc((size_t)out * sizeof *L->bias);
+        L->mult = malloc((size_t)out * sizeof *L->mult);
+        L->shift = malloc((size_t)out * sizeof *L->shift);
+        int bc = (in + 3) / 4;
+        unsigned char *keep = malloc((size_t)((out + 3) / 4) * (size_t)bc);
+        if (!L->weights || !L->bias || !L->mult || !L->shift || !keep) {
+            free(keep);
+            goto oom;
+        }
+        for (long long i = 0; i < (long long)((out + 3) / 4) * bc; i++)
+            keep[i] = runit(&r) < s.density;
+        const char *act = s.act;
+        if (strcmp(act, "mixed") == 0) {
+            const char *acts[] = {"none", "relu", "relu6"};
+            act = acts[rrange(&r, 0, 2)];
+        }
+        L->act = (sg_act)sg_act_parse(act);
+        L->act_max = L->act == SG_ACT_RELU6 ? (int32_t)rrange(&r, 1, amax) : 0;
+        long long wmax = 1LL << (c->wgt_w - 1);
+        for (int row = 0; row < out; row++) {
+            fill_row(&r, &s, c->wgt_w, L->weights + (size_t)row * in, row, in, keep);
+            int nz = 0;
+            for (int j = 0; j < in; j++)
+                nz += L->weights[(size_t)row * in + j] != 0;
+            /* typical |acc| ~ sqrt(nz) * amax * wmax / 3; map it to ~amax / 2 */
+            double typ = sqrt((double)(nz > 0 ? nz : 1)) * (double)amax * (double)wmax / 3.0;
+            int shift = (int)rrange(&r, 16, 30);
+            double mult = ldexp(1.0, shift) * (double)amax / 2.0 / typ;
+            if (mult < 1.0)
+                mult = 1.0;
+            if (mult > 2147483647.0)
+                mult = 2147483647.0;
+            L->mult[row] = (int32_t)mult * (rrange(&r, 0, 9) == 0 ? -1 : 1);
+            L->shift[row] = (int8_t)shift;
+            long long bmax = typ < 1e9 ? (long long)typ : 1000000000LL;
+            L->bias[row] = (int32_t)rrange(&r, -bmax, bmax);
+        }
+        if (rrange(&r, 0, 3) == 0 && out > 0) /* an extreme row: S = 0, huge M */
+            L->shift[0] = 0, L->mult[0] = (int32_t)rrange(&r, -3, 3);
+        free(keep);
+        in = out;
+    }
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory building random model '%s'", text);
+    sg_model_free(m);
+    return -1;
+}

@@ -1,0 +1,28 @@
+/* sg_random: random quantized models for regressions and benchmarks.
+ *
+ * A spec is a comma-separated list of key=value (all optional):
+ *   rows=64         output rows of every layer (or rows=64:32 per layer)
+ *   cols=100        input columns of the first layer
+ *   layers=1        number of FC layers (each takes the previous output)
+ *   pattern=bbs     bbs | nm | unstructured | block | dense | zero
+ *   density=0.25    kept fraction (bbs: per bank; unstructured: per weight;
+ *                   block: per 4x4 block); nm keeps n of every m columns
+ *   n=2, m=4        the N:M pattern
+ *   banks=B         bank count for bbs (default: the configuration's)
+ *   act=relu        none | relu | relu6 | mixed (default mixed)
+ *   samples=1       input vectors
+ *   seed=1          PRNG seed; the same spec gives the same model
+ * Weights use the full WGT_W range, inputs the full DATA_W range, and M, S
+ * are chosen per row so most results land inside DATA_W without saturating.
+ */
+#ifndef SG_RANDOM_H
+#define SG_RANDOM_H
+
+#include <stddef.h>
+
+#include "sg_config.h"
+#include "sg_model.h"
+
+int sg_model_random(const sg_config *c, const char *spec, sg_model *m, char *err, size_t errlen);
+
+#endif

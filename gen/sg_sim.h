@@ -1,0 +1,25 @@
+/* sg_sim: build the Verilator model of a configuration and run the harness.
+ *
+ * `sparsegen sim` generates the RTL into BUILD/<name>-<hash>/, verilates it
+ * with verif/harness/tb.cpp and the sparsegen libraries (only when an input
+ * changed: a stamp file holds the hash of every input), then runs the
+ * harness, which compiles the model, drives the command stream and checks
+ * every result against the golden model as it leaves the RTL.
+ */
+#ifndef SG_SIM_H
+#define SG_SIM_H
+
+#include <stddef.h>
+
+#include "sg_config.h"
+
+/* Make sure BUILD/<name>-<hash>/obj_dir/Vsim is built for c (config_path
+ * NULL: built-in defaults).  Writes the harness path into exe.  Returns 0,
+ * or -1 with a message in err. */
+int sg_sim_build(const sg_config *c, const char *build_root, int quiet, char *exe,
+                 size_t exelen, char *err, size_t errlen);
+
+/* Run argv[0] with argv, wait; returns its exit status (or -1 with err). */
+int sg_run(char *const argv[], const char *log_path, char *err, size_t errlen);
+
+#endif

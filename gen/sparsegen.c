@@ -1,0 +1,270 @@
+/* sparsegen: command-line front end -- gen, compile, sim. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sg_compile.h"
+#include "sg_config.h"
+#include "sg_gen.h"
+#include "sg_model.h"
+#include "sg_random.h"
+#include "sg_sim.h"
+
+#define EXIT_BAD_INPUT 2
+
+static const char *usage_text =
+    "usage: sparsegen <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  gen      -c CONFIG -o DIR          write specialized RTL, params, filelist, .gtkw\n"
+    "  compile  -c CONFIG -m MODEL -o DIR turn a model into a command stream + golden results\n"
+    "  sim      -c CONFIG -m MODEL        verilate and run in lockstep with the golden model\n"
+    "  version                            print the version\n"
+    "\n"
+    "common options:\n"
+    "  -c, --config FILE    hardware configuration (JSON); default: built-in default\n"
+    "  -m, --model FILE     model (JSON + .npy); or --random SPEC for a random FC model\n"
+    "  -o, --output DIR     output directory (gen, compile)\n"
+    "      --first N        first input vector (default 0)\n"
+    "      --samples N      input vectors to run (default: all)\n"
+    "sim options (passed to the harness):\n"
+    "      --build DIR      build directory for verilated models (default: build)\n"
+    "      --seed N         stall-pattern seed (default 1)\n"
+    "      --stall-in PCT   percent of cycles the command stream holds back (default 0)\n"
+    "      --stall-out PCT  percent of cycles the result sink is not ready (default 0)\n"
+    "      --trace FILE.fst write a waveform (open with DIR/sparsegen.gtkw)\n"
+    "      --no-check       skip the lockstep comparison (to measure its cost)\n"
+    "      --quiet          print only the JSON summary\n";
+
+static void usage(FILE *f)
+{
+    fputs(usage_text, f);
+}
+
+static int die_input(const char *msg)
+{
+    fprintf(stderr, "sparsegen: %s\n", msg);
+    return EXIT_BAD_INPUT;
+}
+
+typedef struct opts {
+    const char *config, *model, *random, *output, *build, *trace;
+    const char *seed, *stall_in, *stall_out;
+    int first, samples, no_check, quiet;
+} opts;
+
+static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi) {
+        fprintf(stderr, "sparsegen: bad value '%s' for %s: legal range %d..%d\n", s, what, lo, hi);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_opts(int argc, char **argv, opts *o)
+{
+    static const struct option lo[] = {
+        {"config", required_argument, 0, 'c'}, {"model", required_argument, 0, 'm'},
+        {"output", required_argument, 0, 'o'}, {"random", required_argument, 0, 'r'},
+        {"build", required_argument, 0, 'b'},  {"trace", required_argument, 0, 't'},
+        {"seed", required_argument, 0, 's'},   {"stall-in", required_argument, 0, 'I'},
+        {"stall-out", required_argument, 0, 'O'}, {"first", required_argument, 0, 'f'},
+        {"samples", required_argument, 0, 'n'}, {"no-check", no_argument, 0, 'N'},
+        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    o->build = "build";
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":c:m:o:hq", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'c': o->config = optarg; break;
+        case 'm': o->model = optarg; break;
+        case 'o': o->output = optarg; break;
+        case 'r': o->random = optarg; break;
+        case 'b': o->build = optarg; break;
+        case 't': o->trace = optarg; break;
+        case 's': o->seed = optarg; break;
+        case 'I': o->stall_in = optarg; break;
+        case 'O': o->stall_out = optarg; break;
+        case 'f':
+            if (parse_int(optarg, "--first", 0, 1 << 30, &o->first) != 0)
+                return -1;
+            break;
+        case 'n':
+            if (parse_int(optarg, "--samples", 1, 1 << 30, &o->samples) != 0)
+                return -1;
+            break;
+        case 'N': o->no_check = 1; break;
+        case 'q': o->quiet = 1; break;
+        case 'h': usage(stdout); exit(0);
+        case ':':
+            fprintf(stderr, "sparsegen: option '%s' needs a value\n", argv[optind - 1]);
+            return -1;
+        default:
+            fprintf(stderr, "sparsegen: unknown option '%s' (see sparsegen --help)\n",
+                    argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "sparsegen: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_config(const opts *o, sg_config *c)
+{
+    char err[1024];
+    if (!o->config) {
+        sg_config_default(c);
+        return sg_config_derive(c, err, sizeof err);
+    }
+    if (sg_config_load(o->config, c, err, sizeof err) != 0) {
+        fprintf(stderr, "sparsegen: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_model(const opts *o, const sg_config *c, sg_model *m)
+{
+    char err[1024];
+    int rc;
+    if (o->model && o->random)
+        return fprintf(stderr, "sparsegen: give either --model or --random, not both\n"), -1;
+    if (o->model)
+        rc = sg_model_load(o->model, c->data_w, c->wgt_w, m, err, sizeof err);
+    else if (o->random)
+        rc = sg_model_random(c, o->random, m, err, sizeof err);
+    else
+        return fprintf(stderr, "sparsegen: no model: give --model FILE or --random SPEC\n"), -1;
+    if (rc != 0)
+        fprintf(stderr, "sparsegen: %s\n", err);
+    return rc;
+}
+
+static int cmd_gen(const opts *o)
+{
+    sg_config c;
+    char err[1024];
+    if (!o->output)
+        return die_input("gen needs an output directory: -o DIR");
+    if (load_config(o, &c) != 0)
+        return EXIT_BAD_INPUT;
+    if (sg_gen_write(&c, sg_gen_template_dir(), o->output, err, sizeof err) != 0)
+        return die_input(err);
+    printf("sparsegen: configuration '%s' (%d PEs x %d banks = %d MAC lanes) written to %s\n",
+           c.name, c.pe_count, c.banks, c.lanes, o->output);
+    return 0;
+}
+
+static int cmd_compile(const opts *o)
+{
+    sg_config c;
+    sg_model m;
+    sg_program p;
+    char err[1024];
+    if (!o->output)
+        return die_input("compile needs an output directory: -o DIR");
+    if (load_config(o, &c) != 0 || load_model(o, &c, &m) != 0)
+        return EXIT_BAD_INPUT;
+    int rc = sg_compile(&c, &m, o->first, o->samples, &p, err, sizeof err);
+    if (rc == 0) {
+        rc = sg_program_write(&p, &c, &m, o->output, err, sizeof err);
+        if (rc == 0)
+            printf("sparsegen: %s: %lld command beats, %lld result beats (%lld results), "
+                   "%lld useful MACs of %lld dense, written to %s\n",
+                   m.name, p.n_beats, p.n_out, p.outputs, p.useful_macs, p.dense_macs, o->output);
+        sg_program_free(&p);
+    }
+    sg_model_free(&m);
+    return rc == 0 ? 0 : die_input(err);
+}
+
+static int cmd_sim(const opts *o, const char *self)
+{
+    sg_config c;
+    sg_model m;
+    char err[1024], exe[4096];
+    if (load_config(o, &c) != 0 || load_model(o, &c, &m) != 0)
+        return EXIT_BAD_INPUT;
+    sg_model_free(&m); /* validated here so bad input fails before verilating */
+    (void)self;
+    if (sg_sim_build(&c, o->build, o->quiet, exe, sizeof exe, err, sizeof err) != 0) {
+        fprintf(stderr, "sparsegen: %s\n", err);
+        return 1;
+    }
+    char first[16], samples[16];
+    char *argv[32];
+    int n = 0;
+    argv[n++] = exe;
+    if (o->config)
+        argv[n++] = "--config", argv[n++] = (char *)o->config;
+    if (o->model)
+        argv[n++] = "--model", argv[n++] = (char *)o->model;
+    if (o->random)
+        argv[n++] = "--random", argv[n++] = (char *)o->random;
+    if (o->seed)
+        argv[n++] = "--seed", argv[n++] = (char *)o->seed;
+    if (o->stall_in)
+        argv[n++] = "--stall-in", argv[n++] = (char *)o->stall_in;
+    if (o->stall_out)
+        argv[n++] = "--stall-out", argv[n++] = (char *)o->stall_out;
+    if (o->trace)
+        argv[n++] = "--trace", argv[n++] = (char *)o->trace;
+    snprintf(first, sizeof first, "%d", o->first);
+    argv[n++] = "--first", argv[n++] = first;
+    if (o->samples) {
+        snprintf(samples, sizeof samples, "%d", o->samples);
+        argv[n++] = "--samples", argv[n++] = samples;
+    }
+    if (o->no_check)
+        argv[n++] = "--no-check";
+    if (o->quiet)
+        argv[n++] = "--quiet";
+    argv[n] = NULL;
+    fflush(stdout);
+    int rc = sg_run(argv, NULL, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "sparsegen: %s\n", err);
+        return 1;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_BAD_INPUT;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("sparsegen %s\n", SG_VERSION_STRING);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    opts o;
+    if (parse_opts(argc - 1, argv + 1, &o) != 0)
+        return EXIT_BAD_INPUT;
+    if (strcmp(cmd, "gen") == 0)
+        return cmd_gen(&o);
+    if (strcmp(cmd, "compile") == 0)
+        return cmd_compile(&o);
+    if (strcmp(cmd, "sim") == 0)
+        return cmd_sim(&o, argv[0]);
+    fprintf(stderr, "sparsegen: unknown command '%s' (see sparsegen --help)\n", cmd);
+    return EXIT_BAD_INPUT;
+}

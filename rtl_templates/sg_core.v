@@ -1,0 +1,201 @@
+// sg_core: the sparse accelerator -- controller, P PEs of B lanes, post unit.
+//
+//  s_axis --> sg_ctrl --(buffer writes, pipeline control)--> sg_pe x PeCount
+//                 ^                                              |
+//                 +-- full/busy -- sg_post <-- batch of P sums --+
+//                                     |
+//                                  m_axis
+//
+// All parameters come from the generated sparsegen_params.vh through the
+// top level; derived widths are computed once, in gen/sg_config.c, and
+// passed in (the modules check them in initial blocks).
+`default_nettype none
+
+module sg_core #(
+    parameter integer PeCount    = 16,
+    parameter integer Banks      = 8,
+    parameter integer DataW      = 8,
+    parameter integer WgtW       = 8,
+    parameter integer AccW       = 32,
+    parameter integer VbufDepth  = 512,
+    parameter integer WbufDepth  = 1024,
+    parameter integer RbufDepth  = 256,
+    parameter integer StreamW    = 64,
+    parameter integer OffW       = 9,
+    parameter integer WaddrW     = 10,
+    parameter integer GrpW       = 8,
+    parameter integer WordW      = 137,
+    parameter integer TreeLevels = 3,
+    parameter integer PipeDepth  = 6,
+    parameter integer HdrBeats   = 1,
+    parameter integer WgtBeats   = 3,
+    parameter integer RowBeats   = 2,
+    parameter integer MaxBeats   = 3,
+    parameter integer PeW        = 4,
+    parameter integer CntW       = 5,
+    parameter integer NzW        = 4,
+    parameter integer NzSumW     = 8
+) (
+    input  wire               clk_i,
+    input  wire               rst_i,
+    input  wire [StreamW-1:0] s_axis_tdata_i,
+    input  wire               s_axis_tvalid_i,
+    output wire               s_axis_tready_o,
+    output wire [StreamW-1:0] m_axis_tdata_o,
+    output wire               m_axis_tvalid_o,
+    input  wire               m_axis_tready_i,
+    output wire               m_axis_tlast_o,
+    output wire               idle_o,
+    output wire               err_o,
+    output wire [63:0]        perf_busy_o,
+    output wire [63:0]        perf_useful_o,
+    output wire [63:0]        perf_slots_o,
+    output wire [63:0]        perf_stall_o
+);
+
+  wire [Banks-1:0]    vbuf_we;
+  wire [OffW-1:0]     vbuf_waddr;
+  wire [DataW-1:0]    vbuf_wdata;
+  wire [PeCount-1:0]  wbuf_we;
+  wire [WaddrW-1:0]   wbuf_waddr;
+  wire [WordW-1:0]    wbuf_wdata;
+  wire [PeCount-1:0]  row_we;
+  wire [GrpW-1:0]     row_waddr;
+  wire [69:0]         row_wdata;
+  wire                en, wbuf_re;
+  wire [WaddrW-1:0]   wbuf_raddr;
+  wire                pre_first, acc_v, acc_first, acc_wb;
+  wire [GrpW-1:0]     pre_grp, acc_grp;
+  wire                cap, cap_last, post_full, post_busy;
+  wire [CntW-1:0]     cap_nvalid;
+  wire [1:0]          cap_act;
+  wire [DataW-1:0]    cap_act_max;
+
+  wire [PeCount-1:0]       pe_last;
+  wire [PeCount*NzW-1:0]   pe_nz;
+  wire [PeCount*AccW-1:0]  pe_sum;
+  wire [PeCount*32-1:0]    pe_mult;
+  wire [PeCount*6-1:0]     pe_shift;
+
+  // Nonzero lanes at S1 over all PEs.
+  reg [NzSumW-1:0] nz_sum;
+  integer p;
+  always @* begin
+    nz_sum = {NzSumW{1'b0}};
+    for (p = 0; p < PeCount; p = p + 1) begin
+      nz_sum = nz_sum + {{(NzSumW-NzW){1'b0}}, pe_nz[p*NzW +: NzW]};
+    end
+  end
+
+  sg_ctrl #(
+      .PeCount(PeCount), .Banks(Banks), .DataW(DataW), .StreamW(StreamW),
+      .OffW(OffW), .WaddrW(WaddrW), .GrpW(GrpW), .WordW(WordW),
+      .PipeDepth(PipeDepth), .HdrBeats(HdrBeats), .WgtBeats(WgtBeats),
+      .RowBeats(RowBeats), .MaxBeats(MaxBeats), .PeW(PeW), .CntW(CntW),
+      .NzSumW(NzSumW)
+  ) u_ctrl (
+      .clk_i          (clk_i),
+      .rst_i          (rst_i),
+      .s_axis_tdata_i (s_axis_tdata_i),
+      .s_axis_tvalid_i(s_axis_tvalid_i),
+      .s_axis_tready_o(s_axis_tready_o),
+      .vbuf_we_o      (vbuf_we),
+      .vbuf_waddr_o   (vbuf_waddr),
+      .vbuf_wdata_o   (vbuf_wdata),
+      .wbuf_we_o      (wbuf_we),
+      .wbuf_waddr_o   (wbuf_waddr),
+      .wbuf_wdata_o   (wbuf_wdata),
+      .row_we_o       (row_we),
+      .row_waddr_o    (row_waddr),
+      .row_wdata_o    (row_wdata),
+      .en_o           (en),
+      .wbuf_re_o      (wbuf_re),
+      .wbuf_raddr_o   (wbuf_raddr),
+      .last_i         (pe_last[0]),
+      .nz_sum_i       (nz_sum),
+      .pre_first_o    (pre_first),
+      .pre_grp_o      (pre_grp),
+      .acc_v_o        (acc_v),
+      .acc_first_o    (acc_first),
+      .acc_wb_o       (acc_wb),
+      .acc_grp_o      (acc_grp),
+      .cap_o          (cap),
+      .cap_nvalid_o   (cap_nvalid),
+      .cap_last_o     (cap_last),
+      .cap_act_o      (cap_act),
+      .cap_act_max_o  (cap_act_max),
+      .post_full_i    (post_full),
+      .post_busy_i    (post_busy),
+      .idle_o         (idle_o),
+      .err_o          (err_o),
+      .perf_busy_o    (perf_busy_o),
+      .perf_useful_o  (perf_useful_o),
+      .perf_slots_o   (perf_slots_o),
+      .perf_stall_o   (perf_stall_o)
+  );
+
+  genvar g;
+  generate
+    for (g = 0; g < PeCount; g = g + 1) begin : gen_pe
+      sg_pe #(
+          .Banks(Banks), .DataW(DataW), .WgtW(WgtW), .AccW(AccW), .OffW(OffW),
+          .VbufDepth(VbufDepth), .WbufDepth(WbufDepth), .WaddrW(WaddrW),
+          .RbufDepth(RbufDepth), .GrpW(GrpW), .TreeLevels(TreeLevels),
+          .NzW(NzW), .WordW(WordW)
+      ) u_pe (
+          .clk_i       (clk_i),
+          .en_i        (en),
+          .vbuf_we_i   (vbuf_we),
+          .vbuf_waddr_i(vbuf_waddr),
+          .vbuf_wdata_i(vbuf_wdata),
+          .wbuf_we_i   (wbuf_we[g]),
+          .wbuf_waddr_i(wbuf_waddr),
+          .wbuf_wdata_i(wbuf_wdata),
+          .row_we_i    (row_we[g]),
+          .row_waddr_i (row_waddr),
+          .row_wdata_i (row_wdata),
+          .wbuf_re_i   (wbuf_re),
+          .wbuf_raddr_i(wbuf_raddr),
+          .pre_first_i (pre_first),
+          .pre_grp_i   (pre_grp),
+          .acc_v_i     (acc_v),
+          .acc_first_i (acc_first),
+          .acc_wb_i    (acc_wb),
+          .acc_grp_i   (acc_grp),
+          .last_o      (pe_last[g]),
+          .nz_o        (pe_nz[g*NzW +: NzW]),
+          .sum_o       (pe_sum[g*AccW +: AccW]),
+          .mult_o      (pe_mult[g*32 +: 32]),
+          .shift_o     (pe_shift[g*6 +: 6])
+      );
+    end
+  endgenerate
+
+  // Every PE holds the same last bits; only PE 0's steer the sequencer.
+  wire unused_pe_last = ^pe_last[PeCount-1:0];
+
+  sg_post #(
+      .PeCount(PeCount), .AccW(AccW), .DataW(DataW), .StreamW(StreamW),
+      .PeW(PeW), .CntW(CntW)
+  ) u_post (
+      .clk_i          (clk_i),
+      .rst_i          (rst_i),
+      .cap_i          (cap),
+      .cap_acc_i      (pe_sum),
+      .cap_mult_i     (pe_mult),
+      .cap_shift_i    (pe_shift),
+      .cap_nvalid_i   (cap_nvalid),
+      .cap_last_i     (cap_last),
+      .cap_act_i      (cap_act),
+      .cap_act_max_i  (cap_act_max),
+      .full_o         (post_full),
+      .busy_o         (post_busy),
+      .m_axis_tdata_o (m_axis_tdata_o),
+      .m_axis_tvalid_o(m_axis_tvalid_o),
+      .m_axis_tready_i(m_axis_tready_i),
+      .m_axis_tlast_o (m_axis_tlast_o)
+  );
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,345 @@
+// sg_ctrl: command decoder, buffer loaders, run sequencer and perf counters.
+//
+// Reads the command stream (gen/sg_cmd.h has every bit layout) one command at
+// a time.  VEC, WGT and ROW write the buffers of the PEs; RUN walks the weight
+// buffer from address 0 and drives the PE pipeline, whose valid/first/last/
+// group bits live here, once for all PEs.  The pipeline stalls (en_o low)
+// only when a row group finishes while the post unit holds two batches.
+//
+// Performance counters (64-bit, cleared by reset):
+//   busy    cycles spent in RUN, fill, drain and stalls included
+//   useful  multiplications with a nonzero weight (useful MACs)
+//   slots   PeCount * Banks per busy cycle (MAC slots)
+//   stall   busy cycles in which the pipeline was frozen
+`default_nettype none
+
+module sg_ctrl #(
+    parameter integer PeCount   = 16,  // P
+    parameter integer Banks     = 8,   // B
+    parameter integer DataW     = 8,   // activation bits
+    parameter integer StreamW   = 64,  // s_axis beat bits
+    parameter integer OffW      = 9,   // vbuf address bits
+    parameter integer WaddrW    = 10,  // wbuf address bits
+    parameter integer GrpW      = 8,   // row-buffer address bits
+    parameter integer WordW     = 137, // CSB word bits
+    parameter integer PipeDepth = 6,   // stage SA of the PE pipeline (3 + tree levels)
+    parameter integer HdrBeats  = 1,   // beats of a header
+    parameter integer WgtBeats  = 3,   // beats of a CSB word
+    parameter integer RowBeats  = 2,   // beats of a row record
+    parameter integer MaxBeats  = 3,   // max of the three
+    parameter integer PeW       = 4,   // bits of a PE index (>= 1)
+    parameter integer CntW      = 5,   // bits of a count 0 .. PeCount
+    parameter integer NzSumW    = 8    // bits of the nonzero-lane sum over PEs
+) (
+    input  wire                    clk_i,
+    input  wire                    rst_i,
+    // command stream
+    input  wire [StreamW-1:0]      s_axis_tdata_i,
+    input  wire                    s_axis_tvalid_i,
+    output wire                    s_axis_tready_o,
+    // vector-buffer write, broadcast to all PEs
+    output reg  [Banks-1:0]        vbuf_we_o,
+    output reg  [OffW-1:0]         vbuf_waddr_o,
+    output reg  [DataW-1:0]        vbuf_wdata_o,
+    // weight-buffer write
+    output reg  [PeCount-1:0]      wbuf_we_o,
+    output reg  [WaddrW-1:0]       wbuf_waddr_o,
+    output reg  [WordW-1:0]        wbuf_wdata_o,
+    // row-record write
+    output reg  [PeCount-1:0]      row_we_o,
+    output reg  [GrpW-1:0]         row_waddr_o,
+    output reg  [69:0]             row_wdata_o,
+    // PE pipeline
+    output wire                    en_o,
+    output wire                    wbuf_re_o,
+    output wire [WaddrW-1:0]       wbuf_raddr_o,
+    input  wire                    last_i,       // last bit of PE 0's word at S1
+    input  wire [NzSumW-1:0]       nz_sum_i,     // nonzero lanes at S1, all PEs
+    output wire                    pre_first_o,
+    output wire [GrpW-1:0]         pre_grp_o,
+    output wire                    acc_v_o,
+    output wire                    acc_first_o,
+    output wire                    acc_wb_o,
+    output wire [GrpW-1:0]         acc_grp_o,
+    // batch hand-over to the post unit
+    output wire                    cap_o,
+    output wire [CntW-1:0]         cap_nvalid_o,
+    output wire                    cap_last_o,
+    output wire [1:0]              cap_act_o,
+    output wire [DataW-1:0]        cap_act_max_o,
+    input  wire                    post_full_i,
+    input  wire                    post_busy_i,
+    // status and counters
+    output wire                    idle_o,       // no command in progress, post drained
+    output reg                     err_o,        // an unknown opcode was seen (sticky)
+    output reg  [63:0]             perf_busy_o,
+    output reg  [63:0]             perf_useful_o,
+    output reg  [63:0]             perf_slots_o,
+    output reg  [63:0]             perf_stall_o
+);
+
+  localparam [3:0] OpVec = 4'd1, OpWgt = 4'd2, OpRow = 4'd3, OpRun = 4'd4;
+  localparam [2:0] StHdr = 3'd0, StVec = 3'd1, StWgt = 3'd2, StRow = 3'd3, StRun = 3'd4;
+  localparam integer Elems    = StreamW / DataW;
+  localparam integer ElemW    = (Elems > 1) ? $clog2(Elems) : 1;
+  localparam integer BankW    = (Banks > 1) ? $clog2(Banks) : 1;
+  localparam integer BeatW    = (MaxBeats > 1) ? $clog2(MaxBeats) : 1;
+  localparam integer Stages   = PipeDepth - 1;          // control stages S2 .. SA
+  localparam [63:0]  SlotsPerCycle = PeCount * Banks;
+  localparam integer LastPeI   = PeCount - 1;
+  localparam integer LastBankI = Banks - 1;
+  localparam integer LastElemI = Elems - 1;
+  localparam [PeW-1:0]   LastPe   = LastPeI[PeW-1:0];
+  localparam [BankW-1:0] LastBank = LastBankI[BankW-1:0];
+  localparam [ElemW-1:0] LastElem = LastElemI[ElemW-1:0];
+  localparam [CntW-1:0]  PeCnt    = PeCount[CntW-1:0];
+
+  reg [2:0] state_q;
+
+  // ---- record assembly (header, CSB word, row record) --------------------
+  reg  [MaxBeats*StreamW-1:0] asm_q;
+  reg  [BeatW-1:0]            beat_q;
+  reg  [MaxBeats*StreamW-1:0] asm_d;
+  reg  [BeatW-1:0]            rec_last_beat;
+  wire                        accept = s_axis_tvalid_i && s_axis_tready_o;
+  wire                        in_rec = (state_q == StHdr) || (state_q == StWgt) || (state_q == StRow);
+  wire                        rec_done = accept && in_rec && (beat_q == rec_last_beat);
+
+  integer i;
+  always @* begin
+    asm_d = asm_q;
+    for (i = 0; i < MaxBeats; i = i + 1) begin
+      if (beat_q == i[BeatW-1:0]) asm_d[i*StreamW +: StreamW] = s_axis_tdata_i;
+    end
+    case (state_q)
+      StWgt:   rec_last_beat = WgtBeats[BeatW-1:0] - 1'b1;
+      StRow:   rec_last_beat = RowBeats[BeatW-1:0] - 1'b1;
+      default: rec_last_beat = HdrBeats[BeatW-1:0] - 1'b1;
+    endcase
+  end
+
+  wire [63:0] hdr      = asm_d[63:0];
+  wire [3:0]  hdr_op   = hdr[63:60];
+  wire [19:0] hdr_cnt  = hdr[19:0];
+  // Bit 56 is reserved; act_max bits above DataW are ignored.
+  wire        unused_hdr = ^{hdr[56], hdr[55:40]};
+
+  // ---- loader counters ---------------------------------------------------
+  reg [19:0]        left_q;     // elements, words or rows still to come
+  reg [PeW-1:0]     pe_q;       // PE of the next word / row record
+  reg [WaddrW-1:0]  waddr_q;    // wbuf address of the next word
+  reg [GrpW-1:0]    raddr_q;    // row-buffer address of the next row record
+  reg [StreamW-1:0] vbeat_q;    // beat of activations being written
+  reg               vhave_q;    // vbeat_q holds unwritten elements
+  reg [ElemW-1:0]   velem_q;    // next element of vbeat_q
+  reg [BankW-1:0]   vbank_q;    // bank of the next element
+  reg [OffW-1:0]    voff_q;     // offset of the next element
+
+  // ---- run registers -----------------------------------------------------
+  reg [19:0]        run_groups_q;
+  reg [19:0]        rows_rem_q;
+  reg               final_q;
+  reg [1:0]         act_q;
+  reg [DataW-1:0]   act_max_q;
+  reg               iss_v_q;    // S0: an address is being issued
+  reg [WaddrW-1:0]  iss_addr_q;
+  reg               s1_v_q;     // S1 holds a valid word
+  reg               s1_first_q; // the word at S1 starts its group
+  reg [19:0]        s1_grp_q;   // group of the word at S1
+  reg [Stages-1:0]  cv_q, cf_q, cl_q;       // stage i+2: valid, first, last
+  reg [Stages*GrpW-1:0] cg_q;              // stage i+2: group
+  reg [NzSumW-1:0]  nz_q;       // nonzero lanes counted last cycle
+
+  wire stall = cv_q[Stages-1] && cl_q[Stages-1] && final_q && post_full_i && (rows_rem_q != 20'd0);
+  wire en    = !stall;
+  wire kill  = s1_v_q && last_i && (s1_grp_q == run_groups_q - 20'd1);
+  wire run_empty = !iss_v_q && !s1_v_q && (cv_q == {Stages{1'b0}});
+
+  assign en_o         = en;
+  assign wbuf_re_o    = en && iss_v_q;
+  assign wbuf_raddr_o = iss_addr_q;
+  assign pre_first_o  = cv_q[Stages-2] && cf_q[Stages-2];
+  assign pre_grp_o    = cg_q[(Stages-2)*GrpW +: GrpW];
+  assign acc_v_o      = cv_q[Stages-1];
+  assign acc_first_o  = cf_q[Stages-1];
+  assign acc_wb_o     = cl_q[Stages-1] && !final_q;
+  assign acc_grp_o    = cg_q[(Stages-1)*GrpW +: GrpW];
+
+  // Capture: a final group leaves stage SA.  A malformed RUN whose rows run
+  // out early drops the extra groups instead of emitting garbage.
+  assign cap_o         = en && cv_q[Stages-1] && cl_q[Stages-1] && final_q && (rows_rem_q != 20'd0);
+  assign cap_nvalid_o  = (rows_rem_q > {{(20-CntW){1'b0}}, PeCnt}) ? PeCnt : rows_rem_q[CntW-1:0];
+  assign cap_last_o    = (rows_rem_q <= {{(20-CntW){1'b0}}, PeCnt});
+  assign cap_act_o     = act_q;
+  assign cap_act_max_o = act_max_q;
+
+  assign s_axis_tready_o = (state_q == StHdr) || (state_q == StWgt) || (state_q == StRow) ||
+                           ((state_q == StVec) && !vhave_q);
+  assign idle_o = (state_q == StHdr) && (beat_q == {BeatW{1'b0}}) && !post_busy_i;
+
+  // ---- state machine -----------------------------------------------------
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      state_q  <= StHdr;
+      beat_q   <= {BeatW{1'b0}};
+      asm_q    <= {(MaxBeats*StreamW){1'b0}};
+      err_o    <= 1'b0;
+      vhave_q  <= 1'b0;
+      iss_v_q  <= 1'b0;
+      s1_v_q   <= 1'b0;
+      cv_q     <= {Stages{1'b0}};
+      final_q  <= 1'b0;
+      rows_rem_q <= 20'd0;
+      vbuf_we_o <= {Banks{1'b0}};
+      wbuf_we_o <= {PeCount{1'b0}};
+      row_we_o  <= {PeCount{1'b0}};
+    end else begin
+      vbuf_we_o <= {Banks{1'b0}};
+      wbuf_we_o <= {PeCount{1'b0}};
+      row_we_o  <= {PeCount{1'b0}};
+
+      // record assembly
+      if (accept && in_rec) begin
+        if (rec_done) begin
+          beat_q <= {BeatW{1'b0}};
+          asm_q  <= {(MaxBeats*StreamW){1'b0}};
+        end else begin
+          beat_q <= beat_q + 1'b1;
+          asm_q  <= asm_d;
+        end
+      end
+
+      case (state_q)
+        StHdr: if (rec_done) begin
+          left_q  <= hdr_cnt;
+          pe_q    <= {PeW{1'b0}};
+          waddr_q <= {WaddrW{1'b0}};
+          raddr_q <= {GrpW{1'b0}};
+          vbank_q <= {BankW{1'b0}};
+          voff_q  <= {OffW{1'b0}};
+          case (hdr_op)
+            OpVec: if (hdr_cnt != 20'd0) state_q <= StVec;
+            OpWgt: if (hdr_cnt != 20'd0) state_q <= StWgt;
+            OpRow: if (hdr_cnt != 20'd0) state_q <= StRow;
+            OpRun: if (hdr_cnt != 20'd0) begin
+              state_q      <= StRun;
+              run_groups_q <= hdr_cnt;
+              rows_rem_q   <= hdr[39:20];
+              final_q      <= hdr[57];
+              act_q        <= hdr[59:58];
+              act_max_q    <= hdr[40 +: DataW];
+              iss_v_q      <= 1'b1;
+              iss_addr_q   <= {WaddrW{1'b0}};
+              s1_first_q   <= 1'b1;
+              s1_grp_q     <= 20'd0;
+            end
+            default: err_o <= 1'b1;
+          endcase
+        end
+
+        StVec: begin
+          if (accept) begin
+            vbeat_q <= s_axis_tdata_i;
+            vhave_q <= 1'b1;
+            velem_q <= {ElemW{1'b0}};
+          end
+          if (vhave_q) begin
+            vbuf_we_o[vbank_q] <= 1'b1;
+            vbuf_waddr_o <= voff_q;
+            vbuf_wdata_o <= vbeat_q[velem_q*DataW +: DataW];
+            velem_q <= velem_q + 1'b1;
+            left_q  <= left_q - 20'd1;
+            if (vbank_q == LastBank) begin
+              vbank_q <= {BankW{1'b0}};
+              voff_q  <= voff_q + 1'b1;
+            end else begin
+              vbank_q <= vbank_q + 1'b1;
+            end
+            if (velem_q == LastElem || left_q == 20'd1) vhave_q <= 1'b0;
+            if (left_q == 20'd1) state_q <= StHdr;
+          end
+        end
+
+        StWgt: if (rec_done) begin
+          wbuf_we_o[pe_q] <= 1'b1;
+          wbuf_waddr_o <= waddr_q;
+          wbuf_wdata_o <= asm_d[WordW-1:0];
+          if (pe_q == LastPe) begin
+            pe_q    <= {PeW{1'b0}};
+            waddr_q <= waddr_q + 1'b1;
+            left_q  <= left_q - 20'd1;
+            if (left_q == 20'd1) state_q <= StHdr;
+          end else begin
+            pe_q <= pe_q + 1'b1;
+          end
+        end
+
+        StRow: if (rec_done) begin
+          row_we_o[pe_q] <= 1'b1;
+          row_waddr_o <= raddr_q;
+          row_wdata_o <= asm_d[69:0];
+          if (pe_q == LastPe) begin
+            pe_q    <= {PeW{1'b0}};
+            raddr_q <= raddr_q + 1'b1;
+            left_q  <= left_q - 20'd1;
+            if (left_q == 20'd1) state_q <= StHdr;
+          end else begin
+            pe_q <= pe_q + 1'b1;
+          end
+        end
+
+        StRun: begin
+          if (en) begin
+            // S0 -> S1: the word after the group that ends the run is dropped
+            s1_v_q <= iss_v_q && !kill;
+            if (iss_v_q) begin
+              iss_addr_q <= iss_addr_q + 1'b1;
+              if (kill) iss_v_q <= 1'b0;
+            end
+            if (s1_v_q) begin
+              s1_first_q <= last_i;
+              if (last_i) s1_grp_q <= s1_grp_q + 20'd1;
+            end
+            // S1 -> S2 .. SA
+            cv_q <= {cv_q[Stages-2:0], s1_v_q};
+            cf_q <= {cf_q[Stages-2:0], s1_first_q};
+            cl_q <= {cl_q[Stages-2:0], last_i};
+            cg_q <= {cg_q[(Stages-1)*GrpW-1:0], s1_grp_q[GrpW-1:0]};
+            if (cap_o) rows_rem_q <= rows_rem_q - {{(20-CntW){1'b0}}, cap_nvalid_o};
+          end
+          if (run_empty) state_q <= StHdr;
+        end
+
+        default: state_q <= StHdr;
+      endcase
+    end
+  end
+
+  // ---- performance counters ---------------------------------------------
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      nz_q          <= {NzSumW{1'b0}};
+      perf_busy_o   <= 64'd0;
+      perf_useful_o <= 64'd0;
+      perf_slots_o  <= 64'd0;
+      perf_stall_o  <= 64'd0;
+    end else begin
+      nz_q <= (state_q == StRun && en && s1_v_q) ? nz_sum_i : {NzSumW{1'b0}};
+      perf_useful_o <= perf_useful_o + {{(64-NzSumW){1'b0}}, nz_q};
+      if (state_q == StRun) begin
+        perf_busy_o  <= perf_busy_o + 64'd1;
+        perf_slots_o <= perf_slots_o + SlotsPerCycle;
+        if (!en) perf_stall_o <= perf_stall_o + 64'd1;
+      end
+    end
+  end
+
+  initial begin
+    if (Stages < 2) $error("sg_ctrl: PipeDepth %0d must be >= 3 (instance %m)", PipeDepth);
+    if (StreamW < 32 || StreamW % DataW != 0) $error("sg_ctrl: bad StreamW %0d (instance %m)", StreamW);
+    if (GrpW > 20) $error("sg_ctrl: GrpW %0d above 20 (instance %m)", GrpW);
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,220 @@
+// sg_post: bias-added accumulators -> requant -> activation -> output stream.
+//
+// The PE array hands over one batch (one accumulator per PE, with the row's
+// M and S) when a row group finishes.  Two batches are held, so the array
+// only stalls when the post unit is two groups behind.  Results are processed
+// one per cycle, in PE order (row g*P + p), as sg_post.c defines:
+//   Q0  select entry p of the oldest batch
+//   Q1  prod = acc * M                                     (64-bit, exact)
+//   Q2  y = act(sat_DataW((prod + (S ? 1 << (S-1) : 0)) >>> S))
+//   Q3  pack E = StreamW / DataW results per beat into the output register
+// Every stage advances when the output register is free or being taken.
+`default_nettype none
+
+module sg_post #(
+    parameter integer PeCount = 16,  // P: entries per batch
+    parameter integer AccW    = 32,  // accumulator bits
+    parameter integer DataW   = 8,   // result bits
+    parameter integer StreamW = 64,  // output beat bits
+    parameter integer PeW     = 4,   // bits of a PE index, clog2(PeCount) (>= 1)
+    parameter integer CntW    = 5    // bits of a count 0 .. PeCount
+) (
+    input  wire                     clk_i,
+    input  wire                     rst_i,        // synchronous, active high
+    // batch capture from the PE array
+    input  wire                     cap_i,        // capture a batch this cycle
+    input  wire [PeCount*AccW-1:0]  cap_acc_i,    // accumulators, PE p at [p*AccW +: AccW]
+    input  wire [PeCount*32-1:0]    cap_mult_i,   // M per PE
+    input  wire [PeCount*6-1:0]     cap_shift_i,  // S per PE
+    input  wire [CntW-1:0]          cap_nvalid_i, // rows of the batch to emit, 1 .. PeCount
+    input  wire                     cap_last_i,   // batch holds the run's last row
+    input  wire [1:0]               cap_act_i,    // activation
+    input  wire [DataW-1:0]         cap_act_max_i,// relu6 clamp
+    output wire                     full_o,       // both batch slots are taken
+    output wire                     busy_o,       // something is held or in flight
+    // result stream
+    output wire [StreamW-1:0]       m_axis_tdata_o,
+    output wire                     m_axis_tvalid_o,
+    input  wire                     m_axis_tready_i,
+    output wire                     m_axis_tlast_o
+);
+
+  localparam integer Elems = StreamW / DataW;
+  localparam integer LaneIdxW = (Elems > 1) ? $clog2(Elems) : 1;
+  localparam integer LastLaneI = Elems - 1;
+  localparam [LaneIdxW-1:0] LastLane = LastLaneI[LaneIdxW-1:0];
+
+  // ---- two batch slots -------------------------------------------------
+  reg [PeCount*AccW-1:0] acc_q  [0:1];
+  reg [PeCount*32-1:0]   mult_q [0:1];
+  reg [PeCount*6-1:0]    shift_q[0:1];
+  reg [CntW-1:0]         nval_q [0:1];
+  reg                    blast_q[0:1];
+  reg [1:0]              act_q  [0:1];
+  reg [DataW-1:0]        amax_q [0:1];
+  reg                    wp_q, rp_q;    // write and read slot
+  reg [1:0]              cnt_q;         // batches held
+  reg [PeW-1:0]          idx_q;         // next entry of the read slot
+
+  wire pen;                             // post pipeline advances
+  wire take = pen && (cnt_q != 2'd0);   // Q0 reads entry idx_q this cycle
+  wire [CntW-1:0] idx_ext = {{(CntW-PeW){1'b0}}, idx_q};
+  wire pop  = take && (idx_ext + 1'b1 == nval_q[rp_q]);
+
+  always @(posedge clk_i) begin
+    if (cap_i) begin
+      acc_q[wp_q]   <= cap_acc_i;
+      mult_q[wp_q]  <= cap_mult_i;
+      shift_q[wp_q] <= cap_shift_i;
+      nval_q[wp_q]  <= cap_nvalid_i;
+      blast_q[wp_q] <= cap_last_i;
+      act_q[wp_q]   <= cap_act_i;
+      amax_q[wp_q]  <= cap_act_max_i;
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      wp_q  <= 1'b0;
+      rp_q  <= 1'b0;
+      cnt_q <= 2'd0;
+      idx_q <= {PeW{1'b0}};
+    end else begin
+      if (cap_i) wp_q <= ~wp_q;
+      if (pop) begin
+        rp_q  <= ~rp_q;
+        idx_q <= {PeW{1'b0}};
+      end else if (take) begin
+        idx_q <= idx_q + 1'b1;
+      end
+      cnt_q <= cnt_q + {1'b0, cap_i} - {1'b0, pop};
+    end
+  end
+
+  assign full_o = (cnt_q == 2'd2);
+
+  // ---- Q0: select ---------------------------------------------------------
+  reg              q0_v_q, q1_v_q, q2_v_q;
+  reg [AccW-1:0]   q0_acc_q;
+  reg [31:0]       q0_mult_q;
+  reg [5:0]        q0_shift_q, q1_shift_q;
+  reg [1:0]        q0_act_q, q1_act_q;
+  reg [DataW-1:0]  q0_amax_q, q1_amax_q;
+  reg              q0_last_q, q1_last_q, q2_last_q;
+  reg [63:0]       q1_prod_q;
+  reg [DataW-1:0]  q2_y_q;
+
+  always @(posedge clk_i) begin
+    if (pen) begin
+      q0_acc_q   <= acc_q[rp_q][idx_q*AccW +: AccW];
+      q0_mult_q  <= mult_q[rp_q][idx_q*32 +: 32];
+      q0_shift_q <= shift_q[rp_q][idx_q*6 +: 6];
+      q0_act_q   <= act_q[rp_q];
+      q0_amax_q  <= amax_q[rp_q];
+      q0_last_q  <= blast_q[rp_q] && (idx_ext + 1'b1 == nval_q[rp_q]);
+    end
+  end
+
+  // ---- Q1: multiply -------------------------------------------------------
+  wire [63:0] acc_x  = {{(64 - AccW){q0_acc_q[AccW-1]}}, q0_acc_q};
+  wire [63:0] mult_x = {{32{q0_mult_q[31]}}, q0_mult_q};
+
+  always @(posedge clk_i) begin
+    if (pen) begin
+      q1_prod_q  <= acc_x * mult_x;
+      q1_shift_q <= q0_shift_q;
+      q1_act_q   <= q0_act_q;
+      q1_amax_q  <= q0_amax_q;
+      q1_last_q  <= q0_last_q;
+    end
+  end
+
+  // ---- Q2: round, shift, saturate, activate -------------------------------
+  localparam [63:0] MaxY = (64'd1 << (DataW - 1)) - 64'd1;
+  localparam [63:0] MinY = ~MaxY;
+
+  reg [63:0]      rnd;
+  reg [63:0]      shifted;
+  reg [DataW-1:0] sat;
+  reg [DataW-1:0] y;
+
+  always @* begin
+    rnd = q1_prod_q;
+    if (q1_shift_q != 6'd0) rnd = q1_prod_q + (64'd1 << (q1_shift_q - 6'd1));
+    shifted = $unsigned($signed(rnd) >>> q1_shift_q);
+    if ($signed(shifted) > $signed(MaxY)) sat = MaxY[DataW-1:0];
+    else if ($signed(shifted) < $signed(MinY)) sat = MinY[DataW-1:0];
+    else sat = shifted[DataW-1:0];
+    y = sat;
+    if (q1_act_q != 2'd0 && sat[DataW-1]) y = {DataW{1'b0}};
+    if (q1_act_q == 2'd2 && !sat[DataW-1] && $signed(sat) > $signed(q1_amax_q)) y = q1_amax_q;
+  end
+
+  always @(posedge clk_i) begin
+    if (pen) begin
+      q2_y_q    <= y;
+      q2_last_q <= q1_last_q;
+    end
+  end
+
+  // ---- valid bits ---------------------------------------------------------
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      q0_v_q <= 1'b0;
+      q1_v_q <= 1'b0;
+      q2_v_q <= 1'b0;
+    end else if (pen) begin
+      q0_v_q <= take;
+      q1_v_q <= q0_v_q;
+      q2_v_q <= q1_v_q;
+    end
+  end
+
+  // ---- Q3: pack into beats -----------------------------------------------
+  reg [StreamW-1:0]  beat_q;   // results gathered so far
+  reg [LaneIdxW-1:0] lane_q;   // next lane of beat_q
+  reg [StreamW-1:0]  out_data_q;
+  reg                out_valid_q;
+  reg                out_last_q;
+
+  assign pen = !out_valid_q || m_axis_tready_i;
+
+  wire [StreamW-1:0] beat_d = beat_q | ({{(StreamW - DataW){1'b0}}, q2_y_q} << (lane_q * DataW));
+  wire beat_full = (lane_q == LastLane) || q2_last_q;
+
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      beat_q      <= {StreamW{1'b0}};
+      lane_q      <= {LaneIdxW{1'b0}};
+      out_valid_q <= 1'b0;
+      out_last_q  <= 1'b0;
+    end else if (pen) begin
+      out_valid_q <= 1'b0;
+      if (q2_v_q) begin
+        if (beat_full) begin
+          out_data_q  <= beat_d;
+          out_valid_q <= 1'b1;
+          out_last_q  <= q2_last_q;
+          beat_q      <= {StreamW{1'b0}};
+          lane_q      <= {LaneIdxW{1'b0}};
+        end else begin
+          beat_q <= beat_d;
+          lane_q <= lane_q + 1'b1;
+        end
+      end
+    end
+  end
+
+  assign m_axis_tdata_o  = out_data_q;
+  assign m_axis_tvalid_o = out_valid_q;
+  assign m_axis_tlast_o  = out_last_q;
+  assign busy_o = (cnt_q != 2'd0) || q0_v_q || q1_v_q || q2_v_q || out_valid_q || (lane_q != {LaneIdxW{1'b0}});
+
+  initial begin
+    if (StreamW % DataW != 0) $error("sg_post: StreamW %0d not a multiple of DataW %0d (instance %m)", StreamW, DataW);
+    if (AccW > 32) $error("sg_post: AccW %0d above 32 (instance %m)", AccW);
+  end
+
+endmodule
+
+`default_nettype wire

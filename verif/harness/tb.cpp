@@ -1,0 +1,384 @@
+// tb.cpp: the lockstep harness -- drives a compiled program into the RTL and
+// checks every result beat against the golden model as it leaves m_axis.
+//
+// Built by `sparsegen sim` (gen/sg_sim.c) for one configuration; the
+// configuration's sparsegen_params.h is compiled in and checked against the
+// JSON given at run time.  Stimulus and stalls come from C (xorshift, seeded)
+// so any run replays exactly from its printed seed.
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "Vsparsegen_top.h"
+#include "verilated.h"
+#include "verilated_fst_c.h"
+
+#include "sparsegen_params.h"
+extern "C" {
+#include "sg_compile.h"
+#include "sg_config.h"
+#include "sg_model.h"
+#include "sg_post.h"
+#include "sg_random.h"
+}
+
+namespace {
+
+// ---- stream data access for every Verilator port width -------------------
+void put_beat(IData &d, const uint32_t *w) { d = w[0]; }
+void put_beat(QData &d, const uint32_t *w) { d = (QData)w[0] | ((QData)w[1] << 32); }
+template <std::size_t N> void put_beat(VlWide<N> &d, const uint32_t *w)
+{
+    for (std::size_t i = 0; i < N; i++) d[i] = w[i];
+}
+void get_beat(const IData &d, uint32_t *w) { w[0] = d; }
+void get_beat(const QData &d, uint32_t *w) { w[0] = (uint32_t)d; w[1] = (uint32_t)(d >> 32); }
+template <std::size_t N> void get_beat(const VlWide<N> &d, uint32_t *w)
+{
+    for (std::size_t i = 0; i < N; i++) w[i] = d[i];
+}
+
+struct Rng {
+    uint64_t s; // xorshift64 state, never 0
+    explicit Rng(uint64_t seed) : s(seed ? seed : 0x9e3779b97f4a7c15ULL) {}
+    uint64_t next() { s ^= s << 13; s ^= s >> 7; s ^= s << 17; return s; }
+    bool percent(int pct) { return pct > 0 && (int)(next() % 100) < pct; }
+};
+
+struct Options {
+    const char *config = nullptr, *model = nullptr, *random = nullptr, *trace = nullptr;
+    uint64_t seed = 1;
+    int stall_in = 0, stall_out = 0, first = 0, samples = 0;
+    long long trace_from = 0, trace_to = -1, reset_at = -1, max_cycles = 0;
+    bool check = true, quiet = false;
+};
+
+int bad_usage(const char *msg, const char *arg)
+{
+    std::fprintf(stderr, "harness: %s '%s'\n", msg, arg ? arg : "");
+    return 2;
+}
+
+bool parse_ll(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    long long v = std::strtoll(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+int parse(int argc, char **argv, Options &o)
+{
+    for (int i = 1; i < argc; i++) {
+        std::string a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : nullptr;
+        long long x;
+        auto need = [&](long long lo, long long hi) {
+            if (!v || !parse_ll(v, lo, hi, &x)) return false;
+            i++;
+            return true;
+        };
+        if (a == "--config" && v) o.config = argv[++i];
+        else if (a == "--model" && v) o.model = argv[++i];
+        else if (a == "--random" && v) o.random = argv[++i];
+        else if (a == "--trace" && v) o.trace = argv[++i];
+        else if (a == "--seed") { if (!need(0, INT64_MAX)) return bad_usage("bad --seed", v); o.seed = (uint64_t)x; }
+        else if (a == "--stall-in") { if (!need(0, 99)) return bad_usage("bad --stall-in (0..99)", v); o.stall_in = (int)x; }
+        else if (a == "--stall-out") { if (!need(0, 99)) return bad_usage("bad --stall-out (0..99)", v); o.stall_out = (int)x; }
+        else if (a == "--first") { if (!need(0, 1 << 30)) return bad_usage("bad --first", v); o.first = (int)x; }
+        else if (a == "--samples") { if (!need(1, 1 << 30)) return bad_usage("bad --samples", v); o.samples = (int)x; }
+        else if (a == "--trace-from") { if (!need(0, INT64_MAX)) return bad_usage("bad --trace-from", v); o.trace_from = x; }
+        else if (a == "--trace-to") { if (!need(0, INT64_MAX)) return bad_usage("bad --trace-to", v); o.trace_to = x; }
+        else if (a == "--reset-at") { if (!need(1, INT64_MAX)) return bad_usage("bad --reset-at", v); o.reset_at = x; }
+        else if (a == "--max-cycles") { if (!need(1, INT64_MAX)) return bad_usage("bad --max-cycles", v); o.max_cycles = x; }
+        else if (a == "--no-check") o.check = false;
+        else if (a == "--quiet") o.quiet = true;
+        else return bad_usage("unknown or incomplete option", argv[i]);
+    }
+    if (!o.model == !o.random) return bad_usage("give exactly one of --model FILE, --random SPEC", "");
+    return 0;
+}
+
+// ---- the testbench ---------------------------------------------------------
+class Testbench {
+  public:
+    Testbench(const Options &o) : opt_(o), ctx_(new VerilatedContext), rng_(o.seed)
+    {
+        ctx_->randReset(2);
+        ctx_->randSeed((int)(o.seed & 0x7fffffff));
+        if (o.trace) ctx_->traceEverOn(true);
+        top_.reset(new Vsparsegen_top{ctx_.get(), "sparsegen_top"});
+        if (o.trace) {
+            fst_.reset(new VerilatedFstC);
+            top_->trace(fst_.get(), 99);
+            fst_->open(o.trace);
+        }
+    }
+    ~Testbench()
+    {
+        if (fst_) fst_->close();
+        top_->final();
+    }
+
+    // One clock cycle: outputs settle with clk low, handshakes are sampled,
+    // then the rising edge.  Returns false on a mismatch.
+    void tick()
+    {
+        top_->clk_i = 1;
+        top_->eval();
+        dump();
+        cycle_++;
+        ctx_->timeInc(1);
+        top_->clk_i = 0;
+        top_->eval();
+        dump();
+        ctx_->timeInc(1);
+    }
+
+    void reset(int cycles)
+    {
+        top_->rst_i = 1;
+        top_->s_axis_tvalid = 0;
+        top_->m_axis_tready = 0;
+        for (int i = 0; i < cycles; i++) tick();
+        top_->rst_i = 0;
+    }
+
+    void flush()
+    {
+        if (fst_) fst_->flush();
+    }
+
+    Vsparsegen_top *top() { return top_.get(); }
+    long long cycle() const { return cycle_; }
+    Rng &rng() { return rng_; }
+
+  private:
+    void dump()
+    {
+        if (fst_ && cycle_ >= opt_.trace_from && (opt_.trace_to < 0 || cycle_ <= opt_.trace_to))
+            fst_->dump(ctx_->time());
+    }
+    const Options &opt_;
+    std::unique_ptr<VerilatedContext> ctx_;
+    std::unique_ptr<Vsparsegen_top> top_;
+    std::unique_ptr<VerilatedFstC> fst_;
+    Rng rng_;
+    long long cycle_ = 0;
+};
+
+struct Result {
+    long long out_beats = 0, outputs_checked = 0, mismatches = 0;
+    long long in_stalls = 0, out_stalls = 0, start_cycle = 0, end_cycle = 0;
+    std::string failure;
+};
+
+int32_t lane_value(const uint32_t *w, int lane, int data_w)
+{
+    uint64_t v = 0;
+    for (int b = 0; b < data_w; b++) {
+        int pos = lane * data_w + b;
+        v |= (uint64_t)((w[pos / 32] >> (pos % 32)) & 1u) << b;
+    }
+    return (int32_t)sg_wrap((int64_t)v, data_w);
+}
+
+// Drive the whole program; stop at the first mismatch.
+void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg_config &c,
+                 const Options &o, long long max_cycles, Result &r, bool reset_midway)
+{
+    Vsparsegen_top *t = tb.top();
+    const int bw = p.beat_words;
+    uint32_t got[16];
+    long long in_i = 0, out_i = 0;
+    bool presenting = false;
+    r.start_cycle = tb.cycle();
+    for (;;) {
+        if (tb.cycle() - r.start_cycle > max_cycles) {
+            char msg[256];
+            std::snprintf(msg, sizeof msg,
+                          "timeout after %lld cycles: %lld of %lld command beats sent, %lld of %lld result beats received",
+                          max_cycles, in_i, p.n_beats, out_i, p.n_out);
+            r.failure = msg;
+            return;
+        }
+        if (reset_midway && o.reset_at >= 0 && tb.cycle() - r.start_cycle == o.reset_at) return;
+        // drive inputs for this cycle (valid never waits for ready; once
+        // asserted it stays until the beat is taken)
+        if (!presenting && in_i < p.n_beats) {
+            if (o.stall_in > 0 && tb.rng().percent(o.stall_in)) r.in_stalls++;
+            else presenting = true;
+        }
+        t->s_axis_tvalid = presenting;
+        if (presenting) put_beat(t->s_axis_tdata, p.beats + in_i * bw);
+        bool ready = !(o.stall_out > 0 && tb.rng().percent(o.stall_out));
+        t->m_axis_tready = ready;
+        t->eval();
+        bool s_fire = presenting && t->s_axis_tready;
+        bool m_fire = t->m_axis_tvalid && ready;
+        if (t->m_axis_tvalid && !ready) r.out_stalls++;
+        if (m_fire) {
+            if (out_i >= p.n_out) {
+                r.failure = "the RTL sent a result beat after the last expected one";
+                r.mismatches++;
+                return;
+            }
+            get_beat(t->m_axis_tdata, got);
+            if (o.check) {
+                const uint32_t *exp = p.out + out_i * bw;
+                for (int lane = 0; lane < p.elems; lane++) {
+                    int32_t g = lane_value(got, lane, c.data_w), e = lane_value(exp, lane, c.data_w);
+                    const sg_lane &L = p.lanes[out_i * p.elems + lane];
+                    if (L.layer >= 0) r.outputs_checked++;
+                    if (g == e) continue;
+                    char msg[512];
+                    if (L.layer >= 0)
+                        std::snprintf(msg, sizeof msg,
+                                      "mismatch: layer %d (%s) row %d sample %d: expected %d, got %d at cycle %lld (result beat %lld lane %d)",
+                                      L.layer, m.layers[L.layer].name, L.row, L.sample, e, g, tb.cycle(), out_i, lane);
+                    else
+                        std::snprintf(msg, sizeof msg,
+                                      "mismatch: padding lane %d of result beat %lld: expected %d, got %d at cycle %lld",
+                                      lane, out_i, e, g, tb.cycle());
+                    r.failure = msg;
+                    r.mismatches++;
+                    return;
+                }
+                if ((bool)t->m_axis_tlast != (bool)p.out_last[out_i]) {
+                    char msg[256];
+                    std::snprintf(msg, sizeof msg, "mismatch: tlast %d on result beat %lld, expected %d at cycle %lld",
+                                  (int)t->m_axis_tlast, out_i, (int)p.out_last[out_i], tb.cycle());
+                    r.failure = msg;
+                    r.mismatches++;
+                    return;
+                }
+            }
+            out_i++;
+        }
+        tb.tick();
+        if (s_fire) {
+            in_i++;
+            presenting = false;
+        }
+        if (in_i == p.n_beats && out_i == p.n_out && t->idle_o) break;
+    }
+    r.out_beats = out_i;
+    r.end_cycle = tb.cycle();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    Options o;
+    int prc = parse(argc, argv, o);
+    if (prc) return prc;
+    char err[1024];
+    sg_config c;
+    if (o.config) {
+        if (sg_config_load(o.config, &c, err, sizeof err) != 0) {
+            std::fprintf(stderr, "harness: %s\n", err);
+            return 2;
+        }
+    } else {
+        sg_config_default(&c);
+        sg_config_derive(&c, err, sizeof err);
+    }
+    if (c.hash != SG_CFG_HASH) {
+        std::fprintf(stderr, "harness: configuration '%s' does not match the one this model was built for ('%s')\n",
+                     c.name, SG_CFG_NAME);
+        return 2;
+    }
+    sg_model m;
+    int rc = o.model ? sg_model_load(o.model, c.data_w, c.wgt_w, &m, err, sizeof err)
+                     : sg_model_random(&c, o.random, &m, err, sizeof err);
+    if (rc != 0) {
+        std::fprintf(stderr, "harness: %s\n", err);
+        return 2;
+    }
+    sg_program p;
+    if (sg_compile(&c, &m, o.first, o.samples, &p, err, sizeof err) != 0) {
+        std::fprintf(stderr, "harness: %s\n", err);
+        sg_model_free(&m);
+        return 2;
+    }
+    long long max_cycles = o.max_cycles ? o.max_cycles
+                                        : 1000000LL + 50LL * (p.n_beats + p.words + p.n_out) *
+                                                          (100 + o.stall_in + o.stall_out) / 100 * 4;
+
+    Result r;
+    struct timespec t0, t1;
+    {
+        Testbench tb(o);
+        tb.reset(8);
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (o.reset_at >= 0) {
+            // abandon the program midway, reset, and run it again from scratch:
+            // nothing may leak from the interrupted layer into the rerun
+            Result partial;
+            run_program(tb, p, m, c, o, max_cycles, partial, true);
+            tb.reset(4);
+        }
+        long long busy0 = (long long)tb.top()->perf_busy_o;
+        run_program(tb, p, m, c, o, max_cycles, r, false);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        Vsparsegen_top *t = tb.top();
+        long long busy = (long long)t->perf_busy_o - busy0;
+        long long useful = (long long)t->perf_useful_o, slots = (long long)t->perf_slots_o;
+        long long stall = (long long)t->perf_stall_o;
+        if (r.failure.empty() && t->err_o) r.failure = "the RTL flagged a malformed command (err_o)";
+        if (r.failure.empty()) {
+            // the hardware counters must agree with what the program implies
+            long long exp_busy = p.words + p.runs * (long long)SG_CFG_RUN_OVERHEAD + stall;
+            char msg[512];
+            if (useful != p.useful_macs) {
+                std::snprintf(msg, sizeof msg, "perf counter useful_macs %lld != %lld nonzero weights issued", useful, p.useful_macs);
+                r.failure = msg;
+            } else if (busy != exp_busy) {
+                std::snprintf(msg, sizeof msg, "perf counter busy %lld != words %lld + runs %lld x %d + stalls %lld",
+                              busy, p.words, p.runs, SG_CFG_RUN_OVERHEAD, stall);
+                r.failure = msg;
+            } else if (slots != busy * (long long)c.lanes) {
+                std::snprintf(msg, sizeof msg, "perf counter mac_slots %lld != busy %lld x %d lanes", slots, busy, c.lanes);
+                r.failure = msg;
+            }
+        }
+        if (!r.failure.empty()) {
+            tb.flush();
+            std::fprintf(stderr, "FAIL: %s\n", r.failure.c_str());
+            std::fprintf(stderr, "replay: sparsegen sim%s%s %s %s --seed %" PRIu64 " --stall-in %d --stall-out %d --trace fail.fst --trace-from %lld\n",
+                         o.config ? " -c " : "", o.config ? o.config : "", o.model ? "-m" : "--random",
+                         o.model ? o.model : o.random, o.seed, o.stall_in, o.stall_out,
+                         tb.cycle() > 2000 ? tb.cycle() - 2000 : 0LL);
+        }
+        double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+        long long cycles = tb.cycle();
+        double util = slots ? (double)useful / (double)slots : 0.0;
+        if (!o.quiet) {
+            std::printf("sparsegen sim: %s on '%s' (%d PEs x %d banks), %d sample(s), %d layer(s)\n", m.name, c.name,
+                        c.pe_count, c.banks, p.samples, p.n_layers);
+            for (int l = 0; l < p.n_layers; l++)
+                std::printf("  layer %d %-10s %6d x %-6d nnz %10lld  words %9lld  runs %5lld\n", l, p.layer[l].name,
+                            p.layer[l].rows, p.layer[l].cols, p.layer[l].nnz, p.layer[l].words, p.layer[l].runs);
+            std::printf("  results checked %lld, mismatches %lld; busy %lld of %lld cycles; utilization %.4f; %.2f M cycles/s\n",
+                        r.outputs_checked, r.mismatches, busy, cycles, util, secs > 0 ? cycles / secs / 1e6 : 0.0);
+        }
+        std::printf("{\"config\":\"%s\",\"model\":\"%s\",\"layers\":%d,\"samples\":%d,\"outputs_checked\":%lld,"
+                    "\"mismatches\":%lld,\"cycles\":%lld,\"busy_cycles\":%lld,\"useful_macs\":%lld,\"mac_slots\":%lld,"
+                    "\"utilization\":%.6f,\"stall_cycles\":%lld,\"in_stall_cycles\":%lld,\"out_stall_cycles\":%lld,"
+                    "\"command_beats\":%lld,\"result_beats\":%lld,\"dense_macs\":%lld,\"words\":%lld,\"runs\":%lld,"
+                    "\"seed\":%" PRIu64 ",\"stall_in\":%d,\"stall_out\":%d,\"checked\":%s,\"sim_seconds\":%.3f,"
+                    "\"cycles_per_second\":%.0f,\"clock_mhz\":%g,\"pass\":%s}\n",
+                    c.name, m.name, p.n_layers, p.samples, r.outputs_checked, r.mismatches, cycles, busy, useful, slots,
+                    util, stall, r.in_stalls, r.out_stalls, p.n_beats, r.out_beats, p.dense_macs, p.words, p.runs, o.seed,
+                    o.stall_in, o.stall_out, o.check ? "true" : "false", secs, secs > 0 ? cycles / secs : 0.0,
+                    c.clock_mhz, r.failure.empty() ? "true" : "false");
+    }
+    sg_program_free(&p);
+    sg_model_free(&m);
+    return r.failure.empty() ? 0 : 1;
+}
