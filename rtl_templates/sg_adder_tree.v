@@ -51,6 +51,13 @@ module sg_adder_tree #(
 
   assign sum_o = gen_lvl[Levels].node;
 
+  generate
+    if (Levels == 0) begin : gen_wire_only
+      // A single operand needs no register: the clock is not used.
+      wire unused_clk_en = clk_i ^ en_i;
+    end
+  endgenerate
+
   initial begin
     if ((1 << Levels) < Inputs) $error("sg_adder_tree: Levels %0d too few for %0d inputs (instance %m)", Levels, Inputs);
     if (OutW != InW + Levels) $error("sg_adder_tree: OutW must be InW + Levels (instance %m)");

@@ -52,7 +52,7 @@ struct Options {
     const char *config = nullptr, *model = nullptr, *random = nullptr, *trace = nullptr;
     uint64_t seed = 1;
     int stall_in = 0, stall_out = 0, first = 0, samples = 0;
-    long long trace_from = 0, trace_to = -1, reset_at = -1, max_cycles = 0;
+    long long trace_from = 0, trace_to = -1, reset_at = -1, max_cycles = 0, corrupt = -1;
     bool check = true, quiet = false;
 };
 
@@ -95,6 +95,7 @@ int parse(int argc, char **argv, Options &o)
         else if (a == "--trace-to") { if (!need(0, INT64_MAX)) return bad_usage("bad --trace-to", v); o.trace_to = x; }
         else if (a == "--reset-at") { if (!need(1, INT64_MAX)) return bad_usage("bad --reset-at", v); o.reset_at = x; }
         else if (a == "--max-cycles") { if (!need(1, INT64_MAX)) return bad_usage("bad --max-cycles", v); o.max_cycles = x; }
+        else if (a == "--corrupt") { if (!need(0, INT64_MAX)) return bad_usage("bad --corrupt", v); o.corrupt = x; }
         else if (a == "--no-check") o.check = false;
         else if (a == "--quiet") o.quiet = true;
         else return bad_usage("unknown or incomplete option", argv[i]);
@@ -305,6 +306,13 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "harness: %s\n", err);
         sg_model_free(&m);
         return 2;
+    }
+    if (o.corrupt >= 0) {
+        // self-test of the checker: flip the low bit of one expected result
+        long long k = o.corrupt % (p.n_out * p.elems);
+        while (p.lanes[k].layer < 0) k = (k + 1) % (p.n_out * p.elems);
+        p.out[(k / p.elems) * p.beat_words + (k % p.elems) * c.data_w / 32] ^= 1u << ((k % p.elems) * c.data_w % 32);
+        p.lanes[k].value ^= 1;
     }
     long long max_cycles = o.max_cycles ? o.max_cycles
                                         : 1000000LL + 50LL * (p.n_beats + p.words + p.n_out) *

@@ -1,0 +1,1228 @@
+/* test_compile: the compiler checked against the command-stream contract.
+ *
+ * A small software model of the accelerator (hw_*) interprets the command
+ * stream of a compiled program exactly as gen/sg_cmd.h defines it -- its own
+ * header decoder, CSB word and row record unpacking, per-PE vector, weight
+ * and row buffers, RUN with partial sums -- and produces the output beats the
+ * hardware would send.  For many configurations and random models the test
+ * asserts that these beats equal the program's expected beats, that the
+ * interpreter's counters equal the program's statistics, that the lane
+ * descriptions hold the lane values, that the stream is consumed exactly,
+ * and that the results equal an independent dense computation (sg_fc_dense
+ * chained over the layers), so a bug shared by compiler and interpreter
+ * still shows.  Then hand-checked streams, bad arguments of sg_compile and
+ * configuration validation (sg_config_load on files in a temp directory).
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sg_cmd.h"
+#include "sg_compile.h"
+#include "sg_config.h"
+#include "sg_fc.h"
+#include "sg_model.h"
+#include "sg_post.h"
+#include "sg_random.h"
+#include "tap.h"
+
+/* Opcodes as drawn in sg_cmd.h (kept separate from the enum on purpose). */
+#define OP_VEC 1
+#define OP_WGT 2
+#define OP_ROW 3
+#define OP_RUN 4
+
+/* ---- bit helpers (independent of the compiler's) ------------------------ */
+
+/* `width` (0..64) bits at `bit` of a little-endian uint32 array. */
+static uint64_t bits_at(const uint32_t *w, long long bit, int width)
+{
+    uint64_t v = 0;
+    int i = 0;
+    while (i < width) {
+        long long pos = bit + i;
+        int sh = (int)(pos % 32);
+        int take = 32 - sh < width - i ? 32 - sh : width - i;
+        uint64_t chunk = (uint64_t)(w[pos / 32] >> sh);
+        if (take < 32)
+            chunk &= (1ULL << take) - 1;
+        v |= chunk << i;
+        i += take;
+    }
+    return v;
+}
+
+/* Are bits from .. to-1 all zero? */
+static int bits_zero(const uint32_t *w, long long from, long long to)
+{
+    for (long long pos = from; pos < to; pos++)
+        if ((w[pos / 32] >> (pos % 32)) & 1u)
+            return 0;
+    return 1;
+}
+
+static void set_bits(uint32_t *w, long long bit, int width, uint64_t v)
+{
+    for (int i = 0; i < width; i++)
+        if ((v >> i) & 1u)
+            w[(bit + i) / 32] |= 1u << ((bit + i) % 32);
+}
+
+/* Sign-extend the low `width` bits of v. */
+static int64_t sext(uint64_t v, int width)
+{
+    if (width >= 64)
+        return (int64_t)v;
+    uint64_t m = 1ULL << (width - 1);
+    v &= (1ULL << width) - 1;
+    return (int64_t)(v ^ m) - (int64_t)m;
+}
+
+static int clog2_(long long n)
+{
+    int b = 0;
+    while ((1LL << b) < n)
+        b++;
+    return b;
+}
+
+static long long cdiv(long long a, long long b)
+{
+    return (a + b - 1) / b;
+}
+
+/* ---- the accelerator model ----------------------------------------------- */
+
+typedef struct hw {
+    /* geometry, derived here from the given fields (not from sg_config_derive) */
+    int P, B, data_w, wgt_w, acc_w, stream_w, vdepth, wdepth, rdepth;
+    int off_w, lane_w, word_w, bw, E, hdr_beats, wgt_beats, row_beats;
+    /* buffers */
+    int32_t *vbuf;          /* [(p * B + b) * vdepth + o] */
+    long long vbuf_n;       /* elements written by the last VEC */
+    int32_t *wval;          /* [((p * wdepth) + a) * B + b] */
+    uint32_t *woff;         /* same index */
+    uint8_t *wlast;         /* [p * wdepth + a] */
+    long long wbuf_n;       /* words per PE written by the last WGT */
+    int32_t *rbias, *rmult; /* [p * rdepth + g] */
+    uint8_t *rshift;
+    long long rbuf_n; /* groups written by the last ROW */
+    /* results */
+    uint32_t *out;
+    uint8_t *out_last;
+    long long n_out, cap_out;
+    int lane; /* results in the current output beat */
+    int32_t *res;
+    long long n_res, cap_res;
+    long long macs, words, runs, cmds;
+    long long wraps; /* MACs whose exact sum left the ACC_W range */
+    char trace[64];  /* first opcodes: V W B r(un, partial) R(un, final) */
+    int n_trace;
+    uint64_t hdr[8]; /* first headers, for hand checks */
+    /* problems: contract violations and (looser) hygiene notes */
+    int errors, fatal;
+    char err[512];
+    int notes;
+    char note[512];
+} hw;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void hw_error(hw *h, const char *fmt, ...)
+{
+    if (h->errors++ == 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(h->err, sizeof h->err, fmt, ap);
+        va_end(ap);
+    }
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void hw_note(hw *h, const char *fmt, ...)
+{
+    if (h->notes++ == 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(h->note, sizeof h->note, fmt, ap);
+        va_end(ap);
+    }
+}
+
+static void *xcalloc(size_t n, size_t s)
+{
+    void *p = calloc(n ? n : 1, s);
+    if (!p) {
+        fprintf(stderr, "test_compile: out of memory\n");
+        exit(99);
+    }
+    return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fprintf(stderr, "test_compile: out of memory\n");
+        exit(99);
+    }
+    return q;
+}
+
+static void hw_init(hw *h, const sg_config *c)
+{
+    memset(h, 0, sizeof *h);
+    h->P = c->pe_count;
+    h->B = c->banks;
+    h->data_w = c->data_w;
+    h->wgt_w = c->wgt_w;
+    h->acc_w = c->acc_w;
+    h->stream_w = c->stream_w;
+    h->vdepth = c->vbuf_depth;
+    h->wdepth = c->wbuf_depth;
+    h->rdepth = c->rbuf_depth;
+    h->off_w = clog2_(h->vdepth) > 1 ? clog2_(h->vdepth) : 1; /* vbuf address bits */
+    h->lane_w = h->off_w + h->wgt_w;
+    h->word_w = 1 + h->B * h->lane_w;
+    h->bw = h->stream_w / 32;
+    h->E = h->stream_w / h->data_w;
+    h->hdr_beats = (int)cdiv(64, h->stream_w);
+    h->wgt_beats = (int)cdiv(h->word_w, h->stream_w);
+    h->row_beats = (int)cdiv(70, h->stream_w);
+    h->vbuf = xcalloc((size_t)h->P * h->B * h->vdepth, sizeof *h->vbuf);
+    h->wval = xcalloc((size_t)h->P * h->wdepth * h->B, sizeof *h->wval);
+    h->woff = xcalloc((size_t)h->P * h->wdepth * h->B, sizeof *h->woff);
+    h->wlast = xcalloc((size_t)h->P * h->wdepth, 1);
+    h->rbias = xcalloc((size_t)h->P * h->rdepth, sizeof *h->rbias);
+    h->rmult = xcalloc((size_t)h->P * h->rdepth, sizeof *h->rmult);
+    h->rshift = xcalloc((size_t)h->P * h->rdepth, 1);
+}
+
+static void hw_free(hw *h)
+{
+    free(h->vbuf);
+    free(h->wval);
+    free(h->woff);
+    free(h->wlast);
+    free(h->rbias);
+    free(h->rmult);
+    free(h->rshift);
+    free(h->out);
+    free(h->out_last);
+    free(h->res);
+    memset(h, 0, sizeof *h);
+}
+
+/* One result onto m_axis. */
+static void hw_emit(hw *h, int32_t v)
+{
+    if (h->lane == 0) {
+        if (h->n_out + 1 > h->cap_out) {
+            h->cap_out = h->cap_out ? h->cap_out * 2 : 64;
+            h->out = xrealloc(h->out, (size_t)h->cap_out * h->bw * sizeof *h->out);
+            h->out_last = xrealloc(h->out_last, (size_t)h->cap_out);
+        }
+        memset(h->out + h->n_out * h->bw, 0, (size_t)h->bw * sizeof *h->out);
+        h->out_last[h->n_out] = 0;
+        h->n_out++;
+    }
+    set_bits(h->out + (h->n_out - 1) * h->bw, (long long)h->lane * h->data_w, h->data_w,
+             (uint64_t)(int64_t)v & ((1ULL << h->data_w) - 1));
+    if (++h->lane == h->E)
+        h->lane = 0;
+    if (h->n_res + 1 > h->cap_res) {
+        h->cap_res = h->cap_res ? h->cap_res * 2 : 256;
+        h->res = xrealloc(h->res, (size_t)h->cap_res * sizeof *h->res);
+    }
+    h->res[h->n_res++] = v;
+}
+
+static void hw_trace(hw *h, char ch, uint64_t hdr)
+{
+    if (h->n_trace < (int)sizeof h->trace - 1)
+        h->trace[h->n_trace] = ch;
+    if (h->n_trace < 8)
+        h->hdr[h->n_trace] = hdr;
+    h->n_trace++;
+}
+
+static void hw_vec(hw *h, const uint32_t *pl, long long n)
+{
+    if (n > (long long)h->B * h->vdepth) {
+        hw_error(h, "VEC of %lld elements overflows %d banks x %d", n, h->B, h->vdepth);
+        h->fatal = 1;
+        return;
+    }
+    for (long long i = 0; i < n; i++) {
+        int32_t v = (int32_t)sext(bits_at(pl, i * h->data_w, h->data_w), h->data_w);
+        int b = (int)(i % h->B);
+        long long o = i / h->B;
+        for (int p = 0; p < h->P; p++)
+            h->vbuf[((size_t)p * h->B + b) * h->vdepth + o] = v;
+    }
+    h->vbuf_n = n;
+}
+
+static void hw_wgt(hw *h, const uint32_t *pl, long long n, long long at)
+{
+    if (n > h->wdepth) {
+        hw_error(h, "WGT of %lld words overflows the %d-word weight buffer", n, h->wdepth);
+        h->fatal = 1;
+        return;
+    }
+    for (long long a = 0; a < n; a++) {
+        for (int p = 0; p < h->P; p++) {
+            const uint32_t *rec = pl + ((a * h->P + p) * h->wgt_beats) * h->bw;
+            size_t wi = (size_t)p * h->wdepth + (size_t)a;
+            h->wlast[wi] = (uint8_t)bits_at(rec, h->word_w - 1, 1);
+            for (int b = 0; b < h->B; b++) {
+                uint64_t lane = bits_at(rec, (long long)b * h->lane_w, h->lane_w);
+                h->wval[wi * h->B + b] = (int32_t)sext(lane, h->wgt_w);
+                h->woff[wi * h->B + b] = (uint32_t)(lane >> h->wgt_w);
+            }
+            if (!bits_zero(rec, h->word_w, (long long)h->wgt_beats * h->stream_w))
+                hw_error(h, "WGT word (a=%lld, pe=%d) at beat %lld: nonzero bits above WordW", a, p,
+                         at + (a * h->P + p) * h->wgt_beats);
+        }
+    }
+    h->wbuf_n = n;
+}
+
+static void hw_row(hw *h, const uint32_t *pl, long long n, long long at)
+{
+    if (n > h->rdepth) {
+        hw_error(h, "ROW of %lld groups overflows the %d-row row buffer", n, h->rdepth);
+        h->fatal = 1;
+        return;
+    }
+    for (long long g = 0; g < n; g++) {
+        for (int p = 0; p < h->P; p++) {
+            const uint32_t *rec = pl + ((g * h->P + p) * h->row_beats) * h->bw;
+            size_t ri = (size_t)p * h->rdepth + (size_t)g;
+            h->rbias[ri] = (int32_t)sext(bits_at(rec, 0, 32), 32);
+            h->rmult[ri] = (int32_t)sext(bits_at(rec, 32, 32), 32);
+            h->rshift[ri] = (uint8_t)bits_at(rec, 64, 6);
+            if (!bits_zero(rec, 70, (long long)h->row_beats * h->stream_w))
+                hw_error(h, "row record (g=%lld, pe=%d) at beat %lld: nonzero bits above 70", g, p,
+                         at + (g * h->P + p) * h->row_beats);
+        }
+    }
+    h->rbuf_n = n;
+}
+
+static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long long rows,
+                       long long at)
+{
+    int P = h->P, B = h->B;
+    if (G > h->rbuf_n)
+        hw_error(h, "RUN at beat %lld: %lld groups but only %lld loaded by ROW", at, G, h->rbuf_n);
+    if (G > h->rdepth) {
+        hw_error(h, "RUN at beat %lld: %lld groups exceed the row buffer", at, G);
+        h->fatal = 1;
+        return;
+    }
+    if (act == 3)
+        hw_error(h, "RUN at beat %lld: act field 3 is not an activation", at);
+    if (final && !(rows > G * P - P && rows <= G * P))
+        hw_error(h, "RUN at beat %lld: rows %lld not in (%lld, %lld]", at, rows, G * P - P, G * P);
+    if (!final && rows > G * P)
+        hw_error(h, "RUN at beat %lld (partial): rows %lld > %lld", at, rows, G * P);
+    int64_t *acc = xcalloc((size_t)P, sizeof *acc);
+    long long a = 0;
+    long long emitted = 0;
+    for (long long g = 0; g < G && !h->fatal; g++) {
+        for (int p = 0; p < P; p++)
+            acc[p] = sg_wrap(h->rbias[(size_t)p * h->rdepth + g], h->acc_w);
+        for (;;) {
+            if (a >= h->wdepth) {
+                hw_error(h, "RUN at beat %lld walks past the %d-word weight buffer (group %lld)",
+                         at, h->wdepth, g);
+                h->fatal = 1;
+                break;
+            }
+            if (a >= h->wbuf_n) {
+                hw_error(h, "RUN at beat %lld reads weight address %lld, only %lld loaded", at, a,
+                         h->wbuf_n);
+                h->fatal = 1;
+                break;
+            }
+            int last0 = h->wlast[a];
+            for (int p = 0; p < P; p++) {
+                size_t wi = (size_t)p * h->wdepth + (size_t)a;
+                if (h->wlast[wi] != last0)
+                    hw_error(h, "RUN at beat %lld: PEs disagree on the last bit at address %lld",
+                             at, a);
+                for (int b = 0; b < B; b++) {
+                    int32_t v = h->wval[wi * B + b];
+                    uint32_t off = h->woff[wi * B + b];
+                    if (off >= (uint32_t)h->vdepth) {
+                        hw_error(h, "address %lld pe %d lane %d: offset %u >= vbuf depth %d", a, p,
+                                 b, off, h->vdepth);
+                        continue;
+                    }
+                    if (v == 0)
+                        continue;
+                    if ((long long)off * B + b >= h->vbuf_n)
+                        hw_error(h, "address %lld pe %d lane %d: offset %u not loaded by VEC", a, p,
+                                 b, off);
+                    h->macs++;
+                    int32_t x = h->vbuf[((size_t)p * B + b) * h->vdepth + off];
+                    int64_t exact = acc[p] + (int64_t)v * x;
+                    acc[p] = sg_wrap(exact, h->acc_w);
+                    h->wraps += acc[p] != exact;
+                }
+            }
+            h->words++;
+            a++;
+            if (last0)
+                break;
+        }
+        if (h->fatal)
+            break;
+        for (int p = 0; p < P; p++) {
+            size_t ri = (size_t)p * h->rdepth + g;
+            if (!final) {
+                h->rbias[ri] = (int32_t)sext((uint64_t)acc[p], 32); /* acc fits ACC_W <= 32 */
+                continue;
+            }
+            if (g * P + p >= rows)
+                continue;
+            int64_t y = sg_requant(acc[p], h->rmult[ri], h->rshift[ri], h->data_w);
+            y = sg_activate(y, (sg_act)act, act_max);
+            hw_emit(h, (int32_t)y);
+            emitted++;
+        }
+    }
+    free(acc);
+    if (a != h->wbuf_n)
+        hw_note(h, "RUN at beat %lld read %lld of the %lld loaded words", at, a, h->wbuf_n);
+    if (final && emitted > 0) {
+        h->out_last[h->n_out - 1] = 1;
+        h->lane = 0;
+    }
+    h->runs++;
+}
+
+/* Interpret a whole stream.  Returns 0 when it was consumed exactly. */
+static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
+{
+    long long i = 0;
+    while (i < n_beats && !h->fatal) {
+        long long at = i;
+        if (i + h->hdr_beats > n_beats) {
+            hw_error(h, "beat %lld: header cut short by the end of the stream", i);
+            h->fatal = 1;
+            break;
+        }
+        const uint32_t *hb = beats + i * h->bw;
+        uint64_t hdr = bits_at(hb, 0, 64);
+        if (!bits_zero(hb, 64, (long long)h->hdr_beats * h->stream_w))
+            hw_error(h, "beat %lld: nonzero bits above the 64-bit header", i);
+        unsigned op = (unsigned)(hdr >> 60) & 0xfu;
+        int act = (int)((hdr >> 58) & 0x3u);
+        int final = (int)((hdr >> 57) & 0x1u);
+        int zero = (int)((hdr >> 56) & 0x1u);
+        int act_max = (int)((hdr >> 40) & 0xffffu);
+        long long rows = (long long)((hdr >> 20) & 0xfffffu);
+        long long count = (long long)(hdr & 0xfffffu);
+        i += h->hdr_beats;
+        h->cmds++;
+        if (zero)
+            hw_error(h, "beat %lld: reserved header bit 56 set", at);
+        if (count == 0)
+            hw_error(h, "beat %lld: opcode %u with count 0", at, op);
+        if (op != OP_RUN && (act || final || act_max || rows))
+            hw_note(h, "beat %lld: opcode %u carries RUN-only fields", at, op);
+        long long nb;
+        switch (op) {
+        case OP_VEC:
+            nb = cdiv(count, h->E);
+            break;
+        case OP_WGT:
+            nb = count * h->P * h->wgt_beats;
+            break;
+        case OP_ROW:
+            nb = count * h->P * h->row_beats;
+            break;
+        case OP_RUN:
+            nb = 0;
+            break;
+        default:
+            hw_error(h, "beat %lld: unknown opcode %u (header %016llx)", at, op,
+                     (unsigned long long)hdr);
+            h->fatal = 1;
+            return -1;
+        }
+        if (i + nb > n_beats) {
+            hw_error(h, "beat %lld: opcode %u payload of %lld beats cut short", at, op, nb);
+            h->fatal = 1;
+            break;
+        }
+        const uint32_t *pl = beats + i * h->bw;
+        switch (op) {
+        case OP_VEC:
+            hw_trace(h, 'V', hdr);
+            hw_vec(h, pl, count);
+            if (!bits_zero(pl, count * h->data_w, nb * h->stream_w))
+                hw_error(h, "VEC at beat %lld: nonzero bits after element %lld", at, count);
+            break;
+        case OP_WGT:
+            hw_trace(h, 'W', hdr);
+            hw_wgt(h, pl, count, i);
+            break;
+        case OP_ROW:
+            hw_trace(h, 'B', hdr);
+            hw_row(h, pl, count, i);
+            break;
+        default:
+            hw_trace(h, final ? 'R' : 'r', hdr);
+            hw_run_cmd(h, count, act, final, act_max, rows, at);
+            break;
+        }
+        i += nb;
+    }
+    if (h->n_trace < (int)sizeof h->trace)
+        h->trace[h->n_trace] = '\0';
+    else
+        h->trace[sizeof h->trace - 1] = '\0';
+    return i == n_beats && !h->fatal ? 0 : -1;
+}
+
+/* ---- configurations and models ------------------------------------------- */
+
+typedef struct hwcfg {
+    int P, B, data_w, wgt_w, acc_w, stream_w, vbuf, wbuf, rbuf;
+} hwcfg;
+
+static int make_config(const hwcfg *k, sg_config *c, char *err, size_t errlen)
+{
+    sg_config_default(c);
+    snprintf(c->name, sizeof c->name, "t");
+    c->pe_count = k->P;
+    c->banks = k->B;
+    c->data_w = k->data_w;
+    c->wgt_w = k->wgt_w;
+    c->acc_w = k->acc_w;
+    c->stream_w = k->stream_w;
+    c->vbuf_depth = k->vbuf;
+    c->wbuf_depth = k->wbuf;
+    c->rbuf_depth = k->rbuf;
+    return sg_config_derive(c, err, errlen);
+}
+
+/* The results the program must produce, computed with sg_fc_dense alone:
+ * for each sample, each layer in turn, all its rows. */
+static int32_t *dense_results(const sg_model *m, int data_w, int acc_w, int first, int count,
+                              long long *n)
+{
+    int maxlen = m->input_len;
+    long long total = 0;
+    for (int l = 0; l < m->n_layers; l++) {
+        if (m->layers[l].out > maxlen)
+            maxlen = m->layers[l].out;
+        total += m->layers[l].out;
+    }
+    total *= count;
+    int32_t *all = xcalloc((size_t)total, sizeof *all);
+    int32_t *x = xcalloc((size_t)maxlen, sizeof *x), *y = xcalloc((size_t)maxlen, sizeof *y);
+    long long k = 0;
+    for (int s = first; s < first + count; s++) {
+        memcpy(x, m->inputs + (size_t)s * m->input_len, (size_t)m->input_len * sizeof *x);
+        for (int l = 0; l < m->n_layers; l++) {
+            const sg_layer *L = &m->layers[l];
+            sg_fc_params fp = {data_w, acc_w, L->act, L->act_max, L->bias, L->mult, L->shift};
+            sg_fc_dense(L->weights, L->out, L->in, x, &fp, y, NULL);
+            memcpy(all + k, y, (size_t)L->out * sizeof *y);
+            k += L->out;
+            memcpy(x, y, (size_t)L->out * sizeof *x);
+        }
+    }
+    free(x);
+    free(y);
+    *n = total;
+    return all;
+}
+
+/* ---- one compiled case, checked end to end ------------------------------- */
+
+#define NEED_TILES 1  /* layer 0 must have several column tiles */
+#define NEED_BLOCKS 2 /* layer 0 must have several row blocks */
+
+static int n_cases;
+/* coverage over all cases: several tiles, several blocks, rows < P, several
+ * layers, wrapped accumulations */
+static int cov_tiles, cov_blocks, cov_few_rows, cov_layers;
+static long long cov_wraps;
+
+/* First index where two int32 arrays differ, or -1. */
+static long long first_diff(const int32_t *a, const int32_t *b, long long n)
+{
+    for (long long i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return i;
+    return -1;
+}
+
+static void check_case(const hwcfg *k, const char *spec, int first, int count, int need)
+{
+    char label[400], err[512] = "";
+    snprintf(label, sizeof label, "P=%d B=%d d=%d w=%d acc=%d s=%d v=%d wb=%d rb=%d [%s] first=%d",
+             k->P, k->B, k->data_w, k->wgt_w, k->acc_w, k->stream_w, k->vbuf, k->wbuf, k->rbuf,
+             spec, first);
+    n_cases++;
+    sg_config c;
+    if (!tap_ok(make_config(k, &c, err, sizeof err) == 0, "%s: config derives %s", label, err))
+        return;
+    sg_model m;
+    if (!tap_ok(sg_model_random(&c, spec, &m, err, sizeof err) == 0, "%s: model %s", label, err))
+        return;
+    sg_program p;
+    if (!tap_ok(sg_compile(&c, &m, first, count, &p, err, sizeof err) == 0, "%s: compiles %s",
+                label, err)) {
+        sg_model_free(&m);
+        return;
+    }
+    int ns = count <= 0 || first + count > m.n_inputs ? m.n_inputs - first : count;
+
+    hw h;
+    hw_init(&h, &c);
+    int rc = hw_exec(&h, p.beats, p.n_beats);
+    tap_ok(rc == 0 && h.errors == 0,
+           "%s: stream of %lld beats consumed exactly, %lld commands, no contract violation%s%s",
+           label, p.n_beats, h.cmds, h.errors ? ": " : "", h.err);
+    tap_ok(h.notes == 0, "%s: hygiene (RUNs read every loaded word, non-RUN headers clean)%s%s",
+           label, h.notes ? ": " : "", h.note);
+
+    /* output beats and tlast */
+    long long bad = -1;
+    for (long long i = 0; i < h.n_out && i < p.n_out && bad < 0; i++)
+        if (memcmp(h.out + i * h.bw, p.out + i * p.beat_words, (size_t)h.bw * 4) != 0 ||
+            h.out_last[i] != p.out_last[i])
+            bad = i;
+    if (!tap_ok(h.n_out == p.n_out && bad < 0, "%s: %lld output beats equal the program's %lld",
+                label, h.n_out, p.n_out) &&
+        bad >= 0)
+        tap_diag("first differing beat %lld: interpreter word0 %08x last %d, program %08x last %d",
+                 bad, h.out[bad * h.bw], h.out_last[bad], p.out[bad * p.beat_words],
+                 p.out_last[bad]);
+    tap_ok(h.macs == p.useful_macs && h.words == p.words && h.runs == p.runs,
+           "%s: useful MACs %lld/%lld, words %lld/%lld, runs %lld/%lld (interpreter/program)",
+           label, h.macs, p.useful_macs, h.words, p.words, h.runs, p.runs);
+
+    /* lane descriptions: value in the lane, padding lanes zero, the order of
+     * (sample, layer, row) as the program promises */
+    long long lane_bad = -1, seq = 0;
+    int s_exp = first, l_exp = 0, r_exp = 0;
+    for (long long i = 0; i < p.n_out * p.elems && lane_bad < 0; i++) {
+        const sg_lane *ln = &p.lanes[i];
+        uint64_t bits = bits_at(p.out + (i / p.elems) * p.beat_words,
+                                (long long)(i % p.elems) * c.data_w, c.data_w);
+        if (ln->layer < 0) {
+            if (bits != 0)
+                lane_bad = i;
+            continue;
+        }
+        if (sext(bits, c.data_w) != ln->value || ln->sample != s_exp || ln->layer != l_exp ||
+            ln->row != r_exp)
+            lane_bad = i;
+        seq++;
+        if (++r_exp == m.layers[l_exp].out) {
+            r_exp = 0;
+            if (++l_exp == m.n_layers) {
+                l_exp = 0;
+                s_exp++;
+            }
+        }
+    }
+    if (!tap_ok(lane_bad < 0 && seq == p.outputs,
+                "%s: %lld lane descriptions hold their lanes' values, in sample/layer/row order",
+                label, seq) &&
+        lane_bad >= 0)
+        tap_diag("lane %lld: value %d layer %d row %d sample %d", lane_bad, p.lanes[lane_bad].value,
+                 p.lanes[lane_bad].layer, p.lanes[lane_bad].row, p.lanes[lane_bad].sample);
+
+    /* independent dense reference */
+    long long nd;
+    int32_t *d = dense_results(&m, c.data_w, c.acc_w, first, ns, &nd);
+    long long dd = h.n_res == nd ? first_diff(h.res, d, nd) : -2;
+    if (!tap_ok(dd == -1 && p.outputs == nd,
+                "%s: %lld interpreted results equal sg_fc_dense's %lld (program says %lld)", label,
+                h.n_res, nd, p.outputs) &&
+        dd >= 0)
+        tap_diag("result %lld: interpreter %d, dense %d", dd, h.res[dd], d[dd]);
+    free(d);
+
+    /* tiling as sg_compile.h states it: tiles = ceil(cols / (B * min(vbuf, wbuf))),
+     * blocks at least ceil(groups / rbuf) */
+    int tiles_ok = 1;
+    for (int l = 0; l < m.n_layers; l++) {
+        long long tc = (long long)k->B * (k->vbuf < k->wbuf ? k->vbuf : k->wbuf);
+        long long groups = cdiv(m.layers[l].out, k->P);
+        if (p.layer[l].tiles != cdiv(m.layers[l].in, tc) ||
+            p.layer[l].blocks < cdiv(groups, k->rbuf) || p.layer[l].blocks > groups)
+            tiles_ok = 0;
+    }
+    tap_ok(tiles_ok && p.samples == ns,
+           "%s: tiles/blocks per layer as the tiling rules say (%d tiles, %d blocks in layer 0), "
+           "%d samples",
+           label, p.layer[0].tiles, p.layer[0].blocks, p.samples);
+    cov_tiles += p.layer[0].tiles > 1;
+    cov_blocks += p.layer[0].blocks > 1;
+    cov_few_rows += m.layers[0].out < k->P;
+    cov_layers += m.n_layers > 1;
+    cov_wraps += h.wraps;
+    if (need & NEED_TILES)
+        tap_ok(p.layer[0].tiles > 1, "%s: exercises column tiles (%d)", label, p.layer[0].tiles);
+    if (need & NEED_BLOCKS)
+        tap_ok(p.layer[0].blocks > 1, "%s: exercises row blocks (%d)", label, p.layer[0].blocks);
+
+    hw_free(&h);
+    sg_program_free(&p);
+    sg_model_free(&m);
+}
+
+/* ---- the cases ------------------------------------------------------------ */
+
+typedef struct dcase {
+    hwcfg k;
+    const char *spec;
+    int first, count, need;
+} dcase;
+
+/* Directed cases: each exercises one feature the brief of the compiler names. */
+/* clang-format off */
+static const dcase directed[] = {
+    /* hardware shapes: P and B over their interesting values */
+    {{1, 1, 8, 8, 32, 64, 512, 4096, 256}, "rows=3,cols=7,pattern=dense,seed=1", 0, 0, 0},
+    {{2, 2, 8, 8, 32, 64, 512, 4096, 256}, "rows=9,cols=33,pattern=bbs,seed=2", 0, 0, 0},
+    {{3, 3, 8, 8, 32, 64, 512, 4096, 256}, "rows=10,cols=31,pattern=unstructured,seed=3", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 512, 4096, 256}, "rows=17,cols=64,pattern=nm,seed=4", 0, 0, 0},
+    {{16, 8, 8, 8, 32, 64, 512, 4096, 256}, "rows=64,cols=100,seed=5", 0, 0, 0},
+    {{32, 16, 8, 8, 32, 128, 512, 512, 256}, "rows=70,cols=200,pattern=block,seed=6", 0, 0, 0},
+    {{32, 1, 16, 16, 32, 512, 64, 64, 4}, "rows=40,cols=50,pattern=dense,seed=7", 0, 0, 0},
+    /* widths: data x weight, accumulator at its minimum (wrap exercised) */
+    {{2, 4, 8, 4, 16, 32, 512, 4096, 256}, "rows=6,cols=40,pattern=dense,seed=10", 0, 0, 0},
+    {{2, 4, 8, 8, 16, 64, 512, 4096, 256}, "rows=6,cols=300,pattern=dense,seed=11", 0, 0, 0},
+    {{2, 4, 8, 16, 24, 128, 512, 4096, 256}, "rows=6,cols=300,pattern=dense,seed=12", 0, 0, 0},
+    {{2, 4, 16, 4, 20, 512, 512, 4096, 256}, "rows=6,cols=100,pattern=dense,seed=13", 0, 0, 0},
+    {{2, 4, 16, 8, 24, 32, 512, 4096, 256}, "rows=6,cols=100,pattern=dense,seed=14", 0, 0, 0},
+    {{2, 4, 16, 16, 32, 64, 512, 4096, 256}, "rows=6,cols=100,pattern=dense,seed=15", 0, 0, 0},
+    {{3, 2, 16, 16, 32, 256, 512, 4096, 256}, "rows=5,cols=11,pattern=unstructured,seed=16",
+     0, 0, 0},
+    /* streams */
+    {{4, 8, 8, 8, 32, 32, 512, 4096, 256}, "rows=11,cols=50,seed=20", 0, 0, 0},
+    {{4, 8, 16, 8, 32, 32, 512, 4096, 256}, "rows=11,cols=50,seed=21", 0, 0, 0},
+    {{4, 8, 8, 8, 32, 512, 512, 4096, 256}, "rows=11,cols=50,seed=22", 0, 0, 0},
+    {{4, 16, 8, 16, 32, 32, 512, 4096, 256}, "rows=11,cols=50,seed=23", 0, 0, 0},
+    /* column tiles: cols > B * min(vbuf, wbuf) */
+    {{1, 2, 8, 8, 32, 64, 4, 4096, 256}, "rows=3,cols=50,pattern=dense,seed=30", 0, 0, NEED_TILES},
+    {{2, 3, 8, 8, 32, 64, 512, 3, 256}, "rows=7,cols=40,pattern=unstructured,density=0.5,seed=31",
+     0, 0, NEED_TILES},
+    {{1, 1, 8, 4, 16, 32, 2, 2, 1}, "rows=3,cols=9,pattern=dense,seed=32",
+     0, 0, NEED_TILES | NEED_BLOCKS},
+    {{4, 8, 16, 8, 32, 128, 3, 5, 2}, "rows=30,cols=100,pattern=bbs,density=0.5,seed=33",
+     0, 0, NEED_TILES | NEED_BLOCKS},
+    {{16, 4, 8, 8, 32, 64, 7, 16, 3}, "rows=100,cols=61,pattern=block,seed=34",
+     0, 0, NEED_TILES | NEED_BLOCKS},
+    /* row blocks: rows > P * rbuf, or the weight buffer too small for all groups */
+    {{2, 2, 8, 8, 32, 64, 512, 4096, 2}, "rows=13,cols=10,seed=40", 0, 0, NEED_BLOCKS},
+    {{3, 4, 8, 8, 32, 64, 64, 4, 256}, "rows=20,cols=16,pattern=dense,seed=41", 0, 0, NEED_BLOCKS},
+    {{2, 4, 8, 8, 32, 64, 64, 6, 256}, "rows=21,cols=24,pattern=unstructured,density=0.4,seed=42",
+     0, 0, NEED_BLOCKS},
+    {{1, 8, 8, 8, 32, 64, 512, 4096, 1}, "rows=5,cols=30,seed=43", 0, 0, NEED_BLOCKS},
+    /* rows < P, a single row, cols not a multiple of B */
+    {{16, 4, 8, 8, 32, 64, 512, 4096, 256}, "rows=5,cols=20,seed=50", 0, 0, 0},
+    {{32, 8, 8, 8, 32, 64, 512, 4096, 256}, "rows=1,cols=13,seed=51", 0, 0, 0},
+    {{1, 4, 8, 8, 32, 64, 512, 4096, 256}, "rows=1,cols=1,pattern=dense,seed=52", 0, 0, 0},
+    {{3, 3, 8, 8, 32, 64, 512, 4096, 256}, "rows=4,cols=10,pattern=dense,seed=53", 0, 0, 0},
+    {{2, 8, 8, 8, 32, 64, 512, 4096, 256}, "rows=3,cols=13,pattern=bbs,density=0.5,seed=54",
+     0, 0, 0},
+    {{4, 16, 8, 8, 32, 64, 512, 4096, 256}, "rows=9,cols=17,pattern=unstructured,seed=55", 0, 0, 0},
+    /* every pattern, bbs balanced for another bank count too */
+    {{4, 4, 8, 8, 32, 64, 16, 32, 4}, "rows=20,cols=70,pattern=bbs,density=0.25,seed=60", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 16, 32, 4}, "rows=20,cols=70,pattern=bbs,banks=3,seed=61", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 16, 32, 4}, "rows=20,cols=70,pattern=nm,n=1,m=4,seed=62", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 16, 32, 4}, "rows=20,cols=70,pattern=unstructured,density=0.1,seed=63",
+     0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 16, 32, 4}, "rows=20,cols=70,pattern=block,density=0.3,seed=64", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 16, 32, 4}, "rows=20,cols=70,pattern=dense,seed=65", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 16, 32, 4}, "rows=20,cols=70,pattern=zero,seed=66", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 512, 4096, 256}, "rows=7,cols=9,pattern=zero,seed=67", 0, 0, 0},
+    /* activations one at a time */
+    {{2, 4, 8, 8, 32, 64, 512, 4096, 256}, "rows=9,cols=20,act=none,seed=70", 0, 0, 0},
+    {{2, 4, 8, 8, 32, 64, 512, 4096, 256}, "rows=9,cols=20,act=relu,seed=71", 0, 0, 0},
+    {{2, 4, 16, 8, 32, 64, 512, 4096, 256}, "rows=9,cols=20,act=relu6,seed=72", 0, 0, 0},
+    /* chained layers and samples */
+    {{4, 4, 8, 8, 32, 64, 8, 16, 2}, "rows=30:12,cols=45,layers=2,samples=2,seed=80",
+     0, 0, NEED_TILES | NEED_BLOCKS},
+    {{3, 2, 16, 8, 32, 128, 4, 8, 3},
+     "rows=20:9:5,cols=33,layers=3,samples=2,pattern=unstructured,density=0.3,seed=81",
+     0, 0, NEED_TILES | NEED_BLOCKS},
+    {{16, 8, 8, 4, 16, 512, 512, 4096, 256}, "rows=40:3:17,layers=3,cols=64,samples=2,seed=82",
+     0, 0, 0},
+    {{2, 2, 8, 8, 32, 32, 4, 4, 2}, "rows=9:9,cols=19,layers=2,samples=3,pattern=dense,seed=83",
+     1, 1, NEED_TILES | NEED_BLOCKS},
+    {{2, 2, 8, 8, 32, 32, 4, 4, 2}, "rows=9:9,cols=19,layers=2,samples=3,pattern=dense,seed=84",
+     1, 0, NEED_TILES | NEED_BLOCKS},
+};
+/* clang-format on */
+#define N_DIRECTED (int)(sizeof directed / sizeof directed[0])
+
+typedef struct lcg {
+    unsigned long long s;
+} lcg;
+
+static int pick(lcg *r, int n)
+{
+    r->s = r->s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (int)((r->s >> 33) % (unsigned long long)n);
+}
+
+/* A sweep of random combinations over the same value sets. */
+static void sweep(int n)
+{
+    static const int Ps[] = {1, 2, 3, 4, 16, 32};
+    static const int Bs[] = {1, 2, 3, 4, 8, 16};
+    static const int Ds[] = {8, 16};
+    static const int Ws[] = {4, 8, 16};
+    static const int Ss[] = {32, 64, 128, 256, 512};
+    static const int Vs[] = {2, 3, 4, 7, 16, 512};
+    static const int WBs[] = {2, 3, 5, 8, 64, 512};
+    static const int Rs[] = {1, 2, 3, 256};
+    static const char *pats[] = {"bbs", "nm", "unstructured", "block", "dense", "zero"};
+    static const char *dens[] = {"0.1", "0.25", "0.5", "0.9"};
+    static const char *acts[] = {"mixed", "none", "relu", "relu6"};
+    lcg r = {20240601ULL};
+    for (int i = 0; i < n; i++) {
+        hwcfg k;
+        k.P = Ps[pick(&r, 6)];
+        k.B = Bs[pick(&r, 6)];
+        k.data_w = Ds[pick(&r, 2)];
+        k.wgt_w = Ws[pick(&r, 3)];
+        int lo = k.data_w + k.wgt_w < 16 ? 16 : k.data_w + k.wgt_w;
+        k.acc_w = pick(&r, 2) ? 32 : lo + pick(&r, 33 - lo);
+        k.stream_w = Ss[pick(&r, 5)];
+        k.vbuf = Vs[pick(&r, 6)];
+        k.wbuf = WBs[pick(&r, 6)];
+        k.rbuf = Rs[pick(&r, 4)];
+        int layers = 1 + pick(&r, 3);
+        char rows[64];
+        int len = snprintf(rows, sizeof rows, "%d", 1 + pick(&r, 3 * k.P + 8));
+        for (int l = 1; l < layers; l++)
+            len += snprintf(rows + len, sizeof rows - (size_t)len, ":%d", 1 + pick(&r, 40));
+        char spec[256];
+        snprintf(
+            spec, sizeof spec,
+            "rows=%s,cols=%d,layers=%d,samples=%d,pattern=%s,density=%s,act=%s,n=%d,m=%d,seed=%d",
+            rows, 1 + pick(&r, 160), layers, 1 + pick(&r, 2), pats[pick(&r, 6)], dens[pick(&r, 4)],
+            acts[pick(&r, 4)], 1 + pick(&r, 2), 3 + pick(&r, 4), 1000 + i);
+        check_case(&k, spec, 0, 0, 0);
+    }
+}
+
+/* ---- hand-checked streams ------------------------------------------------- */
+
+static uint64_t beat64(const sg_program *p, long long i)
+{
+    const uint32_t *w = p->beats + i * p->beat_words;
+    return (uint64_t)w[0] | (p->beat_words > 1 ? (uint64_t)w[1] << 32 : 0);
+}
+
+/* A random 1-layer model of the given shape whose contents are then set by hand. */
+static int hand_model(const sg_config *c, int rows, int cols, const int32_t *w, const int32_t *x,
+                      int32_t bias, int32_t mult, int shift, sg_act act, sg_model *m)
+{
+    char spec[128], err[256];
+    snprintf(spec, sizeof spec, "rows=%d,cols=%d,pattern=dense,seed=9", rows, cols);
+    if (sg_model_random(c, spec, m, err, sizeof err) != 0) {
+        tap_diag("hand model: %s", err);
+        return -1;
+    }
+    sg_layer *L = &m->layers[0];
+    memcpy(L->weights, w, (size_t)rows * cols * sizeof *w);
+    memcpy(m->inputs, x, (size_t)cols * sizeof *x);
+    for (int r = 0; r < rows; r++) {
+        L->bias[r] = bias;
+        L->mult[r] = mult;
+        L->shift[r] = (int8_t)shift;
+    }
+    L->act = act;
+    L->act_max = 0;
+    return 0;
+}
+
+static void test_hand(void)
+{
+    static const int32_t w4[4] = {1, 2, 3, 4};
+    static const int32_t x4[4] = {5, 6, -7, 8};
+    char err[512] = "";
+    sg_config c;
+    sg_model m;
+    sg_program p;
+    hw h;
+
+    /* 1 row x 4 cols, dense, P=1, B=2 (bank 0 = cols 0,1; bank 1 = cols 2,3),
+     * vbuf_depth 4 (OFF_W 2, WordW 21), 64-bit stream.
+     * acc = 10 + 5 + 12 - 21 + 32 = 38; y = relu((38 * 3 + 1) >> 1) = 57. */
+    hwcfg k = {1, 2, 8, 8, 32, 64, 4, 4096, 256};
+    if (make_config(&k, &c, err, sizeof err) != 0 ||
+        hand_model(&c, 1, 4, w4, x4, 10, 3, 1, SG_ACT_RELU, &m) != 0) {
+        tap_ok(0, "hand case 1 set up: %s", err);
+        return;
+    }
+    if (tap_ok(sg_compile(&c, &m, 0, 0, &p, err, sizeof err) == 0, "hand 1x4: compiles %s", err)) {
+        static const uint64_t want[9] = {
+            0x1000000000000004ULL, /* VEC count 4 */
+            0,                     /* VEC payload: `vec` below */
+            0x3000000000000001ULL, /* ROW count 1 */
+            0x000000030000000aULL, /* M = 3, bias = 10 */
+            0x0000000000000001ULL, /* S = 1 */
+            0x2000000000000002ULL, /* WGT count 2 */
+            0x0000000000000c01ULL, /* lane1 (3, off 0), lane0 (1, off 0) */
+            0x0000000000141102ULL, /* last, lane1 (4, off 1), lane0 (2, off 1) */
+            0x4600000000100001ULL, /* RUN relu final rows 1 count 1 */
+        };
+        /* VEC payload: element i -> bank i % 2, offset i / 2: x0, x2, x1, x3 */
+        uint64_t vec = 0x05u | (uint64_t)(uint8_t)-7 << 8 | (uint64_t)6 << 16 | (uint64_t)8 << 24;
+        tap_ok(p.n_beats == 9, "hand 1x4: 9 command beats (got %lld)", p.n_beats);
+        for (int i = 0; i < 9 && i < p.n_beats; i++) {
+            uint64_t wv = i == 1 ? vec : want[i];
+            tap_ok(beat64(&p, i) == wv, "hand 1x4: beat %d is %016llx (got %016llx)", i,
+                   (unsigned long long)wv, (unsigned long long)beat64(&p, i));
+        }
+        tap_ok(p.n_out == 1 && p.out[0] == 57 && p.out[1] == 0 && p.out_last[0] == 1 &&
+                   p.lanes[0].value == 57 && p.lanes[0].layer == 0 && p.lanes[1].layer == -1,
+               "hand 1x4: one output beat holding 57 with tlast");
+        tap_ok(p.useful_macs == 4 && p.words == 2 && p.runs == 1 && p.dense_macs == 4 &&
+                   p.outputs == 1,
+               "hand 1x4: 4 useful MACs, 2 words, 1 run, 1 output");
+        hw_init(&h, &c);
+        int rc = hw_exec(&h, p.beats, p.n_beats);
+        tap_ok(rc == 0 && h.errors == 0 && strcmp(h.trace, "VBWR") == 0 && h.n_res == 1 &&
+                   h.res[0] == 57,
+               "hand 1x4: interpreter runs VEC ROW WGT RUN to 57 (trace %s) %s", h.trace, h.err);
+        hw_free(&h);
+        sg_program_free(&p);
+    }
+
+    /* the same on a 32-bit stream: headers take 2 beats, a row record 3 */
+    k.stream_w = 32;
+    make_config(&k, &c, err, sizeof err);
+    if (tap_ok(sg_compile(&c, &m, 0, 0, &p, err, sizeof err) == 0, "hand 1x4/32: compiles %s",
+               err)) {
+        tap_ok(p.n_beats == 14, "hand 1x4/32: 14 command beats (got %lld)", p.n_beats);
+        tap_ok(p.n_beats >= 14 && p.beats[0] == 4 && p.beats[1] == 0x10000000u && p.beats[3] == 1 &&
+                   p.beats[4] == 0x30000000u && p.beats[5] == 10 && p.beats[6] == 3 &&
+                   p.beats[7] == 1 && p.beats[8] == 2 && p.beats[9] == 0x20000000u &&
+                   p.beats[10] == 0xc01 && p.beats[11] == 0x141102 && p.beats[12] == 0x00100001u &&
+                   p.beats[13] == 0x46000000u,
+               "hand 1x4/32: header, row record and word beats in place");
+        tap_ok(p.n_out == 1 && p.out[0] == 57 && p.out_last[0] == 1,
+               "hand 1x4/32: one output beat of 57");
+        sg_program_free(&p);
+    }
+    sg_model_free(&m);
+
+    /* 1 row x 8 cols on B=2, vbuf = wbuf = 2: two column tiles of 4,
+     * the first RUN partial (final 0, rows 0); acc = -6 + 36 = 30. */
+    static const int32_t w8[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    static const int32_t x8[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    hwcfg k2 = {1, 2, 8, 8, 32, 64, 2, 2, 256};
+    if (make_config(&k2, &c, err, sizeof err) != 0 ||
+        hand_model(&c, 1, 8, w8, x8, -6, 1, 0, SG_ACT_NONE, &m) != 0) {
+        tap_ok(0, "hand case 2 set up: %s", err);
+        return;
+    }
+    if (tap_ok(sg_compile(&c, &m, 0, 0, &p, err, sizeof err) == 0, "hand tiles: compiles %s",
+               err)) {
+        hw_init(&h, &c);
+        int rc = hw_exec(&h, p.beats, p.n_beats);
+        tap_ok(rc == 0 && h.errors == 0 && strcmp(h.trace, "BVWrVWR") == 0,
+               "hand tiles: ROW, then VEC WGT RUN(partial) VEC WGT RUN(final) (trace %s) %s",
+               h.trace, h.err);
+        tap_ok(h.n_trace >= 4 && h.hdr[3] == 0x4000000000000001ULL,
+               "hand tiles: partial RUN header is 4000000000000001 (got %016llx)",
+               (unsigned long long)h.hdr[3]);
+        tap_ok(h.n_res == 1 && h.res[0] == 30 && p.n_out == 1 && p.out[0] == 30,
+               "hand tiles: result 30 through the partial sum");
+        tap_ok(p.n_beats == 2 + 1 + 2 * (2 + 1 + 2 * 1 + 1),
+               "hand tiles: 15 command beats (got %lld)", p.n_beats);
+        hw_free(&h);
+        sg_program_free(&p);
+    }
+    sg_model_free(&m);
+
+    /* 3 rows on P=2: one RUN of 2 groups, rows field 3, one beat of 3 lanes */
+    static const int32_t w3[6] = {1, 0, 0, 1, 1, 1};
+    static const int32_t x2[2] = {3, 4};
+    hwcfg k3 = {2, 1, 8, 8, 32, 64, 512, 4096, 256};
+    if (make_config(&k3, &c, err, sizeof err) != 0 ||
+        hand_model(&c, 3, 2, w3, x2, 0, 1, 0, SG_ACT_NONE, &m) != 0) {
+        tap_ok(0, "hand case 3 set up: %s", err);
+        return;
+    }
+    if (tap_ok(sg_compile(&c, &m, 0, 0, &p, err, sizeof err) == 0, "hand 3 rows: compiles %s",
+               err)) {
+        hw_init(&h, &c);
+        int rc = hw_exec(&h, p.beats, p.n_beats);
+        tap_ok(rc == 0 && h.errors == 0 && strcmp(h.trace, "VBWR") == 0 &&
+                   h.hdr[3] == 0x4200000000300002ULL,
+               "hand 3 rows: RUN header 4200000000300002 (got %016llx) %s",
+               (unsigned long long)h.hdr[3], h.err);
+        tap_ok(h.n_res == 3 && h.res[0] == 3 && h.res[1] == 4 && h.res[2] == 7 && p.n_out == 1 &&
+                   p.out[0] == 0x070403u && p.out[1] == 0 && p.out_last[0],
+               "hand 3 rows: results 3, 4, 7 in one beat");
+        /* group 0 (rows 0, 1) takes 1 word, group 1 (row 2 and padding) 2 */
+        tap_ok(p.words == 3 && h.words == 3 && p.useful_macs == 4,
+               "hand 3 rows: 4 useful MACs (got %lld), %lld words", p.useful_macs, p.words);
+        hw_free(&h);
+        sg_program_free(&p);
+    }
+    sg_model_free(&m);
+}
+
+/* ---- bad arguments -------------------------------------------------------- */
+
+static void test_bad_args(void)
+{
+    char err[512] = "";
+    sg_config c;
+    sg_model m;
+    sg_program p;
+    hwcfg k = {2, 2, 8, 8, 32, 64, 512, 4096, 256};
+    make_config(&k, &c, err, sizeof err);
+    if (!tap_ok(sg_model_random(&c, "rows=3,cols=5,samples=3", &m, err, sizeof err) == 0,
+                "bad args: model %s", err))
+        return;
+    int firsts[] = {-1, 3, 1000, INT_MIN};
+    for (int i = 0; i < 4; i++) {
+        err[0] = '\0';
+        int rc = sg_compile(&c, &m, firsts[i], 1, &p, err, sizeof err);
+        tap_ok(rc == -1 && strstr(err, "out of range") && p.beats == NULL && p.n_beats == 0,
+               "sg_compile first=%d: -1, '%s'", firsts[i], err);
+    }
+    tap_ok(sg_compile(&c, &m, 1, 100, &p, err, sizeof err) == 0 && p.samples == 2 && p.outputs == 6,
+           "sg_compile first=1 count=100: the 2 remaining samples (%d)", p.samples);
+    sg_program_free(&p);
+    tap_ok(sg_compile(&c, &m, 2, -5, &p, err, sizeof err) == 0 && p.samples == 1,
+           "sg_compile first=2 count=-5: the last sample (%d)", p.samples);
+    sg_program_free(&p);
+    sg_model_free(&m);
+}
+
+/* ---- configuration validation -------------------------------------------- */
+
+static char tmp_dir[] = "/tmp/test_compile_XXXXXX";
+
+static const char *tpath(const char *name)
+{
+    static char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s/%s", tmp_dir, name);
+    return buf;
+}
+
+static int write_text(const char *name, const char *text)
+{
+    FILE *f = fopen(tpath(name), "w");
+    if (!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+/* Load `json` from file `name`; pass if -1 and err contains every needle. */
+static void cfg_bad(const char *name, const char *json, const char *what, const char *n1,
+                    const char *n2, const char *n3, const char *n4)
+{
+    char err[1024] = "";
+    sg_config c;
+    if (write_text(name, json) != 0) {
+        tap_ok(0, "config %s: cannot write %s", what, tpath(name));
+        return;
+    }
+    int rc = sg_config_load(tpath(name), &c, err, sizeof err);
+    const char *need[4] = {n1, n2, n3, n4};
+    int ok = rc == -1;
+    for (int i = 0; i < 4; i++)
+        if (need[i] && !strstr(err, need[i]))
+            ok = 0;
+    tap_ok(ok, "config %s: -1 naming it: %s", what, err);
+}
+
+typedef struct keycase {
+    const char *key;
+    const char *range_json, *range_legal; /* out-of-range value and the legal text */
+    const char *type_json, *type_dump;    /* wrong-type value and how it is quoted */
+} keycase;
+
+static void test_config(void)
+{
+    static const keycase keys[] = {
+        {"name", "\"bad name!\"", "1..48", "42", "42"},
+        {"name", "\"\"", "1..48", "[\"x\"]", NULL},
+        {"name", "\"n123456789012345678901234567890123456789012345678\"", "1..48", "null", "null"},
+        {"pe_count", "0", "range 1..64", "\"16\"", "\"16\""},
+        {"pe_count", "65", "range 1..64", "true", "true"},
+        {"banks", "33", "range 1..32", "8.0", "8.0"},
+        {"banks", "0", "range 1..32", "\"8\"", "\"8\""},
+        {"data_width", "12", "values 8, 16", "true", "true"},
+        {"data_width", "4294967304", "values 8, 16", "8.5", "8.5"},
+        {"weight_width", "2", "values 4, 8, 16", "null", "null"},
+        {"acc_width", "33", "range 16..32", "[32]", "[32]"},
+        {"acc_width", "15", "range 16..32", "\"32\"", "\"32\""},
+        {"vbuf_depth", "1", "range 2..65536", "{\"v\": 1}", NULL},
+        {"vbuf_depth", "65537", "range 2..65536", "512.0", "512.0"},
+        {"wbuf_depth", "65537", "range 2..65536", "\"4096\"", "\"4096\""},
+        {"wbuf_depth", "1", "range 2..65536", "false", "false"},
+        {"rbuf_depth", "0", "range 1..65536", "2.5", "2.5"},
+        {"stream_width", "48", "values 32, 64, 128, 256, 512", "\"64\"", "\"64\""},
+        {"stream_width", "1024", "values 32, 64, 128, 256, 512", "-64.0", "-64.0"},
+        {"clock_mhz", "1000.5", "range 1..1000", "\"200\"", "\"200\""},
+        {"clock_mhz", "0", "range 1..1000", "true", "true"},
+    };
+    char json[256];
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const keycase *k = &keys[i];
+        char quoted[80], what[160];
+        snprintf(quoted, sizeof quoted, "'%s'", k->key);
+        /* another, valid key beside it (never the key under test) */
+        const char *other = strcmp(k->key, "clock_mhz") ? "\"clock_mhz\": 100" : "\"banks\": 4";
+        snprintf(json, sizeof json, "{%s, \"%s\": %s}\n", other, k->key, k->range_json);
+        snprintf(what, sizeof what, "%s = %s (out of range)", k->key, k->range_json);
+        /* the value is quoted as JSON: a string keeps its quotes */
+        cfg_bad("bad.json", json, what, quoted, k->range_json, k->range_legal,
+                "bad.json: bad value");
+        snprintf(json, sizeof json, "{\"%s\": %s, %s}\n", k->key, k->type_json, other);
+        snprintf(what, sizeof what, "%s = %s (wrong type)", k->key, k->type_json);
+        cfg_bad("bad.json", json, what, quoted, k->type_dump, "legal", NULL);
+    }
+    cfg_bad("acc.json", "{\"data_width\": 8, \"weight_width\": 16, \"acc_width\": 20}",
+            "acc_width 20 < 8 + 16", "'acc_width'", "20", "24..32", "acc.json");
+    cfg_bad("acc.json", "{\"data_width\": 16, \"weight_width\": 16, \"acc_width\": 31}",
+            "acc_width 31 < 16 + 16", "'acc_width'", "31", "32..32", NULL);
+    cfg_bad("acc.json", "{\"weight_width\": 16, \"acc_width\": 16}",
+            "acc_width 16 < default 8 + 16", "'acc_width'", "16", "24..32", NULL);
+    cfg_bad("unk.json", "{\"pe_count\": 4, \"bogus\": 1}", "unknown key", "unknown key 'bogus'",
+            "pe_count", "unk.json", NULL);
+    cfg_bad("unk.json", "{\"Banks\": 4}", "unknown key (case)", "unknown key 'Banks'", NULL, NULL,
+            NULL);
+    cfg_bad("mal.json", "{\"pe_count\": 4,,}", "malformed JSON", "malformed JSON",
+            "mal.json:1:", NULL, NULL);
+    cfg_bad("mal.json", "{\"banks\": 4\n", "truncated JSON", "malformed JSON", "mal.json", NULL,
+            NULL);
+    cfg_bad("dup.json", "{\"banks\": 4, \"banks\": 8}", "duplicate key", "malformed JSON", "banks",
+            NULL, NULL);
+    cfg_bad("arr.json", "[1, 2]", "array root", "must be a JSON object", "arr.json", NULL, NULL);
+    cfg_bad("str.json", "\"pe_count\"", "string root", "str.json", NULL, NULL, NULL);
+    {
+        char err[512] = "";
+        sg_config c;
+        tap_ok(sg_config_load(tpath("missing.json"), &c, err, sizeof err) == -1 &&
+                   strstr(err, "cannot read configuration") && strstr(err, "missing.json"),
+               "config missing file: -1, %s", err);
+    }
+
+    /* a good file, every key given */
+    char err[512] = "";
+    sg_config c, c2;
+    write_text("good.json",
+               "{\"name\": \"edge.cfg-1\", \"pe_count\": 3, \"banks\": 5, \"data_width\": 16,\n"
+               " \"weight_width\": 4, \"acc_width\": 20, \"vbuf_depth\": 100, \"wbuf_depth\": 33,\n"
+               " \"rbuf_depth\": 7, \"stream_width\": 32, \"clock_mhz\": 250.5}\n");
+    int rc = sg_config_load(tpath("good.json"), &c, err, sizeof err);
+    tap_ok(rc == 0, "config good.json loads %s", err);
+    tap_ok(strcmp(c.name, "edge.cfg-1") == 0 && strcmp(c.source, "good.json") == 0,
+           "good.json: name from JSON (%s), source is the basename (%s)", c.name, c.source);
+    tap_ok(c.pe_count == 3 && c.banks == 5 && c.data_w == 16 && c.wgt_w == 4 && c.acc_w == 20 &&
+               c.vbuf_depth == 100 && c.wbuf_depth == 33 && c.rbuf_depth == 7 && c.stream_w == 32 &&
+               c.clock_mhz == 250.5,
+           "good.json: every given value read");
+    tap_ok(c.off_w == 7 && c.lane_w == 11 && c.word_w == 1 + 5 * (4 + 7) && c.waddr_w == 6 &&
+               c.grp_w == 3 && c.tree_levels == 3 && c.pipe_depth == 6,
+           "good.json: off_w 7, lane_w 11, word_w 56 = 1 + banks*(wgt_w + clog2(vbuf)), "
+           "waddr_w 6, grp_w 3, tree 3 (got %d %d %d %d %d %d)",
+           c.off_w, c.lane_w, c.word_w, c.waddr_w, c.grp_w, c.tree_levels);
+    tap_ok(c.hdr_beats == 2 && c.wgt_beats == 2 && c.row_beats == 3 && c.max_beats == 3 &&
+               c.elems_per_beat == 2 && c.pe_w == 2 && c.cnt_w == 2 && c.nz_w == 3 &&
+               c.nz_sum_w == 4 && c.lanes == 15 && c.run_overhead == 7,
+           "good.json: beats 2/2/3 (max 3), 2 elements per beat, pe_w 2, cnt_w 2, nz_w 3, "
+           "nz_sum_w 4, 15 lanes, run overhead 7");
+    sg_config_load(tpath("good.json"), &c2, err, sizeof err);
+    tap_ok(c2.hash == c.hash, "good.json: loading twice gives the same hash");
+
+    /* name defaults to the file stem; other keys to the defaults */
+    write_text("stem_only.json", "{\"banks\": 4, \"vbuf_depth\": 2}");
+    rc = sg_config_load(tpath("stem_only.json"), &c, err, sizeof err);
+    tap_ok(rc == 0 && strcmp(c.name, "stem_only") == 0 && c.pe_count == 16 && c.data_w == 8 &&
+               c.wgt_w == 8 && c.acc_w == 32 && c.wbuf_depth == 4096 && c.rbuf_depth == 256 &&
+               c.stream_w == 64 && c.clock_mhz == 200.0,
+           "stem_only.json: name '%s' from the stem, defaults elsewhere %s", c.name, err);
+    tap_ok(c.off_w == 1 && c.word_w == 1 + 4 * (8 + 1) && c.wgt_beats == 1 && c.row_beats == 2 &&
+               c.hdr_beats == 1 && c.elems_per_beat == 8 && c.tree_levels == 2,
+           "stem_only.json: vbuf 2 gives off_w 1, word_w 37 (got %d, %d)", c.off_w, c.word_w);
+    tap_ok(c2.hash != c.hash, "different configurations hash differently");
+    write_text("empty.json", "{}");
+    rc = sg_config_load(tpath("empty.json"), &c, err, sizeof err);
+    tap_ok(rc == 0 && strcmp(c.name, "empty") == 0 && c.pe_count == 16 && c.banks == 8 &&
+               c.word_w == 1 + 8 * (8 + 9) && c.lanes == 128,
+           "empty.json: the default configuration, word_w 137, 128 lanes (%d)", c.word_w);
+    write_text("bad stem!.json", "{\"banks\": 2}");
+    rc = sg_config_load(tpath("bad stem!.json"), &c, err, sizeof err);
+    tap_ok(rc == 0 && strcmp(c.name, "default") == 0 && c.banks == 2,
+           "'bad stem!.json': a stem that is not a legal name leaves 'default' (%s)", c.name);
+    write_text("named.json",
+               "{\"name\": \"x\", \"banks\": 1, \"weight_width\": 16, \"acc_width\": 24}");
+    rc = sg_config_load(tpath("named.json"), &c, err, sizeof err);
+    tap_ok(rc == 0 && strcmp(c.name, "x") == 0 && c.banks == 1 && c.tree_levels == 0 &&
+               c.word_w == 1 + 1 * (16 + 9) && c.nz_w == 1,
+           "named.json: banks 1, word_w 26 (%d) %s", c.word_w, err);
+
+    /* sg_config_derive on a struct names the configuration */
+    sg_config_default(&c);
+    c.data_w = 16;
+    c.acc_w = 23;
+    err[0] = '\0';
+    tap_ok(sg_config_derive(&c, err, sizeof err) == -1 && strstr(err, "'acc_width'") &&
+               strstr(err, "23") && strstr(err, "24..32") && strstr(err, "default"),
+           "sg_config_derive: acc_width 23 < 16 + 8: %s", err);
+
+    const char *files[] = {"bad.json",       "acc.json",   "unk.json",       "mal.json",
+                           "dup.json",       "arr.json",   "str.json",       "good.json",
+                           "stem_only.json", "empty.json", "bad stem!.json", "named.json"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        unlink(tpath(files[i]));
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+int main(void)
+{
+    if (!mkdtemp(tmp_dir)) {
+        perror("mkdtemp");
+        return 99;
+    }
+    tap_ok(OP_VEC == SG_OP_VEC && OP_WGT == SG_OP_WGT && OP_ROW == SG_OP_ROW &&
+               OP_RUN == SG_OP_RUN && SG_HDR_W == 64 && SG_ROW_W == 70 &&
+               SG_HDR_COUNT_W == 20 && SG_HDR_ROWS_W == 20 && SG_HDR_ACTMAX_W == 16,
+           "sg_cmd.h constants agree with its drawing");
+    test_hand();
+    for (int i = 0; i < N_DIRECTED; i++)
+        check_case(&directed[i].k, directed[i].spec, directed[i].first, directed[i].count,
+                   directed[i].need);
+    sweep(250);
+    tap_ok(cov_tiles >= 20 && cov_blocks >= 20 && cov_few_rows >= 10 && cov_layers >= 20 &&
+               cov_wraps > 0,
+           "coverage of %d compiled cases: %d with column tiles, %d with row blocks, %d with "
+           "rows < P, %d with chained layers, %lld wrapped accumulations",
+           n_cases, cov_tiles, cov_blocks, cov_few_rows, cov_layers, cov_wraps);
+    test_bad_args();
+    test_config();
+    rmdir(tmp_dir);
+    return tap_done();
+}
