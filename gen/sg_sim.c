@@ -82,8 +82,8 @@ static int hash_file(unsigned long long *h, const char *path)
     return rc;
 }
 
-int sg_sim_build(const sg_config *c, const char *build_root, int quiet, char *exe, size_t exelen,
-                 char *err, size_t errlen)
+int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int trace, char *exe,
+                 size_t exelen, char *err, size_t errlen)
 {
     char dir[2048], path[4096];
     snprintf(dir, sizeof dir, "%s/%s-%016llx", build_root, c->name, c->hash);
@@ -120,9 +120,10 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, char *ex
     }
     char stamp_text[64];
     snprintf(stamp_text, sizeof stamp_text, "%016llx\n", h);
-    snprintf(exe, exelen, "%s/obj_dir/Vsim", dir);
+    const char *obj = trace ? "obj_dir_trace" : "obj_dir";
+    snprintf(exe, exelen, "%s/%s/Vsim", dir, obj);
     char stamp[4096];
-    snprintf(stamp, sizeof stamp, "%s/obj_dir/build.stamp", dir);
+    snprintf(stamp, sizeof stamp, "%s/%s/build.stamp", dir, obj);
     sg_strbuf old;
     sg_sb_init(&old);
     int fresh = sg_sb_read_file(&old, stamp) == 0 && strcmp(old.buf, stamp_text) == 0 &&
@@ -132,7 +133,7 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, char *ex
         return 0;
 
     if (!quiet)
-        fprintf(stderr, "sparsegen: verilating configuration '%s' into %s/obj_dir\n", c->name, dir);
+        fprintf(stderr, "sparsegen: verilating configuration '%s' into %s/%s\n", c->name, dir, obj);
     sg_strbuf cflags;
     sg_sb_init(&cflags);
     sg_sb_addf(&cflags, "-O2 -I%s", dir);
@@ -144,13 +145,14 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, char *ex
     snprintf(ldflags, sizeof ldflags, "%s %s -ljansson -lm", libpath[0], libpath[1]);
     char filelist[4096], mdir[4096], tb[4096], log[4096];
     snprintf(filelist, sizeof filelist, "%s/filelist.f", dir);
-    snprintf(mdir, sizeof mdir, "%s/obj_dir", dir);
+    snprintf(mdir, sizeof mdir, "%s/%s", dir, obj);
     snprintf(tb, sizeof tb, "%s/tb.cpp", hdir);
-    snprintf(log, sizeof log, "%s/verilator.log", dir);
+    snprintf(log, sizeof log, "%s/%s.log", dir, obj);
     char *argv[] = {"verilator", "--cc", "--exe", "--build", "-j", "2", "-Wall", "-O3",
-                    "--x-assign", "unique", "--x-initial", "unique", "--assert", "--trace-fst",
+                    "--x-assign", "unique", "--x-initial", "unique", "--assert",
                     "--top-module", "sparsegen_top", "--Mdir", mdir, "-o", "Vsim",
-                    "-CFLAGS", cflags.buf, "-LDFLAGS", ldflags, "-F", filelist, tb, NULL};
+                    "-CFLAGS", cflags.buf, "-LDFLAGS", ldflags, "-F", filelist, tb,
+                    trace ? "--trace-fst" : NULL, NULL};
     int rc = sg_run(argv, log, err, errlen);
     sg_sb_release(&cflags);
     if (rc != 0) {

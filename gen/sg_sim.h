@@ -13,10 +13,11 @@
 
 #include "sg_config.h"
 
-/* Make sure BUILD/<name>-<hash>/obj_dir/Vsim is built for c (config_path
- * NULL: built-in defaults).  Writes the harness path into exe.  Returns 0,
- * or -1 with a message in err. */
-int sg_sim_build(const sg_config *c, const char *build_root, int quiet, char *exe,
+/* Make sure BUILD/<name>-<hash>/obj_dir/Vsim is built for c; with trace,
+ * obj_dir_trace/Vsim, which can write FST waveforms (tracing slows every
+ * cycle, so it has its own build).  Writes the harness path into exe.
+ * Returns 0, or -1 with a message in err. */
+int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int trace, char *exe,
                  size_t exelen, char *err, size_t errlen);
 
 /* Run argv[0] with argv, wait; returns its exit status (or -1 with err). */

@@ -199,7 +199,7 @@ static int cmd_sim(const opts *o, const char *self)
         return EXIT_BAD_INPUT;
     sg_model_free(&m); /* validated here so bad input fails before verilating */
     (void)self;
-    if (sg_sim_build(&c, o->build, o->quiet, exe, sizeof exe, err, sizeof err) != 0) {
+    if (sg_sim_build(&c, o->build, o->quiet, o->trace != NULL, exe, sizeof exe, err, sizeof err) != 0) {
         fprintf(stderr, "sparsegen: %s\n", err);
         return 1;
     }

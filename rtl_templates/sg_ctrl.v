@@ -151,7 +151,9 @@ module sg_ctrl #(
   reg [NzSumW-1:0]  nz_q;       // nonzero lanes counted last cycle
 
   wire stall = cv_q[Stages-1] && cl_q[Stages-1] && final_q && post_full_i && (rows_rem_q != 20'd0);
-  wire en    = !stall;
+  // The PE datapath only moves during RUN (its buffers and registers hold
+  // otherwise), which saves power in hardware and time in simulation.
+  wire en    = (state_q == StRun) && !stall;
   wire kill  = s1_v_q && last_i && (s1_grp_q == run_groups_q - 20'd1);
   wire run_empty = !iss_v_q && !s1_v_q && (cv_q == {Stages{1'b0}});
 
@@ -329,7 +331,7 @@ module sg_ctrl #(
       if (state_q == StRun) begin
         perf_busy_o  <= perf_busy_o + 64'd1;
         perf_slots_o <= perf_slots_o + SlotsPerCycle;
-        if (!en) perf_stall_o <= perf_stall_o + 64'd1;
+        if (stall) perf_stall_o <= perf_stall_o + 64'd1;
       end
     end
   end

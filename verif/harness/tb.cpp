@@ -14,7 +14,9 @@
 
 #include "Vsparsegen_top.h"
 #include "verilated.h"
+#if VM_TRACE
 #include "verilated_fst_c.h"
+#endif
 
 #include "sparsegen_params.h"
 extern "C" {
@@ -101,6 +103,9 @@ int parse(int argc, char **argv, Options &o)
         else return bad_usage("unknown or incomplete option", argv[i]);
     }
     if (!o.model == !o.random) return bad_usage("give exactly one of --model FILE, --random SPEC", "");
+#if !VM_TRACE
+    if (o.trace) return bad_usage("this model was built without tracing; use sparsegen sim --trace", o.trace);
+#endif
     return 0;
 }
 
@@ -111,22 +116,36 @@ class Testbench {
     {
         ctx_->randReset(2);
         ctx_->randSeed((int)(o.seed & 0x7fffffff));
+#if VM_TRACE
         if (o.trace) ctx_->traceEverOn(true);
+#endif
         top_.reset(new Vsparsegen_top{ctx_.get(), "sparsegen_top"});
+#if VM_TRACE
         if (o.trace) {
             fst_.reset(new VerilatedFstC);
             top_->trace(fst_.get(), 99);
             fst_->open(o.trace);
         }
+#endif
     }
     ~Testbench()
     {
+#if VM_TRACE
         if (fst_) fst_->close();
+#endif
         top_->final();
     }
 
-    // One clock cycle: outputs settle with clk low, handshakes are sampled,
-    // then the rising edge.  Returns false on a mismatch.
+    // Inputs for the coming edge are set with the clock low and settled by
+    // settle(); tick() is the rising edge, after which the clock goes low
+    // again without an eval: the next settle() evaluates the falling edge
+    // and the new inputs together (two evals per cycle, not three).
+    void settle()
+    {
+        top_->eval();
+        dump();
+        ctx_->timeInc(1);
+    }
     void tick()
     {
         top_->clk_i = 1;
@@ -135,9 +154,6 @@ class Testbench {
         cycle_++;
         ctx_->timeInc(1);
         top_->clk_i = 0;
-        top_->eval();
-        dump();
-        ctx_->timeInc(1);
     }
 
     void reset(int cycles)
@@ -145,13 +161,18 @@ class Testbench {
         top_->rst_i = 1;
         top_->s_axis_tvalid = 0;
         top_->m_axis_tready = 0;
-        for (int i = 0; i < cycles; i++) tick();
+        for (int i = 0; i < cycles; i++) {
+            settle();
+            tick();
+        }
         top_->rst_i = 0;
     }
 
     void flush()
     {
+#if VM_TRACE
         if (fst_) fst_->flush();
+#endif
     }
 
     Vsparsegen_top *top() { return top_.get(); }
@@ -161,13 +182,17 @@ class Testbench {
   private:
     void dump()
     {
+#if VM_TRACE
         if (fst_ && cycle_ >= opt_.trace_from && (opt_.trace_to < 0 || cycle_ <= opt_.trace_to))
             fst_->dump(ctx_->time());
+#endif
     }
     const Options &opt_;
     std::unique_ptr<VerilatedContext> ctx_;
     std::unique_ptr<Vsparsegen_top> top_;
+#if VM_TRACE
     std::unique_ptr<VerilatedFstC> fst_;
+#endif
     Rng rng_;
     long long cycle_ = 0;
 };
@@ -218,7 +243,7 @@ void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg
         if (presenting) put_beat(t->s_axis_tdata, p.beats + in_i * bw);
         bool ready = !(o.stall_out > 0 && tb.rng().percent(o.stall_out));
         t->m_axis_tready = ready;
-        t->eval();
+        tb.settle();
         bool s_fire = presenting && t->s_axis_tready;
         bool m_fire = t->m_axis_tvalid && ready;
         if (t->m_axis_tvalid && !ready) r.out_stalls++;
