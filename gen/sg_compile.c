@@ -315,7 +315,7 @@ static int compile_layer(builder *b, const sg_config *c, const sg_layer *L, int 
             b->p->useful_macs += nnz;
             b->p->words += words;
             b->p->runs++;
-            st->nnz += nnz;
+            st->macs += nnz;
             st->words += words;
             st->runs++;
         }
@@ -370,6 +370,8 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         p->layer[l].cols = L->in;
         p->layer[l].tiles = plans[l].n_tiles;
         p->layer[l].blocks = plans[l].n_blocks;
+        for (int ti = 0; ti < plans[l].n_tiles; ti++)
+            p->layer[l].weights_nnz += plans[l].t[ti].csb.nnz;
     }
     builder b = {p, 0, 0, 0, 0, 0};
     for (int s = first; s < first + count; s++) {
@@ -435,7 +437,8 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
         json_object_set_new(j, "cols", json_integer(s->cols));
         json_object_set_new(j, "tiles", json_integer(s->tiles));
         json_object_set_new(j, "blocks", json_integer(s->blocks));
-        json_object_set_new(j, "nnz", json_integer(s->nnz));
+        json_object_set_new(j, "weights_nnz", json_integer(s->weights_nnz));
+        json_object_set_new(j, "useful_macs", json_integer(s->macs));
         json_object_set_new(j, "words", json_integer(s->words));
         json_object_set_new(j, "runs", json_integer(s->runs));
         json_object_set_new(j, "command_beats", json_integer(s->beats_in));

@@ -37,7 +37,8 @@ typedef struct sg_layer_stats {
     char name[64];        /* layer name */
     int rows, cols;       /* shape */
     int tiles, blocks;    /* column tiles, row blocks */
-    long long nnz;        /* nonzero weights */
+    long long weights_nnz; /* nonzero weights of the layer */
+    long long macs;       /* useful MACs issued, summed over samples */
     long long words;      /* CSB words issued by the PE array */
     long long runs;       /* RUN commands */
     long long beats_in;   /* command-stream beats */

@@ -247,7 +247,7 @@ int sg_config_load(const char *path, sg_config *c, char *err, size_t errlen)
     json_t *v;
     json_object_foreach(root, key, v)
     {
-        if (apply_key(c, c->source, key, v, err, errlen) != 0) {
+        if (apply_key(c, path, key, v, err, errlen) != 0) {
             json_decref(root);
             return -1;
         }

@@ -89,6 +89,14 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int trac
     snprintf(dir, sizeof dir, "%s/%s-%016llx", build_root, c->name, c->hash);
     if (sg_gen_write(c, sg_gen_template_dir(), dir, err, errlen) != 0)
         return -1;
+    /* Verilator's make runs inside obj_dir: every path it gets is absolute */
+    char *abs = realpath(dir, NULL);
+    if (!abs) {
+        snprintf(err, errlen, "cannot resolve '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    snprintf(dir, sizeof dir, "%s", abs);
+    free(abs);
     const char *hdir = env_or("SPARSEGEN_HARNESS", SG_HARNESS_DIR);
     const char *incs = env_or("SPARSEGEN_INCLUDE", SG_INCLUDE_DIR);
     const char *libdir = env_or("SPARSEGEN_LIBDIR", SG_LIB_DIR);

@@ -223,7 +223,7 @@ void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg
     long long in_i = 0, out_i = 0;
     bool presenting = false;
     r.start_cycle = tb.cycle();
-    for (;;) {
+    for (;; r.out_beats = out_i) {
         if (tb.cycle() - r.start_cycle > max_cycles) {
             char msg[256];
             std::snprintf(msg, sizeof msg,
@@ -395,8 +395,10 @@ int main(int argc, char **argv)
             std::printf("sparsegen sim: %s on '%s' (%d PEs x %d banks), %d sample(s), %d layer(s)\n", m.name, c.name,
                         c.pe_count, c.banks, p.samples, p.n_layers);
             for (int l = 0; l < p.n_layers; l++)
-                std::printf("  layer %d %-10s %6d x %-6d nnz %10lld  words %9lld  runs %5lld\n", l, p.layer[l].name,
-                            p.layer[l].rows, p.layer[l].cols, p.layer[l].nnz, p.layer[l].words, p.layer[l].runs);
+                std::printf("  layer %d %-10s %6d x %-6d density %6.2f%%  CSB words %9lld  runs %5lld\n", l,
+                            p.layer[l].name, p.layer[l].rows, p.layer[l].cols,
+                            100.0 * (double)p.layer[l].weights_nnz / ((double)p.layer[l].rows * p.layer[l].cols),
+                            p.layer[l].words, p.layer[l].runs);
             std::printf("  results checked %lld, mismatches %lld; busy %lld of %lld cycles; utilization %.4f; %.2f M cycles/s\n",
                         r.outputs_checked, r.mismatches, busy, cycles, util, secs > 0 ? cycles / secs / 1e6 : 0.0);
         }
