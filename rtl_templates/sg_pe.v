@@ -117,14 +117,16 @@ module sg_pe #(
         if (en_i) val_s2_q[b*WgtW +: WgtW] <= val_s1;
       end
 
-      // ---- S2 -> S3: signed product, operands sign-extended to ProdW ----
-      wire [DataW-1:0] act_b = act_s2[b*DataW +: DataW];
-      wire [WgtW-1:0]  val_b = val_s2_q[b*WgtW +: WgtW];
-      wire [ProdW-1:0] act_x = {{WgtW{act_b[DataW-1]}}, act_b};
-      wire [ProdW-1:0] val_x = {{DataW{val_b[WgtW-1]}}, val_b};
+      // ---- S2 -> S3: signed DataW x WgtW product --------------------------
+      // Signed operands of their own width let synthesis see a DataW x WgtW
+      // multiply (one DSP48E2 up to 27x18); hand sign-extension to ProdW bits
+      // made Yosys build a ProdW x ProdW one (3 DSPs at 16 bits).
+      wire signed [DataW-1:0] act_b = act_s2[b*DataW +: DataW];
+      wire signed [WgtW-1:0]  val_b = val_s2_q[b*WgtW +: WgtW];
+      wire signed [ProdW-1:0] prod  = act_b * val_b;
 
       always @(posedge clk_i) begin
-        if (en_i) prod_s3_q[b*ProdW +: ProdW] <= act_x * val_x;
+        if (en_i) prod_s3_q[b*ProdW +: ProdW] <= prod;
       end
     end
   endgenerate

@@ -116,12 +116,15 @@ module sg_post #(
   end
 
   // ---- Q1: multiply -------------------------------------------------------
-  wire [63:0] acc_x  = {{(64 - AccW){q0_acc_q[AccW-1]}}, q0_acc_q};
-  wire [63:0] mult_x = {{32{q0_mult_q[31]}}, q0_mult_q};
+  // A signed AccW x 32 multiply (4 DSP48E2 at 32 bits); operands extended by
+  // hand to 64 bits made Yosys build a 64 x 64 one (10 DSPs).
+  wire signed [AccW-1:0] acc_s  = q0_acc_q;
+  wire signed [31:0]     mult_s = q0_mult_q;
+  wire signed [63:0]     prod   = acc_s * mult_s;
 
   always @(posedge clk_i) begin
     if (pen) begin
-      q1_prod_q  <= acc_x * mult_x;
+      q1_prod_q  <= prod;
       q1_shift_q <= q0_shift_q;
       q1_act_q   <= q0_act_q;
       q1_amax_q  <= q0_amax_q;
