@@ -158,6 +158,7 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int trac
     snprintf(log, sizeof log, "%s/%s.log", dir, obj);
     char *argv[] = {"verilator", "--cc", "--exe", "--build", "-j", "2", "-Wall", "-O3",
                     "--x-assign", "unique", "--x-initial", "unique", "--assert",
+                    "+define+SG_ASSERTIONS",
                     "--top-module", "sparsegen_top", "--Mdir", mdir, "-o", "Vsim",
                     "-CFLAGS", cflags.buf, "-LDFLAGS", ldflags, "-F", filelist, tb,
                     trace ? "--trace-fst" : NULL, NULL};

@@ -336,6 +336,17 @@ module sg_ctrl #(
     end
   end
 
+`ifdef SG_ASSERTIONS
+  // Buffers are written by the loader only outside RUN, so a RUN never
+  // reads a word that is being replaced; a RUN never runs past its groups.
+  always @(posedge clk_i) begin
+    if (!rst_i && state_q == StRun && (|wbuf_we_o || |row_we_o || |vbuf_we_o))
+      $error("sg_ctrl: loader write during RUN (instance %m)");
+    if (!rst_i && state_q == StRun && s1_v_q && s1_grp_q >= run_groups_q)
+      $error("sg_ctrl: word of group %0d past the run's %0d groups (instance %m)", s1_grp_q, run_groups_q);
+  end
+`endif
+
   initial begin
     if (Stages < 2) $error("sg_ctrl: PipeDepth %0d must be >= 3 (instance %m)", PipeDepth);
     if (StreamW < 32 || StreamW % DataW != 0) $error("sg_ctrl: bad StreamW %0d (instance %m)", StreamW);

@@ -213,6 +213,16 @@ module sg_post #(
   assign m_axis_tlast_o  = out_last_q;
   assign busy_o = (cnt_q != 2'd0) || q0_v_q || q1_v_q || q2_v_q || out_valid_q || (lane_q != {LaneIdxW{1'b0}});
 
+`ifdef SG_ASSERTIONS
+  // A batch arriving while both slots are taken would overwrite one unread.
+  always @(posedge clk_i) begin
+    if (!rst_i && cap_i && full_o && !pop)
+      $error("sg_post: batch captured while both slots are full (instance %m)");
+    if (!rst_i && cap_i && cap_nvalid_i == {CntW{1'b0}})
+      $error("sg_post: batch captured with no valid row (instance %m)");
+  end
+`endif
+
   initial begin
     if (StreamW % DataW != 0) $error("sg_post: StreamW %0d not a multiple of DataW %0d (instance %m)", StreamW, DataW);
     if (AccW > 32) $error("sg_post: AccW %0d above 32 (instance %m)", AccW);

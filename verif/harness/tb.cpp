@@ -115,6 +115,7 @@ class Testbench {
     Testbench(const Options &o) : opt_(o), ctx_(new VerilatedContext), rng_(o.seed)
     {
         ctx_->randReset(2);
+        ctx_->fatalOnError(false); // an RTL $error fails the run with a summary, not an abort
         ctx_->randSeed((int)(o.seed & 0x7fffffff));
 #if VM_TRACE
         if (o.trace) ctx_->traceEverOn(true);
@@ -176,6 +177,7 @@ class Testbench {
     }
 
     Vsparsegen_top *top() { return top_.get(); }
+    bool rtl_error() const { return ctx_->gotError(); }
     long long cycle() const { return cycle_; }
     Rng &rng() { return rng_; }
 
@@ -286,6 +288,12 @@ void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg
             out_i++;
         }
         tb.tick();
+        if (tb.rtl_error()) {
+            char msg[160];
+            std::snprintf(msg, sizeof msg, "an RTL assertion failed (see above) at cycle %lld", tb.cycle());
+            r.failure = msg;
+            return;
+        }
         if (s_fire) {
             in_i++;
             presenting = false;
