@@ -21,16 +21,21 @@
  *       element i in beat i / E at bits [(i % E) * DATA_W +: DATA_W].
  *       The loader writes one element per cycle.
  *  WGT  count = n words per PE.  Payload: for a = 0 .. n-1, for p = 0 .. P-1:
- *       the CSB word for weight-buffer address a of PE p, SG_WGT_BEATS beats.
+ *       the CSB word for weight-buffer address wbase + a of PE p,
+ *       SG_WGT_BEATS beats.
  *  ROW  count = G groups.  Payload: for g = 0 .. G-1, for p = 0 .. P-1: the
- *       row record of row g*P + p of the block, SG_ROW_BEATS beats.
+ *       row record of row g*P + p of the block, at row-buffer address
+ *       rbase + g, SG_ROW_BEATS beats.
  *  RUN  count = G groups, rows = valid rows (G*P - P < rows <= G*P when
  *       final), final = 1: requantize, activate and stream out the rows
  *       (tlast on the beat of the last row); final = 0: write each
  *       accumulator back as the row's partial sum (next column tile).
  *       act: 0 none, 1 relu, 2 relu6 (clamp to act_max).  The PE array
- *       reads weight-buffer addresses 0, 1, ... until G words with the last
- *       bit set have passed.
+ *       reads weight-buffer addresses wbase, wbase + 1, ... until G words
+ *       with the last bit set have passed; group g uses row record rbase + g.
+ *  BASE count = wbase, rows = rbase (count may be 0): where the following
+ *       WGT and ROW write and RUN reads, so several layers can stay resident
+ *       in the buffers.  No payload.  Reset sets both to 0.
  *
  * CSB word (SG word, WordW = 1 + B * (OFF_W + WGT_W) bits):
  *
@@ -61,7 +66,8 @@ enum sg_opcode {
     SG_OP_VEC = 1, /* load the input vector into every PE's banks */
     SG_OP_WGT = 2, /* load CSB words into the weight buffers */
     SG_OP_ROW = 3, /* load bias, M and S per row */
-    SG_OP_RUN = 4  /* run row groups through the PE array */
+    SG_OP_RUN = 4, /* run row groups through the PE array */
+    SG_OP_BASE = 5 /* set the weight- and row-buffer bases */
 };
 
 #define SG_HDR_W 64          /* header bits */

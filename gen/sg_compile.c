@@ -289,6 +289,78 @@ static sg_fc_params fc_params(const sg_config *c, const sg_layer *L)
     return fp;
 }
 
+static void emit_base(builder *b, const sg_config *c, int wbase, int rbase)
+{
+    emit_header(b, c, SG_OP_BASE, 0, 0, 0, (unsigned)rbase, (unsigned)wbase);
+}
+
+/* Count one RUN's work in the program and the layer's stats. */
+static void account_run(builder *b, sg_layer_stats *st, long long nnz, long long words)
+{
+    b->p->useful_macs += nnz;
+    b->p->words += words;
+    b->p->runs++;
+    st->macs += nnz;
+    st->words += words;
+    st->runs++;
+}
+
+static long long tile_words(const tile *t, int g0, int g1)
+{
+    long long n = 0;
+    for (int g = g0; g < g1; g++)
+        n += t->gwords[g];
+    return n;
+}
+
+/* Resident mode: every layer is one tile and one block and all of them fit
+ * the weight and row buffers together, so weights and row records are loaded
+ * once, each layer at its own base, and every sample only streams its input
+ * vector.  base_w/base_r receive each layer's bases. */
+static int plan_resident(const sg_config *c, const sg_model *m, const plan *plans, int *base_w,
+                         int *base_r)
+{
+    long long w = 0, r = 0;
+    for (int l = 0; l < m->n_layers; l++) {
+        if (plans[l].n_tiles != 1 || plans[l].n_blocks != 1)
+            return 0;
+        base_w[l] = (int)w;
+        base_r[l] = (int)r;
+        w += tile_words(&plans[l].t[0], 0, plans[l].groups);
+        r += plans[l].groups;
+    }
+    return w <= c->wbuf_depth && r <= c->rbuf_depth;
+}
+
+static void preload_layer(builder *b, const sg_config *c, const sg_layer *L, const plan *pl,
+                          int wbase, int rbase, sg_layer_stats *st)
+{
+    long long beats0 = b->p->n_beats, nnz = 0;
+    emit_base(b, c, wbase, rbase);
+    emit_rows(b, c, L, 0, pl->groups);
+    emit_wgt(b, c, &pl->t[0], 0, pl->groups, &nnz);
+    st->beats_in += b->p->n_beats - beats0;
+}
+
+static void run_resident_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
+                               const plan *pl, const int32_t *x, int32_t *y, int sample,
+                               int wbase, int rbase, sg_layer_stats *st)
+{
+    sg_fc_params fp = fc_params(c, L);
+    sg_fc_dense(L->weights, L->out, L->in, x, &fp, y, NULL);
+    long long beats0 = b->p->n_beats;
+    emit_base(b, c, wbase, rbase);
+    emit_vec(b, c, &pl->t[0], x);
+    emit_header(b, c, SG_OP_RUN, (unsigned)L->act, 1, (unsigned)L->act_max, (unsigned)L->out,
+                (unsigned)pl->groups);
+    account_run(b, st, pl->t[0].csb.nnz, tile_words(&pl->t[0], 0, pl->groups));
+    for (int r = 0; r < L->out; r++)
+        expect_result(b, y[r], li, r, sample, r == L->out - 1);
+    st->beats_in += b->p->n_beats - beats0;
+    st->outputs += L->out;
+    b->p->dense_macs += (long long)L->out * L->in;
+}
+
 static int compile_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
                          const plan *pl, const int32_t *x, int32_t *y, int sample,
                          sg_layer_stats *st)
@@ -312,12 +384,7 @@ static int compile_layer(builder *b, const sg_config *c, const sg_layer *L, int 
             int words = emit_wgt(b, c, &pl->t[ti], g0, g1, &nnz);
             emit_header(b, c, SG_OP_RUN, (unsigned)L->act, (unsigned)final,
                         (unsigned)L->act_max, final ? (unsigned)rows : 0, (unsigned)(g1 - g0));
-            b->p->useful_macs += nnz;
-            b->p->words += words;
-            b->p->runs++;
-            st->macs += nnz;
-            st->words += words;
-            st->runs++;
+            account_run(b, st, nnz, words);
         }
         for (int r = g0 * P; r < g0 * P + rows; r++)
             expect_result(b, y[r], li, r, sample, r == g0 * P + rows - 1);
@@ -352,8 +419,10 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
             maxlen = m->layers[l].out;
     int32_t *xa = malloc((size_t)maxlen * sizeof *xa);
     int32_t *ya = malloc((size_t)maxlen * sizeof *ya);
+    int *base_w = calloc((size_t)m->n_layers, sizeof *base_w);
+    int *base_r = calloc((size_t)m->n_layers, sizeof *base_r);
     int rc = -1;
-    if (!p->layer || !plans || !xa || !ya) {
+    if (!p->layer || !plans || !xa || !ya || !base_w || !base_r) {
         snprintf(err, errlen, "out of memory compiling '%s'", m->name);
         goto out;
     }
@@ -374,13 +443,22 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
             p->layer[l].weights_nnz += plans[l].t[ti].csb.nnz;
     }
     builder b = {p, 0, 0, 0, 0, 0};
+    p->resident = count > 1 && plan_resident(c, m, plans, base_w, base_r);
+    for (int l = 0; p->resident && l < m->n_layers; l++)
+        preload_layer(&b, c, &m->layers[l], &plans[l], base_w[l], base_r[l], &p->layer[l]);
     for (int s = first; s < first + count; s++) {
         memcpy(xa, m->inputs + (size_t)s * m->input_len, (size_t)m->input_len * sizeof *xa);
         for (int l = 0; l < m->n_layers; l++) {
-            compile_layer(&b, c, &m->layers[l], l, &plans[l], xa, ya, s, &p->layer[l]);
+            if (p->resident)
+                run_resident_layer(&b, c, &m->layers[l], l, &plans[l], xa, ya, s, base_w[l],
+                                   base_r[l], &p->layer[l]);
+            else
+                compile_layer(&b, c, &m->layers[l], l, &plans[l], xa, ya, s, &p->layer[l]);
             memcpy(xa, ya, (size_t)m->layers[l].out * sizeof *xa);
         }
     }
+    if (p->resident) /* leave the bases at 0, where every other program expects them */
+        emit_base(&b, c, 0, 0);
     /* nnz/words/runs per layer were summed over samples; nnz is per layer */
     rc = 0;
 out:
@@ -389,6 +467,8 @@ out:
     free(plans);
     free(xa);
     free(ya);
+    free(base_w);
+    free(base_r);
     if (rc != 0)
         sg_program_free(p);
     return rc;
@@ -428,6 +508,7 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
     json_object_set_new(o, "dense_macs", json_integer(p->dense_macs));
     json_object_set_new(o, "words", json_integer(p->words));
     json_object_set_new(o, "runs", json_integer(p->runs));
+    json_object_set_new(o, "weights_resident", json_boolean(p->resident));
     json_t *layers = json_array();
     for (int l = 0; l < p->n_layers; l++) {
         const sg_layer_stats *s = &p->layer[l];

@@ -14,6 +14,10 @@
  *     words as its longest row in the tile (at least one);
  *   - blocks of consecutive groups whose words fit the weight buffer and
  *     whose rows fit the row buffer, each: ROW, then per tile VEC, WGT, RUN.
+ * When several samples run and every layer is one tile and one block and
+ * all layers fit the buffers together, the weights stay resident: each
+ * layer's ROW and WGT are loaded once at its own BASE, and every sample only
+ * sends BASE, VEC, RUN per layer (the program ends with BASE 0, 0).
  */
 #ifndef SG_COMPILE_H
 #define SG_COMPILE_H
@@ -63,6 +67,7 @@ typedef struct sg_program {
     long long runs;        /* RUN commands */
     long long dense_macs;  /* rows * cols summed: the dense work */
     long long outputs;     /* results */
+    int resident;          /* weights loaded once for all samples */
 } sg_program;
 
 /* Compile samples first .. first + count - 1 of m's inputs (count <= 0:

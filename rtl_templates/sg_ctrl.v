@@ -1,8 +1,10 @@
 // sg_ctrl: command decoder, buffer loaders, run sequencer and perf counters.
 //
 // Reads the command stream (gen/sg_cmd.h has every bit layout) one command at
-// a time.  VEC, WGT and ROW write the buffers of the PEs; RUN walks the weight
-// buffer from address 0 and drives the PE pipeline, whose valid/first/last/
+// a time.  VEC, WGT and ROW write the buffers of the PEs; BASE moves where
+// WGT, ROW and RUN start in the weight and row buffers (so several layers can
+// stay resident); RUN walks the weight buffer from its base and drives the PE
+// pipeline, whose valid/first/last/
 // group bits live here, once for all PEs.  The pipeline stalls (en_o low)
 // only when a row group finishes while the post unit holds two batches.
 //
@@ -78,7 +80,7 @@ module sg_ctrl #(
     output reg  [63:0]             perf_stall_o
 );
 
-  localparam [3:0] OpVec = 4'd1, OpWgt = 4'd2, OpRow = 4'd3, OpRun = 4'd4;
+  localparam [3:0] OpVec = 4'd1, OpWgt = 4'd2, OpRow = 4'd3, OpRun = 4'd4, OpBase = 4'd5;
   localparam [2:0] StHdr = 3'd0, StVec = 3'd1, StWgt = 3'd2, StRow = 3'd3, StRun = 3'd4;
   localparam integer Elems    = StreamW / DataW;
   localparam integer ElemW    = (Elems > 1) ? $clog2(Elems) : 1;
@@ -136,6 +138,8 @@ module sg_ctrl #(
   reg [OffW-1:0]    voff_q;     // offset of the next element
 
   // ---- run registers -----------------------------------------------------
+  reg [WaddrW-1:0]  wbase_q;    // BASE: first weight-buffer address of WGT and RUN
+  reg [GrpW-1:0]    rbase_q;    // BASE: first row-buffer address of ROW and RUN
   reg [19:0]        run_groups_q;
   reg [19:0]        rows_rem_q;
   reg               final_q;
@@ -186,6 +190,8 @@ module sg_ctrl #(
       beat_q   <= {BeatW{1'b0}};
       asm_q    <= {(MaxBeats*StreamW){1'b0}};
       err_o    <= 1'b0;
+      wbase_q  <= {WaddrW{1'b0}};
+      rbase_q  <= {GrpW{1'b0}};
       vhave_q  <= 1'b0;
       iss_v_q  <= 1'b0;
       s1_v_q   <= 1'b0;
@@ -215,8 +221,8 @@ module sg_ctrl #(
         StHdr: if (rec_done) begin
           left_q  <= hdr_cnt;
           pe_q    <= {PeW{1'b0}};
-          waddr_q <= {WaddrW{1'b0}};
-          raddr_q <= {GrpW{1'b0}};
+          waddr_q <= wbase_q;
+          raddr_q <= rbase_q;
           vbank_q <= {BankW{1'b0}};
           voff_q  <= {OffW{1'b0}};
           case (hdr_op)
@@ -231,9 +237,13 @@ module sg_ctrl #(
               act_q        <= hdr[59:58];
               act_max_q    <= hdr[40 +: DataW];
               iss_v_q      <= 1'b1;
-              iss_addr_q   <= {WaddrW{1'b0}};
+              iss_addr_q   <= wbase_q;
               s1_first_q   <= 1'b1;
               s1_grp_q     <= 20'd0;
+            end
+            OpBase: begin
+              wbase_q <= hdr_cnt[WaddrW-1:0];
+              rbase_q <= hdr[20 +: GrpW];
             end
             default: err_o <= 1'b1;
           endcase
@@ -306,7 +316,7 @@ module sg_ctrl #(
             cv_q <= {cv_q[Stages-2:0], s1_v_q};
             cf_q <= {cf_q[Stages-2:0], s1_first_q};
             cl_q <= {cl_q[Stages-2:0], last_i};
-            cg_q <= {cg_q[(Stages-1)*GrpW-1:0], s1_grp_q[GrpW-1:0]};
+            cg_q <= {cg_q[(Stages-1)*GrpW-1:0], s1_grp_q[GrpW-1:0] + rbase_q};
             if (cap_o) rows_rem_q <= rows_rem_q - {{(20-CntW){1'b0}}, cap_nvalid_o};
           end
           if (run_empty) state_q <= StHdr;

@@ -34,6 +34,7 @@
 #define OP_WGT 2
 #define OP_ROW 3
 #define OP_RUN 4
+#define OP_BASE 5
 
 /* ---- bit helpers (independent of the compiler's) ------------------------ */
 
@@ -110,6 +111,9 @@ typedef struct hw {
     int32_t *rbias, *rmult; /* [p * rdepth + g] */
     uint8_t *rshift;
     long long rbuf_n; /* groups written by the last ROW */
+    long long wbase, rbase;     /* BASE: where WGT/ROW write and RUN reads */
+    long long w_hi, r_hi;       /* highest weight / row address loaded + 1 */
+    int based;                  /* a BASE command was seen */
     /* results */
     uint32_t *out;
     uint8_t *out_last;
@@ -271,15 +275,16 @@ static void hw_vec(hw *h, const uint32_t *pl, long long n)
 
 static void hw_wgt(hw *h, const uint32_t *pl, long long n, long long at)
 {
-    if (n > h->wdepth) {
-        hw_error(h, "WGT of %lld words overflows the %d-word weight buffer", n, h->wdepth);
+    if (h->wbase + n > h->wdepth) {
+        hw_error(h, "WGT of %lld words at base %lld overflows the %d-word weight buffer", n,
+                 h->wbase, h->wdepth);
         h->fatal = 1;
         return;
     }
     for (long long a = 0; a < n; a++) {
         for (int p = 0; p < h->P; p++) {
             const uint32_t *rec = pl + ((a * h->P + p) * h->wgt_beats) * h->bw;
-            size_t wi = (size_t)p * h->wdepth + (size_t)a;
+            size_t wi = (size_t)p * h->wdepth + (size_t)(h->wbase + a);
             h->wlast[wi] = (uint8_t)bits_at(rec, h->word_w - 1, 1);
             for (int b = 0; b < h->B; b++) {
                 uint64_t lane = bits_at(rec, (long long)b * h->lane_w, h->lane_w);
@@ -292,19 +297,22 @@ static void hw_wgt(hw *h, const uint32_t *pl, long long n, long long at)
         }
     }
     h->wbuf_n = n;
+    if (h->wbase + n > h->w_hi)
+        h->w_hi = h->wbase + n;
 }
 
 static void hw_row(hw *h, const uint32_t *pl, long long n, long long at)
 {
-    if (n > h->rdepth) {
-        hw_error(h, "ROW of %lld groups overflows the %d-row row buffer", n, h->rdepth);
+    if (h->rbase + n > h->rdepth) {
+        hw_error(h, "ROW of %lld groups at base %lld overflows the %d-row row buffer", n,
+                 h->rbase, h->rdepth);
         h->fatal = 1;
         return;
     }
     for (long long g = 0; g < n; g++) {
         for (int p = 0; p < h->P; p++) {
             const uint32_t *rec = pl + ((g * h->P + p) * h->row_beats) * h->bw;
-            size_t ri = (size_t)p * h->rdepth + (size_t)g;
+            size_t ri = (size_t)p * h->rdepth + (size_t)(h->rbase + g);
             h->rbias[ri] = (int32_t)sext(bits_at(rec, 0, 32), 32);
             h->rmult[ri] = (int32_t)sext(bits_at(rec, 32, 32), 32);
             h->rshift[ri] = (uint8_t)bits_at(rec, 64, 6);
@@ -314,15 +322,18 @@ static void hw_row(hw *h, const uint32_t *pl, long long n, long long at)
         }
     }
     h->rbuf_n = n;
+    if (h->rbase + n > h->r_hi)
+        h->r_hi = h->rbase + n;
 }
 
 static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long long rows,
                        long long at)
 {
     int P = h->P, B = h->B;
-    if (G > h->rbuf_n)
-        hw_error(h, "RUN at beat %lld: %lld groups but only %lld loaded by ROW", at, G, h->rbuf_n);
-    if (G > h->rdepth) {
+    if (h->based ? h->rbase + G > h->r_hi : G > h->rbuf_n)
+        hw_error(h, "RUN at beat %lld: %lld groups at base %lld but only %lld loaded by ROW", at,
+                 G, h->rbase, h->based ? h->r_hi : h->rbuf_n);
+    if (h->rbase + G > h->rdepth) {
         hw_error(h, "RUN at beat %lld: %lld groups exceed the row buffer", at, G);
         h->fatal = 1;
         return;
@@ -338,23 +349,24 @@ static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long
     long long emitted = 0;
     for (long long g = 0; g < G && !h->fatal; g++) {
         for (int p = 0; p < P; p++)
-            acc[p] = sg_wrap(h->rbias[(size_t)p * h->rdepth + g], h->acc_w);
+            acc[p] = sg_wrap(h->rbias[(size_t)p * h->rdepth + h->rbase + g], h->acc_w);
         for (;;) {
-            if (a >= h->wdepth) {
+            long long aa = h->wbase + a; /* absolute weight-buffer address */
+            if (aa >= h->wdepth) {
                 hw_error(h, "RUN at beat %lld walks past the %d-word weight buffer (group %lld)",
                          at, h->wdepth, g);
                 h->fatal = 1;
                 break;
             }
-            if (a >= h->wbuf_n) {
-                hw_error(h, "RUN at beat %lld reads weight address %lld, only %lld loaded", at, a,
-                         h->wbuf_n);
+            if (aa >= (h->based ? h->w_hi : h->wbuf_n)) {
+                hw_error(h, "RUN at beat %lld reads weight address %lld, only %lld loaded", at, aa,
+                         h->based ? h->w_hi : h->wbuf_n);
                 h->fatal = 1;
                 break;
             }
-            int last0 = h->wlast[a];
+            int last0 = h->wlast[aa];
             for (int p = 0; p < P; p++) {
-                size_t wi = (size_t)p * h->wdepth + (size_t)a;
+                size_t wi = (size_t)p * h->wdepth + (size_t)aa;
                 if (h->wlast[wi] != last0)
                     hw_error(h, "RUN at beat %lld: PEs disagree on the last bit at address %lld",
                              at, a);
@@ -386,7 +398,7 @@ static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long
         if (h->fatal)
             break;
         for (int p = 0; p < P; p++) {
-            size_t ri = (size_t)p * h->rdepth + g;
+            size_t ri = (size_t)p * h->rdepth + (size_t)(h->rbase + g);
             if (!final) {
                 h->rbias[ri] = (int32_t)sext((uint64_t)acc[p], 32); /* acc fits ACC_W <= 32 */
                 continue;
@@ -400,7 +412,7 @@ static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long
         }
     }
     free(acc);
-    if (a != h->wbuf_n)
+    if (!h->based && a != h->wbuf_n)
         hw_note(h, "RUN at beat %lld read %lld of the %lld loaded words", at, a, h->wbuf_n);
     if (final && emitted > 0) {
         h->out_last[h->n_out - 1] = 1;
@@ -435,9 +447,9 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
         h->cmds++;
         if (zero)
             hw_error(h, "beat %lld: reserved header bit 56 set", at);
-        if (count == 0)
+        if (count == 0 && op != OP_BASE)
             hw_error(h, "beat %lld: opcode %u with count 0", at, op);
-        if (op != OP_RUN && (act || final || act_max || rows))
+        if (op != OP_RUN && (act || final || act_max || (rows && op != OP_BASE)))
             hw_note(h, "beat %lld: opcode %u carries RUN-only fields", at, op);
         long long nb;
         switch (op) {
@@ -451,6 +463,7 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
             nb = count * h->P * h->row_beats;
             break;
         case OP_RUN:
+        case OP_BASE:
             nb = 0;
             break;
         default:
@@ -479,6 +492,12 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
         case OP_ROW:
             hw_trace(h, 'B', hdr);
             hw_row(h, pl, count, i);
+            break;
+        case OP_BASE:
+            hw_trace(h, 'S', hdr);
+            h->wbase = count;
+            h->rbase = rows;
+            h->based = 1;
             break;
         default:
             hw_trace(h, final ? 'R' : 'r', hdr);
@@ -557,7 +576,7 @@ static int32_t *dense_results(const sg_model *m, int data_w, int acc_w, int firs
 static int n_cases;
 /* coverage over all cases: several tiles, several blocks, rows < P, several
  * layers, wrapped accumulations */
-static int cov_tiles, cov_blocks, cov_few_rows, cov_layers;
+static int cov_tiles, cov_blocks, cov_few_rows, cov_layers, cov_resident;
 static long long cov_wraps;
 
 /* First index where two int32 arrays differ, or -1. */
@@ -677,6 +696,7 @@ static void check_case(const hwcfg *k, const char *spec, int first, int count, i
     cov_few_rows += m.layers[0].out < k->P;
     cov_layers += m.n_layers > 1;
     cov_wraps += h.wraps;
+    cov_resident += p.resident;
     if (need & NEED_TILES)
         tap_ok(p.layer[0].tiles > 1, "%s: exercises column tiles (%d)", label, p.layer[0].tiles);
     if (need & NEED_BLOCKS)
@@ -1216,6 +1236,8 @@ int main(void)
         check_case(&directed[i].k, directed[i].spec, directed[i].first, directed[i].count,
                    directed[i].need);
     sweep(250);
+    tap_ok(cov_resident >= 5, "coverage: %d programs keep their weights resident (BASE)",
+           cov_resident);
     tap_ok(cov_tiles >= 20 && cov_blocks >= 20 && cov_few_rows >= 10 && cov_layers >= 20 &&
                cov_wraps > 0,
            "coverage of %d compiled cases: %d with column tiles, %d with row blocks, %d with "
