@@ -54,8 +54,8 @@ module sg_core #(
 );
 
   wire [Banks-1:0]    vbuf_we;
-  wire [OffW-1:0]     vbuf_waddr;
-  wire [DataW-1:0]    vbuf_wdata;
+  wire [Banks*OffW-1:0]  vbuf_waddr;
+  wire [Banks*DataW-1:0] vbuf_wdata;
   wire [PeCount-1:0]  wbuf_we;
   wire [WaddrW-1:0]   wbuf_waddr;
   wire [WordW-1:0]    wbuf_wdata;

@@ -41,8 +41,8 @@ module sg_ctrl #(
     output wire                    s_axis_tready_o,
     // vector-buffer write, broadcast to all PEs
     output reg  [Banks-1:0]        vbuf_we_o,
-    output reg  [OffW-1:0]         vbuf_waddr_o,
-    output reg  [DataW-1:0]        vbuf_wdata_o,
+    output reg  [Banks*OffW-1:0]   vbuf_waddr_o,  // bank b at [b*OffW +: OffW]
+    output reg  [Banks*DataW-1:0]  vbuf_wdata_o,  // bank b at [b*DataW +: DataW]
     // weight-buffer write
     output reg  [PeCount-1:0]      wbuf_we_o,
     output reg  [WaddrW-1:0]       wbuf_waddr_o,
@@ -89,11 +89,10 @@ module sg_ctrl #(
   localparam integer Stages   = PipeDepth - 1;          // control stages S2 .. SA
   localparam [63:0]  SlotsPerCycle = PeCount * Banks;
   localparam integer LastPeI   = PeCount - 1;
-  localparam integer LastBankI = Banks - 1;
-  localparam integer LastElemI = Elems - 1;
+  localparam integer ChunkW  = 8;                      // holds 0 .. Elems + Banks
+  localparam [ChunkW-1:0] ElemsC = Elems[ChunkW-1:0];
+  localparam [ChunkW-1:0] BanksC = Banks[ChunkW-1:0];
   localparam [PeW-1:0]   LastPe   = LastPeI[PeW-1:0];
-  localparam [BankW-1:0] LastBank = LastBankI[BankW-1:0];
-  localparam [ElemW-1:0] LastElem = LastElemI[ElemW-1:0];
   localparam [CntW-1:0]  PeCnt    = PeCount[CntW-1:0];
 
   reg [2:0] state_q;
@@ -179,8 +178,35 @@ module sg_ctrl #(
   assign cap_act_o     = act_q;
   assign cap_act_max_o = act_max_q;
 
+  // ---- VEC: up to min(Banks, Elems) elements per cycle ------------------
+  // Element i goes to bank i % Banks, offset i / Banks, so the m <= Banks
+  // consecutive elements written in one cycle always land in distinct banks:
+  // bank b takes element t_b = (b - i % Banks) mod Banks of the chunk, at
+  // offset i / Banks, plus one when it wrapped past the last bank.
+  wire [ChunkW-1:0] vib     = {{(ChunkW-BankW){1'b0}}, vbank_q};
+  wire [ChunkW-1:0] vin_beat = ElemsC - {{(ChunkW-ElemW){1'b0}}, velem_q};
+  wire [ChunkW-1:0] vchunk1 = (vin_beat < BanksC) ? vin_beat : BanksC;
+  wire [ChunkW-1:0] vchunk  = (left_q < {{(20-ChunkW){1'b0}}, vchunk1}) ? left_q[ChunkW-1:0] : vchunk1;
+  wire              vbeat_done = (vchunk == vin_beat);                   // chunk ends the beat
+  wire              vcmd_done  = ({{(20-ChunkW){1'b0}}, vchunk} == left_q); // chunk ends the command
+  wire [ChunkW-1:0] vib_next = vib + vchunk;
+  reg  [Banks-1:0]       vwe;
+  reg  [Banks*OffW-1:0]  vwaddr;
+  reg  [Banks*DataW-1:0] vwdata;
+  reg  [ChunkW-1:0]      vt, vidx;
+  integer vb;
+  always @* begin
+    for (vb = 0; vb < Banks; vb = vb + 1) begin
+      vt = (vb[ChunkW-1:0] >= vib) ? vb[ChunkW-1:0] - vib : vb[ChunkW-1:0] + BanksC - vib;
+      vwe[vb] = vhave_q && (vt < vchunk);
+      vwaddr[vb*OffW +: OffW] = voff_q + {{(OffW-1){1'b0}}, (vb[ChunkW-1:0] < vib)};
+      vidx = {{(ChunkW-ElemW){1'b0}}, velem_q} + vt;
+      vwdata[vb*DataW +: DataW] = vbeat_q[vidx*DataW +: DataW];
+    end
+  end
+
   assign s_axis_tready_o = (state_q == StHdr) || (state_q == StWgt) || (state_q == StRow) ||
-                           ((state_q == StVec) && !vhave_q);
+                           ((state_q == StVec) && (!vhave_q || (vbeat_done && !vcmd_done)));
   assign idle_o = (state_q == StHdr) && (beat_q == {BeatW{1'b0}}) && !post_busy_i;
 
   // ---- state machine -----------------------------------------------------
@@ -250,25 +276,25 @@ module sg_ctrl #(
         end
 
         StVec: begin
-          if (accept) begin
+          if (vhave_q) begin
+            vbuf_we_o    <= vwe;
+            vbuf_waddr_o <= vwaddr;
+            vbuf_wdata_o <= vwdata;
+            velem_q <= velem_q + vchunk[ElemW-1:0];
+            left_q  <= left_q - {{(20-ChunkW){1'b0}}, vchunk};
+            if (vib_next >= BanksC) begin
+              vbank_q <= vib_next[BankW-1:0] - BanksC[BankW-1:0];
+              voff_q  <= voff_q + 1'b1;
+            end else begin
+              vbank_q <= vib_next[BankW-1:0];
+            end
+            if (vbeat_done || vcmd_done) vhave_q <= 1'b0;
+            if (vcmd_done) state_q <= StHdr;
+          end
+          if (accept) begin // the next beat, possibly in the cycle the last one ends
             vbeat_q <= s_axis_tdata_i;
             vhave_q <= 1'b1;
             velem_q <= {ElemW{1'b0}};
-          end
-          if (vhave_q) begin
-            vbuf_we_o[vbank_q] <= 1'b1;
-            vbuf_waddr_o <= voff_q;
-            vbuf_wdata_o <= vbeat_q[velem_q*DataW +: DataW];
-            velem_q <= velem_q + 1'b1;
-            left_q  <= left_q - 20'd1;
-            if (vbank_q == LastBank) begin
-              vbank_q <= {BankW{1'b0}};
-              voff_q  <= voff_q + 1'b1;
-            end else begin
-              vbank_q <= vbank_q + 1'b1;
-            end
-            if (velem_q == LastElem || left_q == 20'd1) vhave_q <= 1'b0;
-            if (left_q == 20'd1) state_q <= StHdr;
           end
         end
 

@@ -35,8 +35,8 @@ module sg_pe #(
     input  wire                   en_i,          // pipeline advance (not stalled)
     // vector-buffer write (broadcast to every PE)
     input  wire [Banks-1:0]       vbuf_we_i,     // one write enable per bank
-    input  wire [OffW-1:0]        vbuf_waddr_i,  // offset inside the bank
-    input  wire [DataW-1:0]       vbuf_wdata_i,  // activation
+    input  wire [Banks*OffW-1:0]  vbuf_waddr_i,  // offset inside bank b at [b*OffW +: OffW]
+    input  wire [Banks*DataW-1:0] vbuf_wdata_i,  // activation for bank b at [b*DataW +: DataW]
     // weight-buffer write
     input  wire                   wbuf_we_i,     // write this PE's word
     input  wire [WaddrW-1:0]      wbuf_waddr_i,
@@ -106,8 +106,8 @@ module sg_pe #(
       ) u_vbuf (
           .clk_i  (clk_i),
           .we_i   (vbuf_we_i[b]),
-          .waddr_i(vbuf_waddr_i),
-          .wdata_i(vbuf_wdata_i),
+          .waddr_i(vbuf_waddr_i[b*OffW +: OffW]),
+          .wdata_i(vbuf_wdata_i[b*DataW +: DataW]),
           .re_i   (en_i),
           .raddr_i(off_s1),
           .rdata_o(act_s2[b*DataW +: DataW])
