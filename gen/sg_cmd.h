@@ -19,7 +19,7 @@
  *       the vector buffer of every PE (all PE copies are written at once).
  *       Payload: ceil(n / E) beats, E = StreamW / DATA_W elements per beat,
  *       element i in beat i / E at bits [(i % E) * DATA_W +: DATA_W].
- *       The loader writes one element per cycle.
+ *       Written from address pbase on, up to min(B, E) elements per cycle.
  *  WGT  count = n words per PE.  Payload: for a = 0 .. n-1, for p = 0 .. P-1:
  *       the CSB word for weight-buffer address wbase + a of PE p,
  *       SG_WGT_BEATS beats.
@@ -33,18 +33,30 @@
  *       act: 0 none, 1 relu, 2 relu6 (clamp to act_max).  The PE array
  *       reads weight-buffer addresses wbase, wbase + 1, ... until G words
  *       with the last bit set have passed; group g uses row record rbase + g.
- *  BASE count = wbase, rows = rbase (count may be 0): where the following
- *       WGT and ROW write and RUN reads, so several layers can stay resident
- *       in the buffers.  No payload.  Reset sets both to 0.
+ *  BASE count = wbase, rows = rbase, act_max = pbase (count may be 0): where
+ *       the following WGT and ROW write and RUN reads (so several layers can
+ *       stay resident), and where VEC writes and CONV reads in the vector
+ *       banks.  No payload.  Reset sets all three to 0.
+ *  CONV count = G output channels (groups), rows = npix (1..P valid pixels),
+ *       final, act, act_max as for RUN.  Every PE holds the same words; PE p
+ *       computes pixel p of the group: lane b reads bank b of PE
+ *       (p + rot) % P at offset + pbase + (q < rot) (q the reading PE), the
+ *       vector generator of ARCHITECTURE section 4.  Each channel hands over
+ *       npix results in PE order; tlast on the last channel's batch.
+ *  Flag (header bit 57) on VEC: scatter -- element i goes to PE i % P, bank
+ *       (i / P) % B, address pbase + i / (P * B), one per cycle (the CONV
+ *       line buffer).  On WGT and ROW: broadcast -- one record per address
+ *       written into every PE.
  *
- * CSB word (SG word, WordW = 1 + B * (OFF_W + WGT_W) bits):
+ * CSB word (SG word, WordW = 1 + B * (ROT_W + OFF_W + WGT_W) bits):
  *
- *   WordW-1  WordW-2                                                   0
- *  +-------+--------------------------+-----+--------------------------+
- *  | last  | lane B-1: offset | value | ... | lane 0:   offset | value |
- *  +-------+--------------------------+-----+--------------------------+
- *   lane b at bits [b*(OFF_W+WGT_W) +: OFF_W+WGT_W]: value in the low
- *   WGT_W bits (two's complement), offset inside the bank above it.
+ *   WordW-1  WordW-2                                                          0
+ *  +-------+-------------------------------+-----+-------------------------------+
+ *  | last  | lane B-1: rot | offset | value| ... | lane 0:  rot | offset | value |
+ *  +-------+-------------------------------+-----+-------------------------------+
+ *   lane b at bits [b*LANE_W +: LANE_W], LANE_W = ROT_W + OFF_W + WGT_W:
+ *   value in the low WGT_W bits (two's complement), the offset inside the
+ *   bank above it, the rotation (CONV only, 0 for FC) on top.
  *   last marks the final word of a row group; every group has >= 1 word.
  *
  * Row record (70 bits):
@@ -66,8 +78,9 @@ enum sg_opcode {
     SG_OP_VEC = 1, /* load the input vector into every PE's banks */
     SG_OP_WGT = 2, /* load CSB words into the weight buffers */
     SG_OP_ROW = 3, /* load bias, M and S per row */
-    SG_OP_RUN = 4, /* run row groups through the PE array */
-    SG_OP_BASE = 5 /* set the weight- and row-buffer bases */
+    SG_OP_RUN = 4,  /* run row groups through the PE array */
+    SG_OP_BASE = 5, /* set the weight-, row- and vector-buffer bases */
+    SG_OP_CONV = 6  /* run output channels over a pixel group (vector generator) */
 };
 
 #define SG_HDR_W 64          /* header bits */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sg_cmd.h"
+#include "sg_conv.h"
 #include "sg_csb.h"
 #include "sg_fc.h"
 #include "sg_strbuf.h"
@@ -108,7 +109,33 @@ typedef struct tile {
     int *gwords;     /* words per row group (>= 1) */
 } tile;
 
+/* One phase of a CONV layer.  A stride-(sh, sw) convolution is the sum of
+ * sh * sw stride-1 convolutions ("phases"): phase (a, e) takes the kernel
+ * taps (a + sh*i, e + sw*j) and the padded input's rows a + sh*y and columns
+ * e + sw*x.  Each phase is run as its own stride-1 CONV, the partial sums
+ * staying in the PEs' bias buffers between phases. */
+typedef struct conv_phase {
+    int a, e;        /* first tap row and column of the phase */
+    int kh, kw;      /* taps of the phase */
+    int wq;          /* vector-buffer words per buffered row per PE */
+    int region;      /* first vector-buffer address of the phase's rows */
+    int words;       /* region size: cpb * kh * wq */
+    sg_csb csb;      /* the phase's sub-kernel, banks over input-channel groups */
+    int *cwords;     /* words per output channel (>= 1) */
+    long long *cnnz; /* nonzero weights per output channel */
+} conv_phase;
+
+typedef struct conv_plan {
+    int cpb;         /* input channels per bank */
+    int ngroups;     /* pixel groups per output row: ceil(w_out / P) */
+    int nph;         /* phases */
+    conv_phase *ph;  /* nph entries */
+    int n_blocks;    /* output-channel blocks */
+    int *block_o0;   /* n_blocks + 1 entries: first channel of each block */
+} conv_plan;
+
 typedef struct plan {
+    conv_plan *cv;   /* CONV layers: the conv plan (tiles/blocks unused) */
     int rows, cols, groups;
     int n_tiles;
     tile *t;
@@ -116,8 +143,23 @@ typedef struct plan {
     int *block_g0;   /* n_blocks + 1 entries: first group of each block */
 } plan;
 
+static void conv_plan_free(conv_plan *cv)
+{
+    if (!cv)
+        return;
+    for (int i = 0; cv->ph && i < cv->nph; i++) {
+        sg_csb_free(&cv->ph[i].csb);
+        free(cv->ph[i].cwords);
+        free(cv->ph[i].cnnz);
+    }
+    free(cv->ph);
+    free(cv->block_o0);
+    free(cv);
+}
+
 static void plan_free(plan *pl)
 {
+    conv_plan_free(pl->cv);
     for (int i = 0; i < pl->n_tiles; i++) {
         sg_csb_free(&pl->t[i].csb);
         free(pl->t[i].gwords);
@@ -289,9 +331,14 @@ static sg_fc_params fc_params(const sg_config *c, const sg_layer *L)
     return fp;
 }
 
+static void emit_base3(builder *b, const sg_config *c, int wbase, int rbase, int pbase)
+{
+    emit_header(b, c, SG_OP_BASE, 0, 0, (unsigned)pbase, (unsigned)rbase, (unsigned)wbase);
+}
+
 static void emit_base(builder *b, const sg_config *c, int wbase, int rbase)
 {
-    emit_header(b, c, SG_OP_BASE, 0, 0, 0, (unsigned)rbase, (unsigned)wbase);
+    emit_base3(b, c, wbase, rbase, 0);
 }
 
 /* Count one RUN's work in the program and the layer's stats. */
@@ -322,7 +369,7 @@ static int plan_resident(const sg_config *c, const sg_model *m, const plan *plan
 {
     long long w = 0, r = 0;
     for (int l = 0; l < m->n_layers; l++) {
-        if (plans[l].n_tiles != 1 || plans[l].n_blocks != 1)
+        if (m->layers[l].type != SG_LAYER_FC || plans[l].n_tiles != 1 || plans[l].n_blocks != 1)
             return 0;
         base_w[l] = (int)w;
         base_r[l] = (int)r;
@@ -395,6 +442,264 @@ static int compile_layer(builder *b, const sg_config *c, const sg_layer *L, int 
     return 0;
 }
 
+/* ---- CONV layers: the vector generator's dataflow --------------------------
+ *
+ * PE p computes output pixel x0 + p of an output row; every PE holds the same
+ * CSB words (one output channel = one group), loaded once by broadcast.  The
+ * PEs' vector banks together hold the input rows of the current output row,
+ * banked by column: PE q, bank b keeps the columns x = q (mod P) of bank b's
+ * input channels, at address region + (c_local * kh + r) * wq + x / P.  A
+ * lane with tap (i, j) has offset (c_local * kh + i) * wq + j / P and
+ * rotation j % P; the hardware adds the pixel group g to the address (BASE
+ * pbase = region + g) and rotates the banks' data (sg_core.v).
+ * Loop: per output-channel block ROW + WGT (broadcast); per output row one
+ * scatter VEC per phase; per pixel group one CONV RUN per phase. */
+
+static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err, size_t errlen)
+{
+    const sg_conv_shape *s = &L->conv;
+    int P = c->pe_count, B = c->banks;
+    memset(pl, 0, sizeof *pl);
+    pl->rows = s->c_out;
+    pl->cols = s->c_in * s->kh * s->kw;
+    conv_plan *cv = calloc(1, sizeof *cv);
+    pl->cv = cv;
+    if (!cv)
+        goto oom;
+    cv->cpb = (s->c_in + B - 1) / B;
+    cv->ngroups = (s->w_out + P - 1) / P;
+    cv->ph = calloc((size_t)(s->stride_h * s->stride_w), sizeof *cv->ph);
+    if (!cv->ph)
+        goto oom;
+    int region = 0;
+    for (int a = 0; a < s->stride_h && a < s->kh; a++) {
+        for (int e = 0; e < s->stride_w && e < s->kw; e++) {
+            conv_phase *ph = &cv->ph[cv->nph++];
+            ph->a = a;
+            ph->e = e;
+            ph->kh = (s->kh - a + s->stride_h - 1) / s->stride_h;
+            ph->kw = (s->kw - e + s->stride_w - 1) / s->stride_w;
+            ph->wq = (cv->ngroups * P + ph->kw - 1 + P - 1) / P;
+            ph->region = region;
+            ph->words = cv->cpb * ph->kh * ph->wq;
+            region += ph->words;
+            /* the phase's sub-kernel as a c_out x (c_in * kh * kw) matrix */
+            int cols = s->c_in * ph->kh * ph->kw;
+            int32_t *sub = calloc((size_t)s->c_out * (size_t)cols, sizeof *sub);
+            if (!sub)
+                goto oom;
+            for (int o = 0; o < s->c_out; o++)
+                for (int ch = 0; ch < s->c_in; ch++)
+                    for (int i = 0; i < ph->kh; i++)
+                        for (int j = 0; j < ph->kw; j++)
+                            sub[(size_t)o * cols + ((size_t)ch * ph->kh + i) * ph->kw + j] =
+                                L->weights[(((size_t)o * s->c_in + ch) * s->kh + a + s->stride_h * i) *
+                                               s->kw + e + s->stride_w * j];
+            int rc = sg_csb_encode(sub, s->c_out, cols, B, cv->cpb * ph->kh * ph->kw, &ph->csb, err,
+                                   errlen);
+            free(sub);
+            if (rc != 0)
+                return -1;
+            ph->cwords = malloc((size_t)s->c_out * sizeof *ph->cwords);
+            ph->cnnz = calloc((size_t)s->c_out, sizeof *ph->cnnz);
+            if (!ph->cwords || !ph->cnnz)
+                goto oom;
+            for (int o = 0; o < s->c_out; o++) {
+                int k = sg_csb_row_words(&ph->csb, o);
+                ph->cwords[o] = k > 0 ? k : 1;
+                for (long long w = ph->csb.row_start[o]; w < ph->csb.row_start[o + 1]; w++)
+                    for (int lane = 0; lane < B; lane++)
+                        ph->cnnz[o] += ph->csb.value[w * B + lane] != 0;
+            }
+        }
+    }
+    if (region > c->vbuf_depth || region > 65535) {
+        snprintf(err, errlen,
+                 "layer '%s': its input rows need %d vector-buffer words per bank (%d channels "
+                 "per bank x kernel rows x %d columns per PE), more than vbuf_depth %d; "
+                 "input-channel tiling is not implemented yet",
+                 L->name, region, cv->cpb, cv->ph[0].wq, c->vbuf_depth);
+        return -1;
+    }
+    /* output-channel blocks: all phases' words fit the weight buffer, the
+     * channels fit the row buffer */
+    cv->block_o0 = malloc((size_t)(s->c_out + 1) * sizeof *cv->block_o0);
+    if (!cv->block_o0)
+        goto oom;
+    int o = 0;
+    int max_ch = min_i(c->rbuf_depth, (int)SG_HDR_COUNT_MAX);
+    while (o < s->c_out) {
+        cv->block_o0[cv->n_blocks++] = o;
+        long long used = 0;
+        int n = 0;
+        while (o < s->c_out && n < max_ch) {
+            long long need = 0;
+            for (int i = 0; i < cv->nph; i++)
+                need += cv->ph[i].cwords[o];
+            if (used + need > c->wbuf_depth)
+                break;
+            used += need;
+            o++;
+            n++;
+        }
+        if (n == 0) {
+            snprintf(err, errlen,
+                     "layer '%s': output channel %d needs more than the %d-word weight buffer; "
+                     "input-channel tiling is not implemented yet",
+                     L->name, o, c->wbuf_depth);
+            return -1;
+        }
+    }
+    cv->block_o0[cv->n_blocks] = s->c_out;
+    pl->n_blocks = cv->n_blocks;
+    return 0;
+oom:
+    snprintf(err, errlen, "layer '%s': out of memory", L->name);
+    return -1;
+}
+
+/* Input value of phase ph at (channel, phase row y, phase column x). */
+static int32_t phase_input(const sg_conv_shape *s, const conv_phase *ph, const int32_t *x, int ch,
+                           int y, int xx)
+{
+    int Y = ph->a + s->stride_h * y - s->pad_h, X = ph->e + s->stride_w * xx - s->pad_w;
+    if (ch >= s->c_in || Y < 0 || Y >= s->h_in || X < 0 || X >= s->w_in)
+        return 0;
+    return x[((size_t)ch * s->h_in + Y) * s->w_in + X];
+}
+
+/* Scatter the phase rows oy .. oy + kh - 1 into the PEs' banks (VEC with the
+ * scatter flag: element i -> PE i % P, bank (i / P) % B, address pbase + i /
+ * (P * B)), split into commands that fit the count field. */
+static void emit_conv_rows(builder *b, const sg_config *c, const sg_conv_shape *s,
+                           const conv_plan *cv, const conv_phase *ph, const int32_t *x, int oy)
+{
+    int P = c->pe_count, B = c->banks;
+    int per_cmd = (int)(SG_HDR_COUNT_MAX / ((long long)P * B));
+    for (int a0 = 0; a0 < ph->words; a0 += per_cmd) {
+        int na = min_i(per_cmd, ph->words - a0);
+        long long n = (long long)na * P * B;
+        emit_base3(b, c, 0, 0, ph->region + a0);
+        emit_header(b, c, SG_OP_VEC, 0, 1, 0, 0, (unsigned)n);
+        uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat);
+        for (long long i = 0; i < n; i++) {
+            int q = (int)(i % P), bank = (int)((i / P) % B), addr = a0 + (int)(i / ((long long)P * B));
+            int cl = addr / (ph->kh * ph->wq), r = (addr / ph->wq) % ph->kh, xq = addr % ph->wq;
+            int32_t v = phase_input(s, ph, x, bank * cv->cpb + cl, oy + r, xq * P + q);
+            put_bits(w, i * c->data_w, c->data_w, field(v, c->data_w));
+        }
+    }
+}
+
+/* Broadcast the words of channels o0 .. o1-1 of one phase (at the current
+ * weight base), lanes remapped to the vector generator's addressing. */
+static void emit_conv_wgt(builder *b, const sg_config *c, const conv_plan *cv,
+                          const conv_phase *ph, int o0, int o1)
+{
+    int P = c->pe_count, B = c->banks, n = 0;
+    for (int o = o0; o < o1; o++)
+        n += ph->cwords[o];
+    emit_header(b, c, SG_OP_WGT, 0, 1, 0, 0, (unsigned)n);
+    int taps = ph->kh * ph->kw;
+    for (int o = o0; o < o1; o++) {
+        for (int j = 0; j < ph->cwords[o]; j++) {
+            uint32_t *w = add_beats(b, c->wgt_beats);
+            if (j == ph->cwords[o] - 1)
+                put_bits(w, c->word_w - 1, 1, 1);
+            if (j >= sg_csb_row_words(&ph->csb, o))
+                continue;
+            long long word = ph->csb.row_start[o] + j;
+            for (int lane = 0; lane < B; lane++) {
+                int32_t v = ph->csb.value[word * B + lane];
+                if (v == 0)
+                    continue;
+                int t = (int)ph->csb.offset[word * B + lane];
+                int cl = t / taps, i = (t / ph->kw) % ph->kh, jj = t % ph->kw;
+                long long bit = (long long)lane * c->lane_w;
+                put_bits(w, bit, c->wgt_w, field(v, c->wgt_w));
+                put_bits(w, bit + c->wgt_w, c->off_w,
+                         (uint64_t)((cl * ph->kh + i) * ph->wq + jj / P));
+                put_bits(w, bit + c->wgt_w + c->off_w, c->rot_w, (uint64_t)(jj % P));
+            }
+        }
+    }
+    (void)cv;
+}
+
+/* ROW with the broadcast flag: one record per output channel for every PE. */
+static void emit_conv_rows_params(builder *b, const sg_config *c, const sg_layer *L, int o0, int o1)
+{
+    emit_header(b, c, SG_OP_ROW, 0, 1, 0, 0, (unsigned)(o1 - o0));
+    for (int o = o0; o < o1; o++) {
+        uint32_t *w = add_beats(b, c->row_beats);
+        put_bits(w, 0, 32, field(L->bias[o], 32));
+        put_bits(w, 32, 32, field(L->mult[o], 32));
+        put_bits(w, 64, SG_SHIFT_W, field(L->shift[o], SG_SHIFT_W));
+    }
+}
+
+static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
+                               const plan *pl, const int32_t *x, int32_t *y, int sample,
+                               sg_layer_stats *st)
+{
+    const sg_conv_shape *s = &L->conv;
+    const conv_plan *cv = pl->cv;
+    int P = c->pe_count;
+    sg_fc_params fp = fc_params(c, L);
+    sg_conv_dense(L->weights, s, x, &fp, y, NULL);
+    long long beats0 = b->p->n_beats;
+    int hw = s->h_out * s->w_out;
+    for (int bi = 0; bi < cv->n_blocks; bi++) {
+        int o0 = cv->block_o0[bi], o1 = cv->block_o0[bi + 1];
+        int wbase = 0;
+        int *wb = malloc((size_t)cv->nph * sizeof *wb);
+        if (!wb) {
+            fprintf(stderr, "sparsegen: out of memory compiling the program\n");
+            abort();
+        }
+        emit_conv_rows_params(b, c, L, o0, o1);
+        for (int i = 0; i < cv->nph; i++) {
+            wb[i] = wbase;
+            emit_base3(b, c, wbase, 0, 0);
+            emit_conv_wgt(b, c, cv, &cv->ph[i], o0, o1);
+            for (int o = o0; o < o1; o++)
+                wbase += cv->ph[i].cwords[o];
+        }
+        for (int oy = 0; oy < s->h_out; oy++) {
+            for (int i = 0; i < cv->nph; i++)
+                emit_conv_rows(b, c, s, cv, &cv->ph[i], x, oy);
+            for (int g = 0; g < cv->ngroups; g++) {
+                int npix = min_i(P, s->w_out - g * P);
+                if (cv->nph > 1 && (oy > 0 || g > 0)) /* partial sums replaced the biases */
+                    emit_conv_rows_params(b, c, L, o0, o1);
+                for (int i = 0; i < cv->nph; i++) {
+                    const conv_phase *ph = &cv->ph[i];
+                    int final = i == cv->nph - 1;
+                    emit_base3(b, c, wb[i], 0, ph->region + g);
+                    emit_header(b, c, SG_OP_CONV, (unsigned)L->act, (unsigned)final,
+                                (unsigned)L->act_max, (unsigned)npix, (unsigned)(o1 - o0));
+                    long long nnz = 0, words = 0;
+                    for (int o = o0; o < o1; o++) {
+                        nnz += ph->cnnz[o];
+                        words += ph->cwords[o];
+                    }
+                    account_run(b, st, nnz * npix, words);
+                }
+                for (int o = o0; o < o1; o++)
+                    for (int p = 0; p < npix; p++)
+                        expect_result(b, y[(size_t)o * hw + (size_t)oy * s->w_out + g * P + p], li,
+                                      o * hw + oy * s->w_out + g * P + p, sample,
+                                      o == o1 - 1 && p == npix - 1);
+            }
+        }
+        free(wb);
+    }
+    emit_base3(b, c, 0, 0, 0);
+    st->beats_in += b->p->n_beats - beats0;
+    st->outputs += (long long)s->c_out * hw;
+    b->p->dense_macs += (long long)s->c_out * hw * s->c_in * s->kh * s->kw;
+}
+
 int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_program *p,
                char *err, size_t errlen)
 {
@@ -428,19 +733,22 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
     }
     for (int l = 0; l < m->n_layers; l++) {
         const sg_layer *L = &m->layers[l];
-        if (L->type != SG_LAYER_FC) {
-            snprintf(err, errlen, "layer '%s': only fc layers run on this hardware yet", L->name);
-            goto out;
+        if (L->type == SG_LAYER_CONV) {
+            if (plan_conv(c, L, &plans[l], err, errlen) != 0)
+                goto out;
+        } else if (L->type == SG_LAYER_FC) {
+            if (plan_layer(c, L, &plans[l], err, errlen) != 0)
+                goto out;
         }
-        if (plan_layer(c, L, &plans[l], err, errlen) != 0)
-            goto out;
         snprintf(p->layer[l].name, sizeof p->layer[l].name, "%s", L->name);
-        p->layer[l].rows = L->out;
-        p->layer[l].cols = L->in;
+        p->layer[l].rows = L->type == SG_LAYER_CONV ? L->conv.c_out : L->out;
+        p->layer[l].cols = L->type == SG_LAYER_CONV ? L->conv.c_in * L->conv.kh * L->conv.kw : L->in;
         p->layer[l].tiles = plans[l].n_tiles;
         p->layer[l].blocks = plans[l].n_blocks;
-        for (int ti = 0; ti < plans[l].n_tiles; ti++)
+        for (int ti = 0; plans[l].t && ti < plans[l].n_tiles; ti++)
             p->layer[l].weights_nnz += plans[l].t[ti].csb.nnz;
+        for (int i = 0; plans[l].cv && i < plans[l].cv->nph; i++)
+            p->layer[l].weights_nnz += plans[l].cv->ph[i].csb.nnz;
     }
     builder b = {p, 0, 0, 0, 0, 0};
     p->resident = count > 1 && plan_resident(c, m, plans, base_w, base_r);
@@ -449,11 +757,20 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
     for (int s = first; s < first + count; s++) {
         memcpy(xa, m->inputs + (size_t)s * m->input_len, (size_t)m->input_len * sizeof *xa);
         for (int l = 0; l < m->n_layers; l++) {
-            if (p->resident)
-                run_resident_layer(&b, c, &m->layers[l], l, &plans[l], xa, ya, s, base_w[l],
-                                   base_r[l], &p->layer[l]);
-            else
-                compile_layer(&b, c, &m->layers[l], l, &plans[l], xa, ya, s, &p->layer[l]);
+            const sg_layer *L = &m->layers[l];
+            if (L->type == SG_LAYER_MAXPOOL) {
+                /* not on the RTL yet: the host pools the golden feature map */
+                if (sg_layer_forward(L, c->data_w, c->acc_w, xa, ya, err, errlen) != 0)
+                    goto out;
+                p->layer[l].host = 1;
+            } else if (L->type == SG_LAYER_CONV) {
+                compile_conv_layer(&b, c, L, l, &plans[l], xa, ya, s, &p->layer[l]);
+            } else if (p->resident) {
+                run_resident_layer(&b, c, L, l, &plans[l], xa, ya, s, base_w[l], base_r[l],
+                                   &p->layer[l]);
+            } else {
+                compile_layer(&b, c, L, l, &plans[l], xa, ya, s, &p->layer[l]);
+            }
             memcpy(xa, ya, (size_t)m->layers[l].out * sizeof *xa);
         }
     }
@@ -524,6 +841,7 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
         json_object_set_new(j, "runs", json_integer(s->runs));
         json_object_set_new(j, "command_beats", json_integer(s->beats_in));
         json_object_set_new(j, "outputs", json_integer(s->outputs));
+        json_object_set_new(j, "on", json_string(s->host ? "host" : "rtl"));
         json_array_append_new(layers, j);
     }
     json_object_set_new(o, "layers", layers);

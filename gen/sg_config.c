@@ -179,7 +179,8 @@ int sg_config_derive(sg_config *c, char *err, size_t errlen)
         return -1;
     }
     c->off_w = max2(1, sg_clog2(c->vbuf_depth));
-    c->lane_w = c->wgt_w + c->off_w;
+    c->rot_w = max2(1, sg_clog2(c->pe_count));
+    c->lane_w = c->wgt_w + c->off_w + c->rot_w;
     c->word_w = 1 + c->banks * c->lane_w;
     c->waddr_w = max2(1, sg_clog2(c->wbuf_depth));
     c->grp_w = max2(1, sg_clog2(c->rbuf_depth));

@@ -42,7 +42,8 @@ typedef struct sg_config {
     double clock_mhz;   /* target clock */
     /* ---- derived by sg_config_derive ---- */
     int off_w;          /* lane offset bits = vbuf address bits */
-    int lane_w;         /* wgt_w + off_w */
+    int rot_w;          /* bits of a lane's rotation (CONV): max(1, clog2(pe_count)) */
+    int lane_w;         /* wgt_w + off_w + rot_w */
     int word_w;         /* CSB word bits: 1 + banks * lane_w */
     int waddr_w;        /* weight-buffer address bits */
     int grp_w;          /* row-buffer address bits */

@@ -1,10 +1,11 @@
 /* sg_model: load and validate a quantized network (model JSON + .npy arrays).
  *
  * The format is documented in sg_model.h.  Everything is checked before the
- * model is handed out: unknown keys, types, shapes, the chain of layer
- * lengths and every value against the width it must fit.  A message names
- * the file (the JSON or the .npy), the layer and key, the bad value and what
- * is legal; on any error the half-built model is freed and zeroed.
+ * model is handed out: unknown keys (per layer type), types, shapes, the
+ * chain of layer shapes and every value against the width it must fit.  A
+ * message names the file (the JSON or the .npy), the layer and key, the bad
+ * value and what is legal; on any error the half-built model is freed and
+ * zeroed.  sg_layer_forward runs one loaded layer through the golden model.
  */
 #include "sg_model.h"
 
@@ -18,6 +19,8 @@
 
 #include <jansson.h>
 
+#include "sg_conv.h"
+#include "sg_fc.h"
 #include "sg_npy.h"
 
 #if defined(__GNUC__)
@@ -31,8 +34,6 @@
 #define MSG_LEN 512     /* a message from sg_npy before context is added */
 
 static const char *const top_keys = "name, input, layers";
-static const char *const layer_keys =
-    "name, type, in, out, weights, bias, mult, shift, activation, act_max";
 
 /* The state of one sg_model_load call. */
 typedef struct ld {
@@ -162,8 +163,10 @@ static const char *index_str(char *dst, size_t len, const sg_npy *a,
 
 /* ---- JSON helpers ------------------------------------------------------ */
 
-/* Refuse any key of obj not in the comma-separated list legal. */
-static int check_keys(ld *c, const char *loc, json_t *obj, const char *legal)
+/* Refuse any key of obj not in the comma-separated list legal (ctx, such
+ * as " for type conv", follows the key in the message). */
+static int check_keys(ld *c, const char *loc, const char *ctx, json_t *obj,
+                      const char *legal)
 {
     const char *key;
     json_t *v;
@@ -181,27 +184,91 @@ static int check_keys(ld *c, const char *loc, json_t *obj, const char *legal)
                 p++;
         }
         if (!found)
-            return fail_at(c, loc, "unknown key '%s' (legal: %s)",
-                           quote(q, key), legal);
+            return fail_at(c, loc, "unknown key '%s'%s (legal: %s)",
+                           quote(q, key), ctx, legal);
     }
     return 0;
 }
 
-/* An integer value of key in lo..hi (why: what the range comes from). */
-static int get_int(ld *c, const char *loc, const char *key, json_t *v,
-                   long long lo, long long hi, const char *why, long long *out)
+/* An integer value in lo..hi (why: what the range comes from); label
+ * names it in messages, quoted as it should appear ("'in'[1]"). */
+static int get_int_l(ld *c, const char *loc, const char *label, json_t *v,
+                     long long lo, long long hi, const char *why,
+                     long long *out)
 {
     long long x;
 
     if (!json_is_integer(v))
-        return fail_at(c, loc, "'%s' must be an integer, found %s", key,
+        return fail_at(c, loc, "%s must be an integer, found %s", label,
                        json_kind(v));
     x = (long long)json_integer_value(v);
     if (x < lo || x > hi)
-        return fail_at(c, loc, "'%s' is %lld, must be %lld..%lld%s", key, x,
+        return fail_at(c, loc, "%s is %lld, must be %lld..%lld%s", label, x,
                        lo, hi, why);
     *out = x;
     return 0;
+}
+
+/* An integer value of key in lo..hi. */
+static int get_int(ld *c, const char *loc, const char *key, json_t *v,
+                   long long lo, long long hi, const char *why, long long *out)
+{
+    char label[40];
+
+    snprintf(label, sizeof label, "'%s'", key);
+    return get_int_l(c, loc, label, v, lo, hi, why, out);
+}
+
+/* n ints lo..hi (hi <= INT_MAX) from key: an array of n integers (names:
+ * "kh, kw" for messages) or, if scalar_ok, one integer for all n. */
+static int get_ints(ld *c, const char *loc, const char *key, json_t *v,
+                    int n, const char *names, int scalar_ok, long long lo,
+                    long long hi, int *out)
+{
+    char label[48];
+    long long x;
+    size_t i;
+
+    if (scalar_ok && json_is_integer(v)) {
+        if (get_int(c, loc, key, v, lo, hi, "", &x) != 0)
+            return -1;
+        for (i = 0; i < (size_t)n; i++)
+            out[i] = (int)x;
+        return 0;
+    }
+    if (!json_is_array(v))
+        return fail_at(c, loc, "'%s' must be %san array [%s] of %d integers, "
+                       "found %s", key, scalar_ok ? "an integer or " : "",
+                       names, n, json_kind(v));
+    if (json_array_size(v) != (size_t)n)
+        return fail_at(c, loc, "'%s' has %zu entries, must be %s[%s]", key,
+                       json_array_size(v), scalar_ok ? "an integer or " : "",
+                       names);
+    for (i = 0; i < (size_t)n; i++) {
+        snprintf(label, sizeof label, "'%s'[%zu]", key, i);
+        if (get_int_l(c, loc, label, json_array_get(v, i), lo, hi, "", &x))
+            return -1;
+        out[i] = (int)x;
+    }
+    return 0;
+}
+
+/* n ints as "[1, 2, 3]", or "3" for n = 1. */
+static const char *ints_str(char *dst, size_t len, const int *v, int n)
+{
+    size_t o = 0;
+    int i;
+
+    if (n == 1) {
+        snprintf(dst, len, "%d", v[0]);
+        return dst;
+    }
+    o += (size_t)snprintf(dst, len, "[");
+    for (i = 0; i < n && o < len; i++)
+        o += (size_t)snprintf(dst + o, len - o, i ? ", %d" : "%d", v[i]);
+    if (o < len)
+        snprintf(dst + o, len - o, "]");
+    return dst;
 }
 
 /* A name: 1..NAME_MAX_LEN of [A-Za-z0-9_.-]. */
@@ -289,12 +356,12 @@ static int check_range(ld *c, const char *file, const char *what,
     return 0;
 }
 
-/* A per-row parameter: a JSON integer broadcast to all rows, or (scalar_ok
- * or not) an .npy file of shape [out]; values lo..hi.  vals gets out
- * entries. */
+/* A per-row (fc) or per-channel (conv: unit) parameter: a JSON integer
+ * broadcast to all rows, or (scalar_ok or not) an .npy file of shape [out];
+ * values lo..hi.  vals gets out entries. */
 static int load_rows(ld *c, const char *loc, const char *key, json_t *v,
-                     int scalar_ok, int out, long long lo, long long hi,
-                     const char *why, int64_t *vals)
+                     int scalar_ok, int out, const char *unit, long long lo,
+                     long long hi, const char *why, int64_t *vals)
 {
     char what[160], sh[SG_NPY_MAX_DIMS * 22 + 4], *file = NULL;
     sg_npy a;
@@ -316,8 +383,8 @@ static int load_rows(ld *c, const char *loc, const char *key, json_t *v,
     if (load_npy(c, loc, key, what, v, &a, &file) != 0)
         goto done;
     if (a.ndim != 1 || a.shape[0] != out) {
-        fail(c, file, "%s has shape %s, must be [%d] (one per output row)",
-             what, shape_str(sh, sizeof sh, &a), out);
+        fail(c, file, "%s has shape %s, must be [%d] (one per output %s)",
+             what, shape_str(sh, sizeof sh, &a), out, unit);
         goto done;
     }
     if (check_range(c, file, what, &a, lo, hi, why) != 0)
@@ -337,52 +404,196 @@ done:
 static long long smin(int bits) { return -((long long)1 << (bits - 1)); }
 static long long smax(int bits) { return ((long long)1 << (bits - 1)) - 1; }
 
-static int load_layer(ld *c, sg_model *m, int li, json_t *jl)
+/* a * b * c for a, b, c >= 0, or -1 when it exceeds INT_MAX. */
+static long long prod3(int a, int b, int c)
+{
+    long long ab = (long long)a * b; /* < 2^62 */
+
+    if (ab > INT_MAX)
+        return -1;
+    ab *= c; /* < 2^62 again */
+    return ab > INT_MAX ? -1 : ab;
+}
+
+static int is_spatial(const sg_layer *L)
+{
+    return L->type == SG_LAYER_CONV || L->type == SG_LAYER_MAXPOOL;
+}
+
+/* The input map [C, H, W] of conv or maxpool layer li into chw: "in" if
+ * given, checked against the previous layer, else the previous layer's
+ * output map.  "in" is required for the first layer and after an fc
+ * layer, whose output is then read as [C, H, W]. */
+static int get_in_chw(ld *c, sg_model *m, int li, const char *loc,
+                      json_t *jl, int chw[3])
+{
+    const sg_layer *P = li > 0 ? &m->layers[li - 1] : NULL;
+    json_t *v = json_object_get(jl, "in");
+    char a[80], b[80];
+    long long n;
+
+    if (v == NULL) {
+        if (P == NULL)
+            return fail_at(c, loc, "missing required key 'in' (the input "
+                           "shape [C, H, W] of the first layer)");
+        if (!is_spatial(P))
+            return fail_at(c, loc, "missing required key 'in' (the [C, H, "
+                           "W] in which to read the flat output of length "
+                           "%d of layers[%d] '%s')", P->out, li - 1,
+                           P->name);
+        chw[0] = P->conv.c_out;
+        chw[1] = P->conv.h_out;
+        chw[2] = P->conv.w_out;
+        return 0;
+    }
+    if (get_ints(c, loc, "in", v, 3, "C, H, W", 0, 1, INT_MAX, chw) != 0)
+        return -1;
+    ints_str(a, sizeof a, chw, 3);
+    n = prod3(chw[0], chw[1], chw[2]);
+    if (n < 0)
+        return fail_at(c, loc, "'in' %s has more than %d values (C*H*W)", a,
+                       INT_MAX);
+    if (P == NULL)
+        return 0;
+    if (!is_spatial(P)) {
+        if (n != P->out)
+            return fail_at(c, loc, "'in' is %s (%lld values) but layers[%d] "
+                           "'%s' outputs %d values (C*H*W must equal it)", a,
+                           n, li - 1, P->name, P->out);
+        return 0;
+    }
+    if (chw[0] != P->conv.c_out || chw[1] != P->conv.h_out ||
+        chw[2] != P->conv.w_out) {
+        int o[3];
+        o[0] = P->conv.c_out;
+        o[1] = P->conv.h_out;
+        o[2] = P->conv.w_out;
+        return fail_at(c, loc, "'in' is %s but layers[%d] '%s' outputs %s",
+                       a, li - 1, P->name, ints_str(b, sizeof b, o, 3));
+    }
+    return 0;
+}
+
+/* The weights of L from a checked .npy (values in WGT_W range). */
+static int take_weights(ld *c, const char *loc, const char *file,
+                        const char *what, const sg_npy *w, sg_layer *L)
+{
+    char why[48];
+    long long k;
+
+    snprintf(why, sizeof why, " for wgt_w %d", c->wgt_w);
+    if (check_range(c, file, what, w, smin(c->wgt_w), smax(c->wgt_w), why))
+        return -1;
+    L->weights = malloc((size_t)w->count * sizeof *L->weights);
+    if (L->weights == NULL)
+        return fail_at(c, loc, "out of memory for %s", what);
+    for (k = 0; k < w->count; k++)
+        L->weights[k] = (int32_t)w->i[k];
+    return 0;
+}
+
+/* bias, mult, shift (n entries, one per output `unit`), activation and
+ * act_max of an fc or conv layer. */
+static int load_post(ld *c, const char *loc, json_t *jl, int n,
+                     const char *unit, sg_layer *L)
+{
+    char why[48], q[4 * QUOTE_MAX + 4];
+    int64_t *tmp;
+    json_t *v;
+    long long x;
+    int r, rc = -1;
+
+    L->bias = calloc((size_t)n, sizeof *L->bias);
+    L->mult = malloc((size_t)n * sizeof *L->mult);
+    L->shift = malloc((size_t)n * sizeof *L->shift);
+    tmp = malloc((size_t)n * sizeof *tmp);
+    if (!L->bias || !L->mult || !L->shift || !tmp) {
+        fail_at(c, loc, "out of memory for %d output %ss", n, unit);
+        goto done;
+    }
+    v = json_object_get(jl, "bias");
+    if (v != NULL) {
+        if (load_rows(c, loc, "bias", v, 0, n, unit, smin(SG_BIAS_W),
+                      smax(SG_BIAS_W), " (32-bit)", tmp) != 0)
+            goto done;
+        for (r = 0; r < n; r++)
+            L->bias[r] = (int32_t)tmp[r];
+    }
+    if (load_rows(c, loc, "mult", json_object_get(jl, "mult"), 1, n, unit,
+                  smin(SG_MULT_W), smax(SG_MULT_W), " (32-bit)", tmp) != 0)
+        goto done;
+    for (r = 0; r < n; r++)
+        L->mult[r] = (int32_t)tmp[r];
+    if (load_rows(c, loc, "shift", json_object_get(jl, "shift"), 1, n, unit,
+                  0, SG_SHIFT_MAX, "", tmp) != 0)
+        goto done;
+    for (r = 0; r < n; r++)
+        L->shift[r] = (int8_t)tmp[r];
+
+    L->act = SG_ACT_NONE;
+    v = json_object_get(jl, "activation");
+    if (v != NULL) {
+        int a;
+        if (!json_is_string(v)) {
+            fail_at(c, loc, "'activation' must be a string, found %s",
+                    json_kind(v));
+            goto done;
+        }
+        a = sg_act_parse(json_string_value(v));
+        if (a < 0) {
+            fail_at(c, loc, "unknown activation '%s' (legal: none, relu, "
+                    "relu6)", quote(q, json_string_value(v)));
+            goto done;
+        }
+        L->act = (sg_act)a;
+    }
+    v = json_object_get(jl, "act_max");
+    if (L->act == SG_ACT_RELU6) {
+        if (v == NULL) {
+            fail_at(c, loc, "missing 'act_max' (required for activation "
+                    "'relu6')");
+            goto done;
+        }
+        snprintf(why, sizeof why, " for data_w %d", c->data_w);
+        if (get_int(c, loc, "act_max", v, 0, smax(c->data_w), why, &x) != 0)
+            goto done;
+        L->act_max = (int32_t)x;
+    } else if (v != NULL) {
+        fail_at(c, loc, "'act_max' is only used with activation 'relu6', "
+                "found '%s'", sg_act_name(L->act));
+        goto done;
+    }
+    rc = 0;
+done:
+    free(tmp);
+    return rc;
+}
+
+/* Refuse a layer that lacks one of weights, mult, shift. */
+static int require_wms(ld *c, const char *loc, json_t *jl)
+{
+    static const char *const req[3] = {"weights", "mult", "shift"};
+    int k;
+
+    for (k = 0; k < 3; k++)
+        if (json_object_get(jl, req[k]) == NULL)
+            return fail_at(c, loc, "missing required key '%s'", req[k]);
+    return 0;
+}
+
+static int load_fc(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
 {
     sg_layer *L = &m->layers[li];
-    char loc[160], what[200], why[48], sh[SG_NPY_MAX_DIMS * 22 + 4];
-    char q[4 * QUOTE_MAX + 4], *file = NULL;
+    const sg_layer *P = li > 0 ? &m->layers[li - 1] : NULL;
+    char what[200], sh[SG_NPY_MAX_DIMS * 22 + 4], *file = NULL;
     json_t *v;
     sg_npy w;
-    int64_t *tmp = NULL;
     long long x;
-    int r, k, rc = -1;
+    int rc = -1;
 
     memset(&w, 0, sizeof w);
-    snprintf(loc, sizeof loc, "layers[%d]", li);
-    if (!json_is_object(jl))
-        return fail_at(c, loc, "must be an object, found %s", json_kind(jl));
-    v = json_object_get(jl, "name");
-    if (v != NULL) {
-        if (get_name(c, loc, v, L->name) != 0)
-            return -1;
-    } else {
-        snprintf(L->name, sizeof L->name, "layer%d", li);
-    }
-    snprintf(loc, sizeof loc, "layers[%d] '%s'", li, L->name);
-    for (k = 0; k < li; k++)
-        if (strcmp(m->layers[k].name, L->name) == 0)
-            return fail_at(c, loc, "duplicate layer name '%s' (also "
-                           "layers[%d])", L->name, k);
-    if (check_keys(c, loc, jl, layer_keys) != 0)
+    if (require_wms(c, loc, jl) != 0)
         return -1;
-
-    v = json_object_get(jl, "type");
-    if (v != NULL) {
-        if (!json_is_string(v))
-            return fail_at(c, loc, "'type' must be a string, found %s",
-                           json_kind(v));
-        if (strcmp(json_string_value(v), "fc") != 0)
-            return fail_at(c, loc, "unknown type '%s' (legal: fc)",
-                           quote(q, json_string_value(v)));
-    }
-    L->type = SG_LAYER_FC;
-    {
-        static const char *const req[3] = {"weights", "mult", "shift"};
-        for (k = 0; k < 3; k++)
-            if (json_object_get(jl, req[k]) == NULL)
-                return fail_at(c, loc, "missing required key '%s'", req[k]);
-    }
 
     /* weights [out, in] fix the lengths */
     snprintf(what, sizeof what, "'weights' of %s", loc);
@@ -422,110 +633,287 @@ static int load_layer(ld *c, sg_model *m, int li, json_t *jl)
             goto done;
         }
     }
-    if (li > 0 && L->in != m->layers[li - 1].out) {
+    if (P != NULL && L->in != P->out) {
+        char flat[160] = "";
+        if (is_spatial(P))
+            snprintf(flat, sizeof flat, "; an fc layer reads the [C, H, W] "
+                     "= [%d, %d, %d] output flattened, so its input length "
+                     "must be C*H*W = %d", P->conv.c_out, P->conv.h_out,
+                     P->conv.w_out, P->out);
         fail_at(c, loc, "input length %d (%s has shape %s) does not match "
-                "the output length %d of layers[%d] '%s'", L->in, file, sh,
-                m->layers[li - 1].out, li - 1, m->layers[li - 1].name);
+                "the output length %d of layers[%d] '%s'%s", L->in, file, sh,
+                P->out, li - 1, P->name, flat);
         goto done;
     }
-    snprintf(why, sizeof why, " for wgt_w %d", c->wgt_w);
-    if (check_range(c, file, what, &w, smin(c->wgt_w), smax(c->wgt_w), why))
+    if (take_weights(c, loc, file, what, &w, L) != 0 ||
+        load_post(c, loc, jl, L->out, "row", L) != 0)
         goto done;
-    L->weights = malloc((size_t)w.count * sizeof *L->weights);
-    L->bias = calloc((size_t)L->out, sizeof *L->bias);
-    L->mult = malloc((size_t)L->out * sizeof *L->mult);
-    L->shift = malloc((size_t)L->out * sizeof *L->shift);
-    tmp = malloc((size_t)L->out * sizeof *tmp);
-    if (!L->weights || !L->bias || !L->mult || !L->shift || !tmp) {
-        fail_at(c, loc, "out of memory for %s", what);
-        goto done;
-    }
-    for (x = 0; x < w.count; x++)
-        L->weights[x] = (int32_t)w.i[x];
-
-    /* per-row parameters */
-    v = json_object_get(jl, "bias");
-    if (v != NULL) {
-        if (load_rows(c, loc, "bias", v, 0, L->out, smin(SG_BIAS_W),
-                      smax(SG_BIAS_W), " (32-bit)", tmp) != 0)
-            goto done;
-        for (r = 0; r < L->out; r++)
-            L->bias[r] = (int32_t)tmp[r];
-    }
-    if (load_rows(c, loc, "mult", json_object_get(jl, "mult"), 1, L->out,
-                  smin(SG_MULT_W), smax(SG_MULT_W), " (32-bit)", tmp) != 0)
-        goto done;
-    for (r = 0; r < L->out; r++)
-        L->mult[r] = (int32_t)tmp[r];
-    if (load_rows(c, loc, "shift", json_object_get(jl, "shift"), 1, L->out, 0,
-                  SG_SHIFT_MAX, "", tmp) != 0)
-        goto done;
-    for (r = 0; r < L->out; r++)
-        L->shift[r] = (int8_t)tmp[r];
-
-    /* activation */
-    L->act = SG_ACT_NONE;
-    v = json_object_get(jl, "activation");
-    if (v != NULL) {
-        int a;
-        if (!json_is_string(v)) {
-            fail_at(c, loc, "'activation' must be a string, found %s",
-                    json_kind(v));
-            goto done;
-        }
-        a = sg_act_parse(json_string_value(v));
-        if (a < 0) {
-            fail_at(c, loc, "unknown activation '%s' (legal: none, relu, "
-                    "relu6)", quote(q, json_string_value(v)));
-            goto done;
-        }
-        L->act = (sg_act)a;
-    }
-    v = json_object_get(jl, "act_max");
-    if (L->act == SG_ACT_RELU6) {
-        if (v == NULL) {
-            fail_at(c, loc, "missing 'act_max' (required for activation "
-                    "'relu6')");
-            goto done;
-        }
-        snprintf(why, sizeof why, " for data_w %d", c->data_w);
-        if (get_int(c, loc, "act_max", v, 0, smax(c->data_w), why, &x) != 0)
-            goto done;
-        L->act_max = (int32_t)x;
-    } else if (v != NULL) {
-        fail_at(c, loc, "'act_max' is only used with activation 'relu6', "
-                "found '%s'", sg_act_name(L->act));
-        goto done;
-    }
     rc = 0;
 done:
     sg_npy_free(&w);
     free(file);
-    free(tmp);
     return rc;
+}
+
+static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
+{
+    sg_layer *L = &m->layers[li];
+    sg_conv_shape *s = &L->conv;
+    char what[200], sh[SG_NPY_MAX_DIMS * 22 + 4], msg[MSG_LEN], *file = NULL;
+    char a[4][80];
+    int chw[3], k[2], st[2] = {1, 1}, pad[2] = {0, 0}, d;
+    long long n;
+    json_t *v;
+    sg_npy w;
+    int rc = -1;
+
+    memset(&w, 0, sizeof w);
+    if (require_wms(c, loc, jl) != 0)
+        return -1;
+    if (get_in_chw(c, m, li, loc, jl, chw) != 0)
+        return -1;
+
+    /* weights [c_out, c_in, kh, kw] */
+    snprintf(what, sizeof what, "'weights' of %s", loc);
+    if (load_npy(c, loc, "weights", what, json_object_get(jl, "weights"), &w,
+                 &file) != 0)
+        goto done;
+    shape_str(sh, sizeof sh, &w);
+    if (w.ndim != 4) {
+        fail(c, file, "%s has shape %s, must be 4-D [c_out, c_in, kh, kw]",
+             what, sh);
+        goto done;
+    }
+    for (d = 0; d < 4; d++)
+        if (w.shape[d] < 1 || w.shape[d] > INT_MAX) {
+            fail(c, file, "%s has shape %s, each dimension must be 1..%d",
+                 what, sh, INT_MAX);
+            goto done;
+        }
+    if (w.shape[1] != chw[0]) {
+        fail(c, file, "%s has shape %s, must have %d input channels "
+             "(dimension 1) for the input %s", what, sh, chw[0],
+             ints_str(a[0], sizeof a[0], chw, 3));
+        goto done;
+    }
+    k[0] = (int)w.shape[2];
+    k[1] = (int)w.shape[3];
+    v = json_object_get(jl, "kernel");
+    if (v != NULL) {
+        int kk[2];
+        if (get_ints(c, loc, "kernel", v, 2, "kh, kw", 1, 1, INT_MAX, kk))
+            goto done;
+        if (kk[0] != k[0] || kk[1] != k[1]) {
+            fail_at(c, loc, "'kernel' is %s but %s has shape %s (kernel %s)",
+                    json_is_integer(v) ? ints_str(a[0], sizeof a[0], kk, 1)
+                                       : ints_str(a[0], sizeof a[0], kk, 2),
+                    file, sh, ints_str(a[1], sizeof a[1], k, 2));
+            goto done;
+        }
+    }
+    v = json_object_get(jl, "stride");
+    if (v != NULL &&
+        get_ints(c, loc, "stride", v, 2, "sh, sw", 1, 1, INT_MAX, st) != 0)
+        goto done;
+    v = json_object_get(jl, "padding");
+    if (v != NULL &&
+        get_ints(c, loc, "padding", v, 2, "ph, pw", 1, 0, INT_MAX, pad) != 0)
+        goto done;
+
+    s->c_in = chw[0];
+    s->h_in = chw[1];
+    s->w_in = chw[2];
+    s->c_out = (int)w.shape[0];
+    s->kh = k[0];
+    s->kw = k[1];
+    s->stride_h = st[0];
+    s->stride_w = st[1];
+    s->pad_h = pad[0];
+    s->pad_w = pad[1];
+    if (sg_conv_shape_derive(s, msg, sizeof msg) != 0) {
+        fail_at(c, loc, "invalid conv shape: %s (in %s, kernel %s, stride "
+                "%s, padding %s)", msg, ints_str(a[0], sizeof a[0], chw, 3),
+                ints_str(a[1], sizeof a[1], k, 2),
+                ints_str(a[2], sizeof a[2], st, 2),
+                ints_str(a[3], sizeof a[3], pad, 2));
+        goto done;
+    }
+    /* get_in_chw bounded the input; the output can still be larger */
+    L->in = (int)prod3(s->c_in, s->h_in, s->w_in);
+    n = prod3(s->c_out, s->h_out, s->w_out);
+    if (n < 0) {
+        int o[3];
+        o[0] = s->c_out;
+        o[1] = s->h_out;
+        o[2] = s->w_out;
+        fail_at(c, loc, "output %s has more than %d values (C*H*W)",
+                ints_str(a[0], sizeof a[0], o, 3), INT_MAX);
+        goto done;
+    }
+    L->out = (int)n;
+    if (take_weights(c, loc, file, what, &w, L) != 0 ||
+        load_post(c, loc, jl, s->c_out, "channel", L) != 0)
+        goto done;
+    rc = 0;
+done:
+    sg_npy_free(&w);
+    free(file);
+    return rc;
+}
+
+static int load_maxpool(ld *c, sg_model *m, int li, json_t *jl,
+                        const char *loc)
+{
+    sg_layer *L = &m->layers[li];
+    sg_conv_shape *s = &L->conv;
+    char a[80];
+    int chw[3], k[2];
+    long long st;
+    json_t *v;
+
+    if (get_in_chw(c, m, li, loc, jl, chw) != 0)
+        return -1;
+    v = json_object_get(jl, "kernel");
+    if (v == NULL)
+        return fail_at(c, loc, "missing required key 'kernel'");
+    if (get_ints(c, loc, "kernel", v, 2, "k, k", 1, 1, INT_MAX, k) != 0)
+        return -1;
+    if (k[0] != k[1])
+        return fail_at(c, loc, "'kernel' is %s, must be square (maxpool "
+                       "takes one size: k or [k, k])",
+                       ints_str(a, sizeof a, k, 2));
+    st = k[0];
+    v = json_object_get(jl, "stride");
+    if (v != NULL && get_int(c, loc, "stride", v, 1, INT_MAX, "", &st) != 0)
+        return -1;
+    if (k[0] > chw[1] || k[0] > chw[2])
+        return fail_at(c, loc, "'kernel' %d is larger than the input %s "
+                       "(legal: 1..%d)", k[0], ints_str(a, sizeof a, chw, 3),
+                       chw[1] < chw[2] ? chw[1] : chw[2]);
+    L->pool_k = k[0];
+    L->pool_stride = (int)st;
+    s->c_in = s->c_out = chw[0];
+    s->h_in = chw[1];
+    s->w_in = chw[2];
+    s->kh = s->kw = L->pool_k;
+    s->stride_h = s->stride_w = L->pool_stride;
+    s->pad_h = s->pad_w = 0;
+    s->h_out = (chw[1] - L->pool_k) / L->pool_stride + 1;
+    s->w_out = (chw[2] - L->pool_k) / L->pool_stride + 1;
+    L->in = (int)prod3(chw[0], chw[1], chw[2]); /* bounded by get_in_chw */
+    L->out = (int)prod3(s->c_out, s->h_out, s->w_out); /* <= in */
+    L->act = SG_ACT_NONE;
+    return 0;
+}
+
+/* The layer types: the name in "type", the value, the keys allowed. */
+static const struct {
+    const char *name;   /* as written in the model */
+    sg_layer_type type; /* its sg_layer_type */
+    const char *keys;   /* the legal keys, for check_keys */
+} layer_types[] = {
+    {"fc", SG_LAYER_FC,
+     "name, type, in, out, weights, bias, mult, shift, activation, act_max"},
+    {"conv", SG_LAYER_CONV,
+     "name, type, in, weights, kernel, stride, padding, bias, mult, shift, "
+     "activation, act_max"},
+    {"maxpool", SG_LAYER_MAXPOOL, "name, type, in, kernel, stride"},
+};
+#define N_LAYER_TYPES ((int)(sizeof layer_types / sizeof layer_types[0]))
+
+static int load_layer(ld *c, sg_model *m, int li, json_t *jl)
+{
+    sg_layer *L = &m->layers[li];
+    char loc[160], q[4 * QUOTE_MAX + 4], ctx[40];
+    json_t *v;
+    int k, t = 0; /* layer_types[0] is fc, the default */
+
+    snprintf(loc, sizeof loc, "layers[%d]", li);
+    if (!json_is_object(jl))
+        return fail_at(c, loc, "must be an object, found %s", json_kind(jl));
+    v = json_object_get(jl, "name");
+    if (v != NULL) {
+        if (get_name(c, loc, v, L->name) != 0)
+            return -1;
+    } else {
+        snprintf(L->name, sizeof L->name, "layer%d", li);
+    }
+    snprintf(loc, sizeof loc, "layers[%d] '%s'", li, L->name);
+    for (k = 0; k < li; k++)
+        if (strcmp(m->layers[k].name, L->name) == 0)
+            return fail_at(c, loc, "duplicate layer name '%s' (also "
+                           "layers[%d])", L->name, k);
+
+    v = json_object_get(jl, "type");
+    if (v != NULL) {
+        if (!json_is_string(v))
+            return fail_at(c, loc, "'type' must be a string, found %s",
+                           json_kind(v));
+        for (t = 0; t < N_LAYER_TYPES; t++)
+            if (strcmp(json_string_value(v), layer_types[t].name) == 0)
+                break;
+        if (t == N_LAYER_TYPES)
+            return fail_at(c, loc, "unknown type '%s' (legal: fc, conv, "
+                           "maxpool)", quote(q, json_string_value(v)));
+    }
+    L->type = layer_types[t].type;
+    snprintf(ctx, sizeof ctx, " for type %s", layer_types[t].name);
+    if (check_keys(c, loc, ctx, jl, layer_types[t].keys) != 0)
+        return -1;
+    switch (L->type) {
+    case SG_LAYER_CONV:
+        return load_conv(c, m, li, jl, loc);
+    case SG_LAYER_MAXPOOL:
+        return load_maxpool(c, m, li, jl, loc);
+    case SG_LAYER_FC:
+        break;
+    }
+    return load_fc(c, m, li, jl, loc);
 }
 
 /* ---- the model --------------------------------------------------------- */
 
-/* The input array [in] or [n, in] into m->inputs. */
+/* The input array into m->inputs: [in] or [n, in] for a first fc layer,
+ * [C, H, W] or [n, C, H, W] for a first conv or maxpool layer. */
 static int load_input(ld *c, sg_model *m, json_t *v)
 {
-    char sh[SG_NPY_MAX_DIMS * 22 + 4], why[48], *file = NULL;
+    char sh[SG_NPY_MAX_DIMS * 22 + 4], why[48], one[80], *file = NULL;
     const char *what = "'input'";
-    int in = m->layers[0].in, rc = -1;
+    const sg_layer *L0 = &m->layers[0];
+    int in = L0->in, rc = -1, nd, d, dims[3];
     long long k;
     sg_npy a;
 
     memset(&a, 0, sizeof a);
+    if (is_spatial(L0)) {
+        nd = 3;
+        dims[0] = L0->conv.c_in;
+        dims[1] = L0->conv.h_in;
+        dims[2] = L0->conv.w_in;
+    } else {
+        nd = 1;
+        dims[0] = in;
+    }
     if (load_npy(c, "", "input", what, v, &a, &file) != 0)
         goto done;
     shape_str(sh, sizeof sh, &a);
-    if ((a.ndim != 1 && a.ndim != 2) || a.shape[a.ndim - 1] != in) {
-        fail(c, file, "%s has shape %s, must be [%d] or [n, %d] (layers[0] "
-             "'%s' has %d inputs)", what, sh, in, in, m->layers[0].name, in);
+    d = a.ndim == nd || a.ndim == nd + 1 ? 0 : -1;
+    for (k = 0; d == 0 && k < nd; k++)
+        if (a.shape[a.ndim - nd + k] != dims[k])
+            d = -1;
+    if (d != 0) {
+        if (nd == 1)
+            fail(c, file, "%s has shape %s, must be [%d] or [n, %d] "
+                 "(layers[0] '%s' has %d inputs)", what, sh, in, in,
+                 L0->name, in);
+        else
+            fail(c, file, "%s has shape %s, must be %s or [n, %d, %d, %d] "
+                 "(layers[0] '%s' takes [C, H, W] = %s)", what, sh,
+                 ints_str(one, sizeof one, dims, 3), dims[0], dims[1],
+                 dims[2], L0->name, one);
         goto done;
     }
-    if (a.ndim == 2 && (a.shape[0] < 1 || a.shape[0] > INT_MAX / in)) {
+    if (a.ndim == nd + 1 && (a.shape[0] < 1 || a.shape[0] > INT_MAX / in)) {
         fail(c, file, "%s has shape %s, must have 1..%d samples", what, sh,
              INT_MAX / in);
         goto done;
@@ -533,7 +921,7 @@ static int load_input(ld *c, sg_model *m, json_t *v)
     snprintf(why, sizeof why, " for data_w %d", c->data_w);
     if (check_range(c, file, what, &a, smin(c->data_w), smax(c->data_w), why))
         goto done;
-    m->n_inputs = a.ndim == 2 ? (int)a.shape[0] : 1;
+    m->n_inputs = a.ndim == nd + 1 ? (int)a.shape[0] : 1;
     m->input_len = in;
     m->inputs = malloc((size_t)a.count * sizeof *m->inputs);
     if (m->inputs == NULL) {
@@ -582,7 +970,7 @@ static int load_root(ld *c, sg_model *m, json_t *root)
     if (!json_is_object(root))
         return fail_at(c, "", "top level must be an object, found %s",
                        json_kind(root));
-    if (check_keys(c, "", root, top_keys) != 0)
+    if (check_keys(c, "", "", root, top_keys) != 0)
         return -1;
     layers = json_object_get(root, "layers");
     if (layers == NULL)
@@ -653,6 +1041,123 @@ int sg_model_load(const char *path, int data_w, int wgt_w, sg_model *m,
     if (rc != 0)
         sg_model_free(m);
     return rc;
+}
+
+/* ---- the golden forward pass ------------------------------------------ */
+
+/* "layer '<name>': <fmt...>" into err; returns -1. */
+static int SG_PRINTF(4, 5) fail_layer(char *err, size_t errlen,
+                                       const sg_layer *L, const char *fmt,
+                                       ...)
+{
+    va_list ap;
+    int n;
+
+    if (err == NULL || errlen == 0)
+        return -1;
+    n = snprintf(err, errlen, "layer '%.*s': ", NAME_MAX_LEN, L->name);
+    if (n >= 0 && (size_t)n < errlen) {
+        va_start(ap, fmt);
+        vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* The shape of a conv or maxpool layer agrees with its in and out, so the
+ * golden functions read and write exactly in and out entries. */
+static int check_map(const sg_layer *L, char *err, size_t errlen)
+{
+    const sg_conv_shape *s = &L->conv;
+    long long n_in = prod3(s->c_in, s->h_in, s->w_in);
+    long long n_out = prod3(s->c_out, s->h_out, s->w_out);
+
+    if (s->c_in < 1 || s->h_in < 1 || s->w_in < 1 || s->c_out < 1 ||
+        s->h_out < 1 || s->w_out < 1 || n_in != L->in || n_out != L->out)
+        return fail_layer(err, errlen, L, "inconsistent shape: input [%d, "
+                          "%d, %d] and output [%d, %d, %d] do not match in "
+                          "%d and out %d", s->c_in, s->h_in, s->w_in,
+                          s->c_out, s->h_out, s->w_out, L->in, L->out);
+    return 0;
+}
+
+int sg_layer_forward(const sg_layer *L, int data_w, int acc_w,
+                     const int32_t *x, int32_t *y, char *err, size_t errlen)
+{
+    char msg[MSG_LEN];
+    sg_fc_params p;
+    sg_conv_shape s;
+    int ho, wo;
+
+    memset(&p, 0, sizeof p);
+    if (L == NULL) {
+        if (err != NULL && errlen > 0)
+            snprintf(err, errlen, "layer is null");
+        return -1;
+    }
+    if (x == NULL || y == NULL)
+        return fail_layer(err, errlen, L, "input or output is null");
+    if (data_w < 1 || data_w > 32)
+        return fail_layer(err, errlen, L, "invalid data_w %d (legal: 1..32)",
+                          data_w);
+    if (acc_w < 1 || acc_w > SG_ACC_W_MAX)
+        return fail_layer(err, errlen, L, "invalid acc_w %d (legal: 1..%d)",
+                          acc_w, SG_ACC_W_MAX);
+    if (L->type == SG_LAYER_FC || L->type == SG_LAYER_CONV) {
+        if (L->weights == NULL || L->mult == NULL || L->shift == NULL)
+            return fail_layer(err, errlen, L, "weights, mult or shift is "
+                              "null");
+        p.data_w = data_w;
+        p.acc_w = acc_w;
+        p.act = L->act;
+        p.act_max = L->act_max;
+        p.bias = L->bias; /* NULL adds nothing */
+        p.mult = L->mult;
+        p.shift = L->shift;
+    }
+    switch (L->type) {
+    case SG_LAYER_FC:
+        if (L->in < 1 || L->out < 1)
+            return fail_layer(err, errlen, L, "invalid fc size %d x %d "
+                              "(legal: 1.. each)", L->out, L->in);
+        sg_fc_dense(L->weights, L->out, L->in, x, &p, y, NULL);
+        return 0;
+    case SG_LAYER_CONV:
+        s = L->conv;
+        if (sg_conv_shape_derive(&s, msg, sizeof msg) != 0)
+            return fail_layer(err, errlen, L, "invalid conv shape: %s", msg);
+        if (s.h_out != L->conv.h_out || s.w_out != L->conv.w_out)
+            return fail_layer(err, errlen, L, "inconsistent shape: output "
+                              "%d x %d, derived %d x %d", L->conv.h_out,
+                              L->conv.w_out, s.h_out, s.w_out);
+        if (check_map(L, err, errlen) != 0)
+            return -1;
+        sg_conv_dense(L->weights, &s, x, &p, y, NULL);
+        return 0;
+    case SG_LAYER_MAXPOOL:
+        s = L->conv;
+        if (L->pool_k < 1 || L->pool_stride < 1 || L->pool_k > s.h_in ||
+            L->pool_k > s.w_in)
+            return fail_layer(err, errlen, L, "invalid max-pool kernel %d or "
+                              "stride %d for input %d x %d (legal: kernel "
+                              "1..min(H, W), stride 1..)", L->pool_k,
+                              L->pool_stride, s.h_in, s.w_in);
+        if (s.c_out != s.c_in ||
+            s.h_out != (s.h_in - L->pool_k) / L->pool_stride + 1 ||
+            s.w_out != (s.w_in - L->pool_k) / L->pool_stride + 1)
+            return fail_layer(err, errlen, L, "inconsistent shape: output "
+                              "[%d, %d, %d] is not the pooled input [%d, "
+                              "%d, %d]", s.c_out, s.h_out, s.w_out, s.c_in,
+                              s.h_in, s.w_in);
+        if (check_map(L, err, errlen) != 0)
+            return -1;
+        if (sg_maxpool(x, s.c_in, s.h_in, s.w_in, L->pool_k, L->pool_stride,
+                       y, &ho, &wo, msg, sizeof msg) != 0)
+            return fail_layer(err, errlen, L, "%s", msg);
+        return 0;
+    }
+    return fail_layer(err, errlen, L, "unknown layer type %d (legal: 0..2)",
+                      (int)L->type);
 }
 
 void sg_model_free(sg_model *m)

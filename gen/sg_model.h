@@ -3,10 +3,27 @@
  * The format (documented for users in README.md, "Model format"):
  *
  *   {
- *     "name": "mlp",                        optional, default: file stem
- *     "input": "x.npy",                     int8/int16/int32 [in] or [n, in]
+ *     "name": "cnn",                        optional, default: file stem
+ *     "input": "x.npy",                     int8/int16/int32: first layer fc:
+ *                                           [in] or [n, in]; first layer conv
+ *                                           or maxpool: [C, H, W] or
+ *                                           [n, C, H, W]
  *     "layers": [
- *       { "name": "fc1", "type": "fc",      type: "fc" (more types later)
+ *       { "name": "conv1", "type": "conv",  type: "fc", "conv", "maxpool"
+ *         "in": [3, 32, 32],                input [C, H, W]; required for the
+ *                                           first layer and after an fc layer,
+ *                                           else optional and checked
+ *         "weights": "conv1_w.npy",         int [C_out, C_in, KH, KW]
+ *         "kernel": 3 | [3, 3],             optional, checked against weights
+ *         "stride": 1 | [1, 1],             default 1
+ *         "padding": 0 | [1, 1],            default 0, zeros on both sides
+ *         "bias": ..., "mult": ..., "shift": ..., "activation": ...,
+ *         "act_max": ... },                 as for fc, one per output channel
+ *       { "name": "pool1", "type": "maxpool",
+ *         "in": [16, 32, 32],               as for conv
+ *         "kernel": 2 | [2, 2],             required, square, 1..min(H, W)
+ *         "stride": 2 },                    one integer, default: kernel
+ *       { "name": "fc1", "type": "fc",      type defaults to "fc"
  *         "in": 256, "out": 64,             optional, checked against weights
  *         "weights": "fc1_w.npy",           int [out, in]
  *         "bias": "fc1_b.npy",              optional int32 [out]; default zeros
@@ -17,10 +34,15 @@
  *     ]
  *   }
  *
- * Paths are relative to the directory of the JSON file.  Layer i's input
- * length must equal layer i-1's output length.  Values must fit the
- * hardware's widths: weights WGT_W bits, inputs DATA_W bits, act_max
- * 0 .. 2^(DATA_W-1)-1.  float32 arrays are refused (quantize them first).
+ * Paths are relative to the directory of the JSON file.  Only the keys
+ * shown for a layer's type are allowed.  Layer i takes layer i-1's output:
+ * after a conv or maxpool layer its [C, H, W] shape; an fc layer there
+ * reads it flattened in C order (torch.flatten of NCHW), so its input
+ * length must be C*H*W; a conv or maxpool layer after an fc layer reads the
+ * fc output as the [C, H, W] given by its "in" (C*H*W must equal the fc's
+ * out).  Values must fit the hardware's widths: weights WGT_W bits, inputs
+ * DATA_W bits, act_max 0 .. 2^(DATA_W-1)-1.  float32 arrays are refused
+ * (quantize them first).
  */
 #ifndef SG_MODEL_H
 #define SG_MODEL_H
@@ -28,23 +50,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sg_conv.h"
 #include "sg_post.h"
 
 typedef enum sg_layer_type {
-    SG_LAYER_FC = 0 /* fully connected: y = act(requant(W x + b)) */
+    SG_LAYER_FC = 0,     /* fully connected: y = act(requant(W x + b)) */
+    SG_LAYER_CONV = 1,   /* 2-D convolution, requant and activation per
+                          * output channel (golden/sg_conv.h) */
+    SG_LAYER_MAXPOOL = 2 /* max over k x k windows of each channel, no
+                          * padding, floor mode (sg_maxpool) */
 } sg_layer_type;
 
+/* Shapes are C-order: a [C, H, W] map is stored as in[(c * H + y) * W + x]
+ * and its flattened length C*H*W is what `in` and `out` count. */
 typedef struct sg_layer {
     char name[64];      /* layer name from the model (default "layerN") */
     sg_layer_type type; /* what the layer computes */
-    int in;             /* input length (columns of W) */
-    int out;            /* output length (rows of W) */
-    int32_t *weights;   /* out x in, row-major */
-    int32_t *bias;      /* out entries */
-    int32_t *mult;      /* out entries: requant multiplier M */
-    int8_t *shift;      /* out entries: requant shift S */
-    sg_act act;         /* activation */
+    int in;             /* input length: fc columns of W; conv and maxpool
+                         * C*H*W of the input map */
+    int out;            /* output length: fc rows of W; conv and maxpool
+                         * C*H*W of the output map */
+    int32_t *weights;   /* fc: out x in, row-major; conv: c_out x c_in x kh
+                         * x kw (PyTorch order); maxpool: NULL */
+    int32_t *bias;      /* fc: out entries; conv: c_out; maxpool: NULL */
+    int32_t *mult;      /* requant multiplier M per output row (fc) or
+                         * channel (conv); maxpool: NULL */
+    int8_t *shift;      /* requant shift S, entries as mult; maxpool: NULL */
+    sg_act act;         /* activation (SG_ACT_NONE for maxpool) */
     int32_t act_max;    /* relu6 clamp (quantized 6); 0 when unused */
+    sg_conv_shape conv; /* conv: the shape, derived by sg_conv_shape_derive;
+                         * maxpool: c_in = c_out = C, h_in, w_in the input,
+                         * kh = kw = pool_k, stride_h = stride_w =
+                         * pool_stride, pad_h = pad_w = 0, h_out, w_out the
+                         * pooled size; fc: all 0 */
+    int pool_k;         /* maxpool: window size k (k x k); else 0 */
+    int pool_stride;    /* maxpool: stride in both directions; else 0 */
 } sg_layer;
 
 typedef struct sg_model {
@@ -52,8 +92,9 @@ typedef struct sg_model {
     int n_layers;       /* number of layers */
     sg_layer *layers;   /* n_layers entries */
     int n_inputs;       /* input vectors (samples) */
-    int input_len;      /* length of each input vector = layers[0].in */
-    int32_t *inputs;    /* n_inputs x input_len */
+    int input_len;      /* length of each input vector = layers[0].in
+                         * (C*H*W for a first conv or maxpool layer) */
+    int32_t *inputs;    /* n_inputs x input_len, each sample in C order */
 } sg_model;
 
 /* Load and validate a model for a machine with data_w-bit activations and
@@ -61,6 +102,14 @@ typedef struct sg_model {
  * file, the layer and key, the bad value and what is legal. */
 int sg_model_load(const char *path, int data_w, int wgt_w, sg_model *m,
                   char *err, size_t errlen);
+
+/* The golden output of layer L for one input x (L->in entries) into y
+ * (L->out entries): fc with sg_fc_dense, conv with sg_conv_dense, maxpool
+ * with sg_maxpool.  data_w (1..32) and acc_w (1..SG_ACC_W_MAX) are the
+ * machine's activation and accumulator widths.  Returns 0, or -1 with a
+ * message naming the layer when an argument or L itself is inconsistent. */
+int sg_layer_forward(const sg_layer *L, int data_w, int acc_w,
+                     const int32_t *x, int32_t *y, char *err, size_t errlen);
 
 /* Release everything m owns and zero it. */
 void sg_model_free(sg_model *m);

@@ -41,6 +41,9 @@ static int32_t rweight(rng *r, int wgt_w)
 
 typedef struct spec {
     int rows[16], n_rows, cols, layers, n, m, banks, samples;
+    int conv;                 /* type=conv: CONV layers (then an optional fc) */
+    int ch, h, w, k, stride, pad, fc; /* conv input shape, kernel, stride, padding, final fc */
+    int bbs_bank;             /* bank size for bbs (0: ceil(cols / banks)) */
     double density;
     char pattern[16], act[8];
     unsigned long long seed;
@@ -59,6 +62,12 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
     s->samples = 1;
     s->density = 0.25;
     s->seed = 1;
+    s->ch = 3;
+    s->h = 8;
+    s->w = 8;
+    s->k = 3;
+    s->stride = 1;
+    s->pad = 1;
     snprintf(s->pattern, sizeof s->pattern, "bbs");
     snprintf(s->act, sizeof s->act, "mixed");
     char buf[512];
@@ -98,6 +107,14 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
             memcpy(dst, v, strlen(v) + 1);
             continue;
         }
+        if (strcmp(k, "type") == 0) {
+            if (strcmp(v, "fc") != 0 && strcmp(v, "conv") != 0) {
+                snprintf(err, errlen, "random spec: unknown type '%s': legal fc, conv", v);
+                return -1;
+            }
+            s->conv = strcmp(v, "conv") == 0;
+            continue;
+        }
         if (strcmp(k, "density") == 0) {
             s->density = strtod(v, &end);
             if (end == v || *end || !(s->density >= 0.0 && s->density <= 1.0)) {
@@ -125,6 +142,20 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
             s->banks = (int)x;
         else if (strcmp(k, "samples") == 0 && x >= 1 && x <= 100000)
             s->samples = (int)x;
+        else if (strcmp(k, "c") == 0 && x >= 1 && x <= 4096)
+            s->ch = (int)x;
+        else if (strcmp(k, "h") == 0 && x >= 1 && x <= 4096)
+            s->h = (int)x;
+        else if (strcmp(k, "w") == 0 && x >= 1 && x <= 4096)
+            s->w = (int)x;
+        else if (strcmp(k, "k") == 0 && x >= 1 && x <= 15)
+            s->k = (int)x;
+        else if (strcmp(k, "stride") == 0 && x >= 1 && x <= 8)
+            s->stride = (int)x;
+        else if (strcmp(k, "pad") == 0 && x >= 0 && x <= 8)
+            s->pad = (int)x;
+        else if (strcmp(k, "fc") == 0 && x >= 0 && x <= 100000)
+            s->fc = (int)x;
         else {
             snprintf(err, errlen, "random spec: unknown key or bad value '%s=%s'", k, v);
             return -1;
@@ -180,7 +211,9 @@ static void fill_row(rng *r, const spec *s, int wgt_w, int32_t *w, int row, int 
         return;
     }
     /* bbs: banks of ceil(cols/banks) columns; nm: banks of m columns */
-    int bsize = strcmp(s->pattern, "nm") == 0 ? s->m : (cols + s->banks - 1) / s->banks;
+    int bsize = strcmp(s->pattern, "nm") == 0 ? s->m
+                : s->bbs_bank      ? s->bbs_bank
+                                   : (cols + s->banks - 1) / s->banks;
     for (int b0 = 0; b0 < cols; b0 += bsize) {
         int len = cols - b0 < bsize ? cols - b0 : bsize;
         int k = strcmp(s->pattern, "nm") == 0 ? s->n : (int)lround(s->density * bsize);
@@ -200,6 +233,54 @@ static void fill_row(rng *r, const spec *s, int wgt_w, int32_t *w, int row, int 
     }
 }
 
+/* Weights (rows x rowlen, pattern of the spec), bias, M and S of a layer. */
+static int fill_layer(rng *r, const spec *s, const sg_config *c, sg_layer *L, int rows, int rowlen)
+{
+    long long amax = (1LL << (c->data_w - 1)) - 1;
+    L->weights = malloc((size_t)rows * (size_t)rowlen * sizeof *L->weights);
+    L->bias = malloc((size_t)rows * sizeof *L->bias);
+    L->mult = malloc((size_t)rows * sizeof *L->mult);
+    L->shift = malloc((size_t)rows * sizeof *L->shift);
+    int bc = (rowlen + 3) / 4;
+    unsigned char *keep = malloc((size_t)((rows + 3) / 4) * (size_t)bc);
+    if (!L->weights || !L->bias || !L->mult || !L->shift || !keep) {
+        free(keep);
+        return -1;
+    }
+    for (long long i = 0; i < (long long)((rows + 3) / 4) * bc; i++)
+        keep[i] = runit(r) < s->density;
+    const char *act = s->act;
+    if (strcmp(act, "mixed") == 0) {
+        const char *acts[] = {"none", "relu", "relu6"};
+        act = acts[rrange(r, 0, 2)];
+    }
+    L->act = (sg_act)sg_act_parse(act);
+    L->act_max = L->act == SG_ACT_RELU6 ? (int32_t)rrange(r, 1, amax) : 0;
+    long long wmax = 1LL << (c->wgt_w - 1);
+    for (int row = 0; row < rows; row++) {
+        fill_row(r, s, c->wgt_w, L->weights + (size_t)row * rowlen, row, rowlen, keep);
+        int nz = 0;
+        for (int j = 0; j < rowlen; j++)
+            nz += L->weights[(size_t)row * rowlen + j] != 0;
+        /* typical |acc| ~ sqrt(nz) * amax * wmax / 3; map it to ~amax / 2 */
+        double typ = sqrt((double)(nz > 0 ? nz : 1)) * (double)amax * (double)wmax / 3.0;
+        int shift = (int)rrange(r, 16, 30);
+        double mult = ldexp(1.0, shift) * (double)amax / 2.0 / typ;
+        if (mult < 1.0)
+            mult = 1.0;
+        if (mult > 2147483647.0)
+            mult = 2147483647.0;
+        L->mult[row] = (int32_t)mult * (rrange(r, 0, 9) == 0 ? -1 : 1);
+        L->shift[row] = (int8_t)shift;
+        long long bmax = typ < 1e9 ? (long long)typ : 1000000000LL;
+        L->bias[row] = (int32_t)rrange(r, -bmax, bmax);
+    }
+    if (rrange(r, 0, 3) == 0 && rows > 0) /* an extreme row: S = 0, tiny M */
+        L->shift[0] = 0, L->mult[0] = (int32_t)rrange(r, -3, 3);
+    free(keep);
+    return 0;
+}
+
 int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err, size_t errlen)
 {
     spec s;
@@ -207,67 +288,51 @@ int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err
     if (parse_spec(c, text, &s, err, errlen) != 0)
         return -1;
     rng r = {s.seed};
-    snprintf(m->name, sizeof m->name, "random-%s-s%llu", s.pattern, s.seed);
-    m->n_layers = s.layers;
-    m->layers = calloc((size_t)s.layers, sizeof *m->layers);
+    snprintf(m->name, sizeof m->name, "random-%s%s-s%llu", s.conv ? "conv-" : "", s.pattern,
+             s.seed);
+    m->n_layers = s.layers + (s.conv && s.fc > 0);
+    m->layers = calloc((size_t)m->n_layers, sizeof *m->layers);
     m->n_inputs = s.samples;
-    m->input_len = s.cols;
-    m->inputs = malloc((size_t)s.samples * (size_t)s.cols * sizeof *m->inputs);
+    m->input_len = s.conv ? s.ch * s.h * s.w : s.cols;
+    m->inputs = malloc((size_t)s.samples * (size_t)m->input_len * sizeof *m->inputs);
     if (!m->layers || !m->inputs)
         goto oom;
     long long amax = (1LL << (c->data_w - 1)) - 1;
-    for (long long i = 0; i < (long long)s.samples * s.cols; i++)
+    for (long long i = 0; i < (long long)s.samples * m->input_len; i++)
         m->inputs[i] = (int32_t)rrange(&r, -amax - 1, amax);
-    int in = s.cols;
-    for (int l = 0; l < s.layers; l++) {
+    int in = m->input_len, ch = s.ch, h = s.h, w = s.w;
+    for (int l = 0; l < m->n_layers; l++) {
         sg_layer *L = &m->layers[l];
         int out = s.rows[l < s.n_rows ? l : s.n_rows - 1];
-        snprintf(L->name, sizeof L->name, "fc%d", l + 1);
-        L->type = SG_LAYER_FC;
-        L->in = in;
-        L->out = out;
-        L->weights = malloc((size_t)out * (size_t)in * sizeof *L->weights);
-        L->bias = malloc((size_t)out * sizeof *L->bias);
-        L->mult = malloc((size_t)out * sizeof *L->mult);
-        L->shift = malloc((size_t)out * sizeof *L->shift);
-        int bc = (in + 3) / 4;
-        unsigned char *keep = malloc((size_t)((out + 3) / 4) * (size_t)bc);
-        if (!L->weights || !L->bias || !L->mult || !L->shift || !keep) {
-            free(keep);
-            goto oom;
+        if (s.conv && l < s.layers) {
+            sg_conv_shape *cs = &L->conv;
+            *cs = (sg_conv_shape){ch, h, w, out, s.k, s.k, s.stride, s.stride, s.pad, s.pad, 0, 0};
+            if (sg_conv_shape_derive(cs, err, errlen) != 0) {
+                sg_model_free(m);
+                return -1;
+            }
+            snprintf(L->name, sizeof L->name, "conv%d", l + 1);
+            L->type = SG_LAYER_CONV;
+            L->in = in;
+            L->out = out * cs->h_out * cs->w_out;
+            s.bbs_bank = (ch + c->banks - 1) / c->banks * s.k * s.k; /* banks over channel groups */
+            if (fill_layer(&r, &s, c, L, out, ch * s.k * s.k) != 0)
+                goto oom;
+            ch = out;
+            h = cs->h_out;
+            w = cs->w_out;
+        } else {
+            if (s.conv)
+                out = s.fc;
+            snprintf(L->name, sizeof L->name, "fc%d", l + 1);
+            L->type = SG_LAYER_FC;
+            L->in = in;
+            L->out = out;
+            s.bbs_bank = 0;
+            if (fill_layer(&r, &s, c, L, out, in) != 0)
+                goto oom;
         }
-        for (long long i = 0; i < (long long)((out + 3) / 4) * bc; i++)
-            keep[i] = runit(&r) < s.density;
-        const char *act = s.act;
-        if (strcmp(act, "mixed") == 0) {
-            const char *acts[] = {"none", "relu", "relu6"};
-            act = acts[rrange(&r, 0, 2)];
-        }
-        L->act = (sg_act)sg_act_parse(act);
-        L->act_max = L->act == SG_ACT_RELU6 ? (int32_t)rrange(&r, 1, amax) : 0;
-        long long wmax = 1LL << (c->wgt_w - 1);
-        for (int row = 0; row < out; row++) {
-            fill_row(&r, &s, c->wgt_w, L->weights + (size_t)row * in, row, in, keep);
-            int nz = 0;
-            for (int j = 0; j < in; j++)
-                nz += L->weights[(size_t)row * in + j] != 0;
-            /* typical |acc| ~ sqrt(nz) * amax * wmax / 3; map it to ~amax / 2 */
-            double typ = sqrt((double)(nz > 0 ? nz : 1)) * (double)amax * (double)wmax / 3.0;
-            int shift = (int)rrange(&r, 16, 30);
-            double mult = ldexp(1.0, shift) * (double)amax / 2.0 / typ;
-            if (mult < 1.0)
-                mult = 1.0;
-            if (mult > 2147483647.0)
-                mult = 2147483647.0;
-            L->mult[row] = (int32_t)mult * (rrange(&r, 0, 9) == 0 ? -1 : 1);
-            L->shift[row] = (int8_t)shift;
-            long long bmax = typ < 1e9 ? (long long)typ : 1000000000LL;
-            L->bias[row] = (int32_t)rrange(&r, -bmax, bmax);
-        }
-        if (rrange(&r, 0, 3) == 0 && out > 0) /* an extreme row: S = 0, huge M */
-            L->shift[0] = 0, L->mult[0] = (int32_t)rrange(&r, -3, 3);
-        free(keep);
-        in = out;
+        in = L->out;
     }
     return 0;
 oom:

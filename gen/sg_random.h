@@ -12,6 +12,11 @@
  *   act=relu        none | relu | relu6 | mixed (default mixed)
  *   samples=1       input vectors
  *   seed=1          PRNG seed; the same spec gives the same model
+ *   type=fc         fc | conv: conv builds `layers` CONV layers (rows = output
+ *                   channels of each) on a c x h x w input (c=3,h=8,w=8),
+ *                   kernel k x k (k=3), stride (1), padding pad (1), then an
+ *                   fc layer of fc=N outputs if N > 0; bbs banks are the
+ *                   input-channel groups of the hardware's banks
  * Weights use the full WGT_W range, inputs the full DATA_W range, and M, S
  * are chosen per row so most results land inside DATA_W without saturating.
  */

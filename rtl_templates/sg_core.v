@@ -24,7 +24,7 @@ module sg_core #(
     parameter integer OffW       = 9,
     parameter integer WaddrW     = 10,
     parameter integer GrpW       = 8,
-    parameter integer WordW      = 137,
+    parameter integer WordW      = 169,
     parameter integer TreeLevels = 3,
     parameter integer PipeDepth  = 6,
     parameter integer HdrBeats   = 1,
@@ -34,7 +34,8 @@ module sg_core #(
     parameter integer PeW        = 4,
     parameter integer CntW       = 5,
     parameter integer NzW        = 4,
-    parameter integer NzSumW     = 8
+    parameter integer NzSumW     = 8,
+    parameter integer RotW       = 4
 ) (
     input  wire               clk_i,
     input  wire               rst_i,
@@ -53,7 +54,7 @@ module sg_core #(
     output wire [63:0]        perf_stall_o
 );
 
-  wire [Banks-1:0]    vbuf_we;
+  wire [PeCount*Banks-1:0] vbuf_we;
   wire [Banks*OffW-1:0]  vbuf_waddr;
   wire [Banks*DataW-1:0] vbuf_wdata;
   wire [PeCount-1:0]  wbuf_we;
@@ -76,14 +77,39 @@ module sg_core #(
   wire [PeCount*AccW-1:0]  pe_sum;
   wire [PeCount*32-1:0]    pe_mult;
   wire [PeCount*6-1:0]     pe_shift;
+  wire [PeCount*Banks*DataW-1:0] pe_bank;   // raw bank read data of every PE
+  wire [PeCount*Banks*DataW-1:0] pe_act;    // after the vector generator's rotator
+  wire [PeCount*Banks*RotW-1:0]  pe_rot;
+  wire                conv;
+  wire [OffW-1:0]     pbase;
 
-  // Nonzero lanes at S1 over all PEs.
+  // Vector generator rotator: lane b of PE p takes bank b of PE
+  // (p + rot_b) mod P, rot_b from PE p's own copy of the (broadcast) word at
+  // S2, so no single PE drives every multiplexer.  FC words have rot 0, so
+  // each PE reads its own banks.
+  genvar rp, rb;
+  generate
+    for (rp = 0; rp < PeCount; rp = rp + 1) begin : gen_rot_pe
+      for (rb = 0; rb < Banks; rb = rb + 1) begin : gen_rot_lane
+        localparam integer Pi = rp;
+        wire [RotW-1:0] rot = pe_rot[(rp*Banks+rb)*RotW +: RotW];
+        wire [RotW:0]   sum = {1'b0, rot} + Pi[RotW:0];
+        wire [RotW:0]   src = (sum >= PeCount[RotW:0]) ? sum - PeCount[RotW:0] : sum;
+        assign pe_act[(rp*Banks+rb)*DataW +: DataW] = pe_bank[(src*Banks+rb)*DataW +: DataW];
+      end
+    end
+  endgenerate
+
+  // Nonzero lanes at S1 over all PEs; in a CONV run only the PEs of valid
+  // pixels count, so a partly filled pixel group is not counted as useful.
+  wire [CntW-1:0]  npix;
   reg [NzSumW-1:0] nz_sum;
   integer p;
   always @* begin
     nz_sum = {NzSumW{1'b0}};
     for (p = 0; p < PeCount; p = p + 1) begin
-      nz_sum = nz_sum + {{(NzSumW-NzW){1'b0}}, pe_nz[p*NzW +: NzW]};
+      if (!conv || p < {{(32-CntW){1'b0}}, npix})
+        nz_sum = nz_sum + {{(NzSumW-NzW){1'b0}}, pe_nz[p*NzW +: NzW]};
     end
   end
 
@@ -103,6 +129,9 @@ module sg_core #(
       .vbuf_waddr_o   (vbuf_waddr),
       .vbuf_wdata_o   (vbuf_wdata),
       .wbuf_we_o      (wbuf_we),
+      .conv_o         (conv),
+      .pbase_o        (pbase),
+      .npix_o         (npix),
       .wbuf_waddr_o   (wbuf_waddr),
       .wbuf_wdata_o   (wbuf_wdata),
       .row_we_o       (row_we),
@@ -141,11 +170,11 @@ module sg_core #(
           .Banks(Banks), .DataW(DataW), .WgtW(WgtW), .AccW(AccW), .OffW(OffW),
           .VbufDepth(VbufDepth), .WbufDepth(WbufDepth), .WaddrW(WaddrW),
           .RbufDepth(RbufDepth), .GrpW(GrpW), .TreeLevels(TreeLevels),
-          .NzW(NzW), .WordW(WordW)
+          .NzW(NzW), .RotW(RotW), .PeIdx(g), .WordW(WordW)
       ) u_pe (
           .clk_i       (clk_i),
           .en_i        (en),
-          .vbuf_we_i   (vbuf_we),
+          .vbuf_we_i   (vbuf_we[g*Banks +: Banks]),
           .vbuf_waddr_i(vbuf_waddr),
           .vbuf_wdata_i(vbuf_wdata),
           .wbuf_we_i   (wbuf_we[g]),
@@ -162,6 +191,11 @@ module sg_core #(
           .acc_first_i (acc_first),
           .acc_wb_i    (acc_wb),
           .acc_grp_i   (acc_grp),
+          .conv_i      (conv),
+          .pbase_i     (pbase),
+          .bank_o      (pe_bank[g*Banks*DataW +: Banks*DataW]),
+          .rot_o       (pe_rot[g*Banks*RotW +: Banks*RotW]),
+          .act_i       (pe_act[g*Banks*DataW +: Banks*DataW]),
           .last_o      (pe_last[g]),
           .nz_o        (pe_nz[g*NzW +: NzW]),
           .sum_o       (pe_sum[g*AccW +: AccW]),

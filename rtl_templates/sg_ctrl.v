@@ -23,7 +23,7 @@ module sg_ctrl #(
     parameter integer OffW      = 9,   // vbuf address bits
     parameter integer WaddrW    = 10,  // wbuf address bits
     parameter integer GrpW      = 8,   // row-buffer address bits
-    parameter integer WordW     = 137, // CSB word bits
+    parameter integer WordW     = 169, // CSB word bits
     parameter integer PipeDepth = 6,   // stage SA of the PE pipeline (3 + tree levels)
     parameter integer HdrBeats  = 1,   // beats of a header
     parameter integer WgtBeats  = 3,   // beats of a CSB word
@@ -40,11 +40,14 @@ module sg_ctrl #(
     input  wire                    s_axis_tvalid_i,
     output wire                    s_axis_tready_o,
     // vector-buffer write, broadcast to all PEs
-    output reg  [Banks-1:0]        vbuf_we_o,
+    output reg  [PeCount*Banks-1:0] vbuf_we_o,    // PE p bank b at [p*Banks + b]
     output reg  [Banks*OffW-1:0]   vbuf_waddr_o,  // bank b at [b*OffW +: OffW]
     output reg  [Banks*DataW-1:0]  vbuf_wdata_o,  // bank b at [b*DataW +: DataW]
     // weight-buffer write
     output reg  [PeCount-1:0]      wbuf_we_o,
+    output wire                    conv_o,       // the RUN is a CONV run (vector generator)
+    output wire [OffW-1:0]         pbase_o,      // BASE: pixel base of VEC and CONV reads
+    output wire [CntW-1:0]         npix_o,       // CONV: valid pixels (PEs) of the group
     output reg  [WaddrW-1:0]       wbuf_waddr_o,
     output reg  [WordW-1:0]        wbuf_wdata_o,
     // row-record write
@@ -80,7 +83,8 @@ module sg_ctrl #(
     output reg  [63:0]             perf_stall_o
 );
 
-  localparam [3:0] OpVec = 4'd1, OpWgt = 4'd2, OpRow = 4'd3, OpRun = 4'd4, OpBase = 4'd5;
+  localparam [3:0] OpVec = 4'd1, OpWgt = 4'd2, OpRow = 4'd3, OpRun = 4'd4, OpBase = 4'd5,
+                   OpConv = 4'd6;
   localparam [2:0] StHdr = 3'd0, StVec = 3'd1, StWgt = 3'd2, StRow = 3'd3, StRun = 3'd4;
   localparam integer Elems    = StreamW / DataW;
   localparam integer ElemW    = (Elems > 1) ? $clog2(Elems) : 1;
@@ -93,6 +97,8 @@ module sg_ctrl #(
   localparam [ChunkW-1:0] ElemsC = Elems[ChunkW-1:0];
   localparam [ChunkW-1:0] BanksC = Banks[ChunkW-1:0];
   localparam [PeW-1:0]   LastPe   = LastPeI[PeW-1:0];
+  localparam integer LastBankI = Banks - 1;
+  localparam [BankW-1:0] LastBank = LastBankI[BankW-1:0];
   localparam [CntW-1:0]  PeCnt    = PeCount[CntW-1:0];
 
   reg [2:0] state_q;
@@ -139,6 +145,14 @@ module sg_ctrl #(
   // ---- run registers -----------------------------------------------------
   reg [WaddrW-1:0]  wbase_q;    // BASE: first weight-buffer address of WGT and RUN
   reg [GrpW-1:0]    rbase_q;    // BASE: first row-buffer address of ROW and RUN
+  reg [OffW-1:0]    pbase_q;    // BASE: first vector-buffer address of VEC, pixel base of CONV
+  reg               flag_q;     // header bit 57: VEC scatter, WGT/ROW broadcast
+  reg               conv_q;     // the RUN is a CONV run
+  reg [CntW-1:0]    npix_q;     // CONV: valid pixels of the group (results per channel)
+  reg [19:0]        cap_left_q; // CONV: channel batches still to hand over
+  reg [PeW-1:0]     sq_q;       // scatter VEC: PE of the next element
+  reg [BankW-1:0]   sb_q;       // scatter VEC: bank of the next element
+  reg [OffW-1:0]    saddr_q;    // scatter VEC: address of the next element
   reg [19:0]        run_groups_q;
   reg [19:0]        rows_rem_q;
   reg               final_q;
@@ -153,7 +167,8 @@ module sg_ctrl #(
   reg [Stages*GrpW-1:0] cg_q;              // stage i+2: group
   reg [NzSumW-1:0]  nz_q;       // nonzero lanes counted last cycle
 
-  wire stall = cv_q[Stages-1] && cl_q[Stages-1] && final_q && post_full_i && (rows_rem_q != 20'd0);
+  wire cap_more = conv_q ? (cap_left_q != 20'd0) : (rows_rem_q != 20'd0);
+  wire stall = cv_q[Stages-1] && cl_q[Stages-1] && final_q && post_full_i && cap_more;
   // The PE datapath only moves during RUN (its buffers and registers hold
   // otherwise), which saves power in hardware and time in simulation.
   wire en    = (state_q == StRun) && !stall;
@@ -172,9 +187,15 @@ module sg_ctrl #(
 
   // Capture: a final group leaves stage SA.  A malformed RUN whose rows run
   // out early drops the extra groups instead of emitting garbage.
-  assign cap_o         = en && cv_q[Stages-1] && cl_q[Stages-1] && final_q && (rows_rem_q != 20'd0);
-  assign cap_nvalid_o  = (rows_rem_q > {{(20-CntW){1'b0}}, PeCnt}) ? PeCnt : rows_rem_q[CntW-1:0];
-  assign cap_last_o    = (rows_rem_q <= {{(20-CntW){1'b0}}, PeCnt});
+  // FC: rows g*P + p, the last group partly valid.  CONV: every channel's
+  // batch holds npix valid pixels.
+  assign cap_o         = en && cv_q[Stages-1] && cl_q[Stages-1] && final_q && cap_more;
+  assign cap_nvalid_o  = conv_q ? npix_q :
+                         (rows_rem_q > {{(20-CntW){1'b0}}, PeCnt}) ? PeCnt : rows_rem_q[CntW-1:0];
+  assign cap_last_o    = conv_q ? (cap_left_q == 20'd1) : (rows_rem_q <= {{(20-CntW){1'b0}}, PeCnt});
+  assign conv_o        = conv_q;
+  assign pbase_o       = pbase_q;
+  assign npix_o        = npix_q;
   assign cap_act_o     = act_q;
   assign cap_act_max_o = act_max_q;
 
@@ -185,7 +206,8 @@ module sg_ctrl #(
   // offset i / Banks, plus one when it wrapped past the last bank.
   wire [ChunkW-1:0] vib     = {{(ChunkW-BankW){1'b0}}, vbank_q};
   wire [ChunkW-1:0] vin_beat = ElemsC - {{(ChunkW-ElemW){1'b0}}, velem_q};
-  wire [ChunkW-1:0] vchunk1 = (vin_beat < BanksC) ? vin_beat : BanksC;
+  wire [ChunkW-1:0] vlimit  = flag_q ? {{(ChunkW-1){1'b0}}, 1'b1} : BanksC; // scatter: 1 per cycle
+  wire [ChunkW-1:0] vchunk1 = (vin_beat < vlimit) ? vin_beat : vlimit;
   wire [ChunkW-1:0] vchunk  = (left_q < {{(20-ChunkW){1'b0}}, vchunk1}) ? left_q[ChunkW-1:0] : vchunk1;
   wire              vbeat_done = (vchunk == vin_beat);                   // chunk ends the beat
   wire              vcmd_done  = ({{(20-ChunkW){1'b0}}, vchunk} == left_q); // chunk ends the command
@@ -217,6 +239,8 @@ module sg_ctrl #(
       asm_q    <= {(MaxBeats*StreamW){1'b0}};
       err_o    <= 1'b0;
       wbase_q  <= {WaddrW{1'b0}};
+      pbase_q  <= {OffW{1'b0}};
+      conv_q   <= 1'b0;
       rbase_q  <= {GrpW{1'b0}};
       vhave_q  <= 1'b0;
       iss_v_q  <= 1'b0;
@@ -224,11 +248,11 @@ module sg_ctrl #(
       cv_q     <= {Stages{1'b0}};
       final_q  <= 1'b0;
       rows_rem_q <= 20'd0;
-      vbuf_we_o <= {Banks{1'b0}};
+      vbuf_we_o <= {(PeCount*Banks){1'b0}};
       wbuf_we_o <= {PeCount{1'b0}};
       row_we_o  <= {PeCount{1'b0}};
     end else begin
-      vbuf_we_o <= {Banks{1'b0}};
+      vbuf_we_o <= {(PeCount*Banks){1'b0}};
       wbuf_we_o <= {PeCount{1'b0}};
       row_we_o  <= {PeCount{1'b0}};
 
@@ -250,13 +274,20 @@ module sg_ctrl #(
           waddr_q <= wbase_q;
           raddr_q <= rbase_q;
           vbank_q <= {BankW{1'b0}};
-          voff_q  <= {OffW{1'b0}};
+          voff_q  <= pbase_q;
+          flag_q  <= hdr[57];
+          sq_q    <= {PeW{1'b0}};
+          sb_q    <= {BankW{1'b0}};
+          saddr_q <= pbase_q;
           case (hdr_op)
             OpVec: if (hdr_cnt != 20'd0) state_q <= StVec;
             OpWgt: if (hdr_cnt != 20'd0) state_q <= StWgt;
             OpRow: if (hdr_cnt != 20'd0) state_q <= StRow;
-            OpRun: if (hdr_cnt != 20'd0) begin
+            OpRun, OpConv: if (hdr_cnt != 20'd0) begin
               state_q      <= StRun;
+              conv_q       <= (hdr_op == OpConv);
+              npix_q       <= hdr[20 +: CntW];
+              cap_left_q   <= hdr_cnt;
               run_groups_q <= hdr_cnt;
               rows_rem_q   <= hdr[39:20];
               final_q      <= hdr[57];
@@ -270,16 +301,35 @@ module sg_ctrl #(
             OpBase: begin
               wbase_q <= hdr_cnt[WaddrW-1:0];
               rbase_q <= hdr[20 +: GrpW];
+              pbase_q <= hdr[40 +: OffW];
             end
             default: err_o <= 1'b1;
           endcase
         end
 
         StVec: begin
-          if (vhave_q) begin
-            vbuf_we_o    <= vwe;
+          if (vhave_q && flag_q) begin
+            // scatter: element i to PE i % P, bank (i / P) % B, address pbase + i / (P*B)
+            vbuf_we_o[sq_q*Banks + {{(32-BankW){1'b0}}, sb_q}] <= 1'b1;
+            vbuf_waddr_o[sb_q*OffW +: OffW] <= saddr_q;
+            vbuf_wdata_o[sb_q*DataW +: DataW] <= vbeat_q[velem_q*DataW +: DataW];
+            if (sq_q == LastPe) begin
+              sq_q <= {PeW{1'b0}};
+              if (sb_q == LastBank) begin
+                sb_q    <= {BankW{1'b0}};
+                saddr_q <= saddr_q + 1'b1;
+              end else begin
+                sb_q <= sb_q + 1'b1;
+              end
+            end else begin
+              sq_q <= sq_q + 1'b1;
+            end
+          end else if (vhave_q) begin
+            vbuf_we_o    <= {PeCount{vwe}};
             vbuf_waddr_o <= vwaddr;
             vbuf_wdata_o <= vwdata;
+          end
+          if (vhave_q) begin
             velem_q <= velem_q + vchunk[ElemW-1:0];
             left_q  <= left_q - {{(20-ChunkW){1'b0}}, vchunk};
             if (vib_next >= BanksC) begin
@@ -299,10 +349,11 @@ module sg_ctrl #(
         end
 
         StWgt: if (rec_done) begin
-          wbuf_we_o[pe_q] <= 1'b1;
+          if (flag_q) wbuf_we_o <= {PeCount{1'b1}}; // broadcast: one word for every PE
+          else wbuf_we_o[pe_q] <= 1'b1;
           wbuf_waddr_o <= waddr_q;
           wbuf_wdata_o <= asm_d[WordW-1:0];
-          if (pe_q == LastPe) begin
+          if (pe_q == LastPe || flag_q) begin
             pe_q    <= {PeW{1'b0}};
             waddr_q <= waddr_q + 1'b1;
             left_q  <= left_q - 20'd1;
@@ -313,10 +364,11 @@ module sg_ctrl #(
         end
 
         StRow: if (rec_done) begin
-          row_we_o[pe_q] <= 1'b1;
+          if (flag_q) row_we_o <= {PeCount{1'b1}}; // broadcast: one record for every PE
+          else row_we_o[pe_q] <= 1'b1;
           row_waddr_o <= raddr_q;
           row_wdata_o <= asm_d[69:0];
-          if (pe_q == LastPe) begin
+          if (pe_q == LastPe || flag_q) begin
             pe_q    <= {PeW{1'b0}};
             raddr_q <= raddr_q + 1'b1;
             left_q  <= left_q - 20'd1;
@@ -343,7 +395,10 @@ module sg_ctrl #(
             cf_q <= {cf_q[Stages-2:0], s1_first_q};
             cl_q <= {cl_q[Stages-2:0], last_i};
             cg_q <= {cg_q[(Stages-1)*GrpW-1:0], s1_grp_q[GrpW-1:0] + rbase_q};
-            if (cap_o) rows_rem_q <= rows_rem_q - {{(20-CntW){1'b0}}, cap_nvalid_o};
+            if (cap_o) begin
+              rows_rem_q <= rows_rem_q - {{(20-CntW){1'b0}}, cap_nvalid_o};
+              cap_left_q <= cap_left_q - 20'd1;
+            end
           end
           if (run_empty) state_q <= StHdr;
         end

@@ -10,7 +10,15 @@
 // Pipeline (all stages advance together when en_i is high; control comes
 // from sg_ctrl, which tracks valid/first/last/group for every stage):
 //   S1      weight word out of wbuf; vbuf reads issued at the lane offsets
-//   S2      activations out of vbuf; products formed
+//   S2      activations out of vbuf, through the core's rotator; products
+//
+// FC: lane b reads its own bank b at the lane's offset.  CONV (the sparse-wise
+// dataflow): every PE holds the same word, PE p computes output pixel p of a
+// group, and the vector banks of all PEs together form the vector generator's
+// line buffer, banked by input column: PE q's bank b holds the columns
+// x = q (mod P) of lane b's channels.  Lane b of PE p needs column
+// x0 + p + j, held by PE (p + rot) mod P at offset + pbase + (q < rot), so
+// each PE reads its bank there and the core rotates the data by rot.
 //   S3      products registered = adder-tree level 0
 //   S3+L    tree sum; the bias buffer read was issued one stage earlier
 //   SA=S3+L accumulate: acc = (first ? init : acc) + sum (wraps to AccW)
@@ -29,7 +37,9 @@ module sg_pe #(
     parameter integer GrpW       = 8,    // row-buffer address bits
     parameter integer TreeLevels = 3,    // clog2(Banks)
     parameter integer NzW        = 4,    // bits of a nonzero-lane count, clog2(Banks+1)
-    parameter integer WordW      = 1 + Banks * (OffW + WgtW) // CSB word bits
+    parameter integer RotW       = 1,    // bits of a lane's rotation, clog2(PeCount) (>= 1)
+    parameter integer PeIdx      = 0,    // this PE's index q
+    parameter integer WordW      = 1 + Banks * (RotW + OffW + WgtW) // CSB word bits
 ) (
     input  wire                   clk_i,
     input  wire                   en_i,          // pipeline advance (not stalled)
@@ -56,6 +66,13 @@ module sg_pe #(
     input  wire                   acc_first_i,   // it is the first word of its group
     input  wire                   acc_wb_i,      // write the sum back as partial sum (last word, not final)
     input  wire [GrpW-1:0]        acc_grp_i,     // its group index
+    // CONV addressing (both constant during a RUN)
+    input  wire                   conv_i,        // the RUN is a CONV run
+    input  wire [OffW-1:0]        pbase_i,       // pixel base added to every offset
+    // vector generator: raw bank data out, rotated activations back in (S2)
+    output wire [Banks*DataW-1:0] bank_o,        // bank b's read data
+    output wire [Banks*RotW-1:0]  rot_o,         // lane rotations of the word at S2
+    input  wire [Banks*DataW-1:0] act_i,         // activation of lane b (rotated)
     // outputs
     output wire                   last_o,        // last bit of the word at S1
     output wire [NzW-1:0]         nz_o,          // nonzero lanes of the word at S1
@@ -64,7 +81,9 @@ module sg_pe #(
     output wire [5:0]             shift_o        // requant S of the group at SA
 );
 
-  localparam integer LaneW = OffW + WgtW;
+  localparam integer LaneW = RotW + OffW + WgtW;
+  localparam integer PeIdxI = PeIdx;
+  localparam [RotW-1:0] MyIdx = PeIdxI[RotW-1:0];
   localparam integer ProdW = DataW + WgtW;
   localparam integer SumW  = ProdW + TreeLevels;
 
@@ -89,7 +108,8 @@ module sg_pe #(
 
   // ---- S1 -> S2: vector-buffer reads, weight values delayed --------------
   reg  [Banks*WgtW-1:0]  val_s2_q;
-  wire [Banks*DataW-1:0] act_s2;
+  reg  [Banks*RotW-1:0]  rot_s2_q;
+  wire [Banks*DataW-1:0] act_s2 = act_i;
   reg  [Banks*ProdW-1:0] prod_s3_q;
   reg  [NzW-1:0]         nz;
 
@@ -98,6 +118,16 @@ module sg_pe #(
     for (b = 0; b < Banks; b = b + 1) begin : gen_lane
       wire [WgtW-1:0] val_s1 = word_s1[b*LaneW +: WgtW];
       wire [OffW-1:0] off_s1 = word_s1[b*LaneW+WgtW +: OffW];
+      wire [RotW-1:0] rot_s1 = word_s1[b*LaneW+WgtW+OffW +: RotW];
+      // CONV: this PE's column of the word's pixel group lies one step on when
+      // the rotation wraps past it (q < rot); the highest index never does.
+      wire            wraps;
+      if (PeIdxI == (1 << RotW) - 1) begin : gen_no_wrap
+        assign wraps = 1'b0;
+      end else begin : gen_wrap
+        assign wraps = MyIdx < rot_s1;
+      end
+      wire [OffW-1:0] raddr  = conv_i ? off_s1 + pbase_i + {{(OffW-1){1'b0}}, wraps} : off_s1;
 
       sg_sdp_ram #(
           .Width(DataW),
@@ -109,12 +139,15 @@ module sg_pe #(
           .waddr_i(vbuf_waddr_i[b*OffW +: OffW]),
           .wdata_i(vbuf_wdata_i[b*DataW +: DataW]),
           .re_i   (en_i),
-          .raddr_i(off_s1),
-          .rdata_o(act_s2[b*DataW +: DataW])
+          .raddr_i(raddr),
+          .rdata_o(bank_o[b*DataW +: DataW])
       );
 
       always @(posedge clk_i) begin
-        if (en_i) val_s2_q[b*WgtW +: WgtW] <= val_s1;
+        if (en_i) begin
+          val_s2_q[b*WgtW +: WgtW] <= val_s1;
+          rot_s2_q[b*RotW +: RotW] <= rot_s1;
+        end
       end
 
       // ---- S2 -> S3: signed DataW x WgtW product --------------------------
@@ -139,7 +172,8 @@ module sg_pe #(
       nz = nz + {{(NzW-1){1'b0}}, |word_s1[k*LaneW +: WgtW]};
     end
   end
-  assign nz_o = nz;
+  assign nz_o  = nz;
+  assign rot_o = rot_s2_q;
 
   // ---- S3 .. SA: adder tree ----------------------------------------------
   wire [SumW-1:0] tree_sum;
@@ -223,7 +257,7 @@ module sg_pe #(
   assign shift_o = quant_sa[37:32];
 
   initial begin
-    if (WordW != 1 + Banks * LaneW) $error("sg_pe: WordW %0d != 1 + Banks*(OffW+WgtW) (instance %m)", WordW);
+    if (WordW != 1 + Banks * LaneW) $error("sg_pe: WordW %0d != 1 + Banks*(RotW+OffW+WgtW) (instance %m)", WordW);
     if ((1 << OffW) < VbufDepth) $error("sg_pe: OffW %0d too small for VbufDepth %0d (instance %m)", OffW, VbufDepth);
   end
 

@@ -34,7 +34,8 @@ module sparsegen_top #(
       .StreamW(StreamW), .OffW(OffW), .WaddrW(WaddrW), .GrpW(GrpW),
       .WordW(WordW), .TreeLevels(TreeLevels), .PipeDepth(PipeDepth),
       .HdrBeats(HdrBeats), .WgtBeats(WgtBeats), .RowBeats(RowBeats),
-      .MaxBeats(MaxBeats), .PeW(PeW), .CntW(CntW), .NzW(NzW), .NzSumW(NzSumW)
+      .MaxBeats(MaxBeats), .PeW(PeW), .CntW(CntW), .NzW(NzW), .NzSumW(NzSumW),
+      .RotW(RotW)
   ) u_core (
       .clk_i          (clk_i),
       .rst_i          (rst_i),

@@ -100,7 +100,7 @@ static long long cdiv(long long a, long long b)
 typedef struct hw {
     /* geometry, derived here from the given fields (not from sg_config_derive) */
     int P, B, data_w, wgt_w, acc_w, stream_w, vdepth, wdepth, rdepth;
-    int off_w, lane_w, word_w, bw, E, hdr_beats, wgt_beats, row_beats;
+    int off_w, rot_w, lane_w, word_w, bw, E, hdr_beats, wgt_beats, row_beats;
     /* buffers */
     int32_t *vbuf;          /* [(p * B + b) * vdepth + o] */
     long long vbuf_n;       /* elements written by the last VEC */
@@ -192,7 +192,8 @@ static void hw_init(hw *h, const sg_config *c)
     h->wdepth = c->wbuf_depth;
     h->rdepth = c->rbuf_depth;
     h->off_w = clog2_(h->vdepth) > 1 ? clog2_(h->vdepth) : 1; /* vbuf address bits */
-    h->lane_w = h->off_w + h->wgt_w;
+    h->rot_w = clog2_(h->P) > 1 ? clog2_(h->P) : 1;             /* CONV rotation bits */
+    h->lane_w = h->off_w + h->wgt_w + h->rot_w;
     h->word_w = 1 + h->B * h->lane_w;
     h->bw = h->stream_w / 32;
     h->E = h->stream_w / h->data_w;
@@ -289,7 +290,9 @@ static void hw_wgt(hw *h, const uint32_t *pl, long long n, long long at)
             for (int b = 0; b < h->B; b++) {
                 uint64_t lane = bits_at(rec, (long long)b * h->lane_w, h->lane_w);
                 h->wval[wi * h->B + b] = (int32_t)sext(lane, h->wgt_w);
-                h->woff[wi * h->B + b] = (uint32_t)(lane >> h->wgt_w);
+                h->woff[wi * h->B + b] = (uint32_t)((lane >> h->wgt_w) & ((1ULL << h->off_w) - 1));
+                if (lane >> (h->wgt_w + h->off_w))
+                    hw_error(h, "WGT word (a=%lld, pe=%d): FC lane %d has a nonzero rotation", a, p, b);
             }
             if (!bits_zero(rec, h->word_w, (long long)h->wgt_beats * h->stream_w))
                 hw_error(h, "WGT word (a=%lld, pe=%d) at beat %lld: nonzero bits above WordW", a, p,
@@ -888,7 +891,7 @@ static void test_hand(void)
     hw h;
 
     /* 1 row x 4 cols, dense, P=1, B=2 (bank 0 = cols 0,1; bank 1 = cols 2,3),
-     * vbuf_depth 4 (OFF_W 2, WordW 21), 64-bit stream.
+     * vbuf_depth 4 (OFF_W 2, ROT_W 1, WordW 23), 64-bit stream.
      * acc = 10 + 5 + 12 - 21 + 32 = 38; y = relu((38 * 3 + 1) >> 1) = 57. */
     hwcfg k = {1, 2, 8, 8, 32, 64, 4, 4096, 256};
     if (make_config(&k, &c, err, sizeof err) != 0 ||
@@ -904,8 +907,8 @@ static void test_hand(void)
             0x000000030000000aULL, /* M = 3, bias = 10 */
             0x0000000000000001ULL, /* S = 1 */
             0x2000000000000002ULL, /* WGT count 2 */
-            0x0000000000000c01ULL, /* lane1 (3, off 0), lane0 (1, off 0) */
-            0x0000000000141102ULL, /* last, lane1 (4, off 1), lane0 (2, off 1) */
+            0x0000000000001801ULL, /* lane1 (3, off 0) at bit 11, lane0 (1, off 0) */
+            0x0000000000482102ULL, /* last (bit 22), lane1 (4, off 1), lane0 (2, off 1) */
             0x4600000000100001ULL, /* RUN relu final rows 1 count 1 */
         };
         /* VEC payload: element i -> bank i % 2, offset i / 2: x0, x2, x1, x3 */
@@ -940,7 +943,7 @@ static void test_hand(void)
         tap_ok(p.n_beats >= 14 && p.beats[0] == 4 && p.beats[1] == 0x10000000u && p.beats[3] == 1 &&
                    p.beats[4] == 0x30000000u && p.beats[5] == 10 && p.beats[6] == 3 &&
                    p.beats[7] == 1 && p.beats[8] == 2 && p.beats[9] == 0x20000000u &&
-                   p.beats[10] == 0xc01 && p.beats[11] == 0x141102 && p.beats[12] == 0x00100001u &&
+                   p.beats[10] == 0x1801 && p.beats[11] == 0x482102 && p.beats[12] == 0x00100001u &&
                    p.beats[13] == 0x46000000u,
                "hand 1x4/32: header, row record and word beats in place");
         tap_ok(p.n_out == 1 && p.out[0] == 57 && p.out_last[0] == 1,
@@ -1163,15 +1166,17 @@ static void test_config(void)
                c.vbuf_depth == 100 && c.wbuf_depth == 33 && c.rbuf_depth == 7 && c.stream_w == 32 &&
                c.clock_mhz == 250.5,
            "good.json: every given value read");
-    tap_ok(c.off_w == 7 && c.lane_w == 11 && c.word_w == 1 + 5 * (4 + 7) && c.waddr_w == 6 &&
+    tap_ok(c.off_w == 7 && c.rot_w == 2 && c.lane_w == 13 && c.word_w == 1 + 5 * (4 + 7 + 2) &&
+               c.waddr_w == 6 &&
                c.grp_w == 3 && c.tree_levels == 3 && c.pipe_depth == 6,
-           "good.json: off_w 7, lane_w 11, word_w 56 = 1 + banks*(wgt_w + clog2(vbuf)), "
+           "good.json: off_w 7, rot_w 2, lane_w 13, word_w 66 = 1 + banks*(wgt_w + clog2(vbuf) + "
+           "clog2(P)), "
            "waddr_w 6, grp_w 3, tree 3 (got %d %d %d %d %d %d)",
            c.off_w, c.lane_w, c.word_w, c.waddr_w, c.grp_w, c.tree_levels);
-    tap_ok(c.hdr_beats == 2 && c.wgt_beats == 2 && c.row_beats == 3 && c.max_beats == 3 &&
+    tap_ok(c.hdr_beats == 2 && c.wgt_beats == 3 && c.row_beats == 3 && c.max_beats == 3 &&
                c.elems_per_beat == 2 && c.pe_w == 2 && c.cnt_w == 2 && c.nz_w == 3 &&
                c.nz_sum_w == 4 && c.lanes == 15 && c.run_overhead == 7,
-           "good.json: beats 2/2/3 (max 3), 2 elements per beat, pe_w 2, cnt_w 2, nz_w 3, "
+           "good.json: beats 2/3/3 (max 3), 2 elements per beat, pe_w 2, cnt_w 2, nz_w 3, "
            "nz_sum_w 4, 15 lanes, run overhead 7");
     sg_config_load(tpath("good.json"), &c2, err, sizeof err);
     tap_ok(c2.hash == c.hash, "good.json: loading twice gives the same hash");
@@ -1183,15 +1188,15 @@ static void test_config(void)
                c.wgt_w == 8 && c.acc_w == 32 && c.wbuf_depth == 4096 && c.rbuf_depth == 256 &&
                c.stream_w == 64 && c.clock_mhz == 200.0,
            "stem_only.json: name '%s' from the stem, defaults elsewhere %s", c.name, err);
-    tap_ok(c.off_w == 1 && c.word_w == 1 + 4 * (8 + 1) && c.wgt_beats == 1 && c.row_beats == 2 &&
+    tap_ok(c.off_w == 1 && c.word_w == 1 + 4 * (8 + 1 + 4) && c.wgt_beats == 1 && c.row_beats == 2 &&
                c.hdr_beats == 1 && c.elems_per_beat == 8 && c.tree_levels == 2,
-           "stem_only.json: vbuf 2 gives off_w 1, word_w 37 (got %d, %d)", c.off_w, c.word_w);
+           "stem_only.json: vbuf 2 gives off_w 1, word_w 53 (got %d, %d)", c.off_w, c.word_w);
     tap_ok(c2.hash != c.hash, "different configurations hash differently");
     write_text("empty.json", "{}");
     rc = sg_config_load(tpath("empty.json"), &c, err, sizeof err);
     tap_ok(rc == 0 && strcmp(c.name, "empty") == 0 && c.pe_count == 16 && c.banks == 8 &&
-               c.word_w == 1 + 8 * (8 + 9) && c.lanes == 128,
-           "empty.json: the default configuration, word_w 137, 128 lanes (%d)", c.word_w);
+               c.word_w == 1 + 8 * (8 + 9 + 4) && c.lanes == 128,
+           "empty.json: the default configuration, word_w 169, 128 lanes (%d)", c.word_w);
     write_text("bad stem!.json", "{\"banks\": 2}");
     rc = sg_config_load(tpath("bad stem!.json"), &c, err, sizeof err);
     tap_ok(rc == 0 && strcmp(c.name, "default") == 0 && c.banks == 2,
@@ -1200,8 +1205,8 @@ static void test_config(void)
                "{\"name\": \"x\", \"banks\": 1, \"weight_width\": 16, \"acc_width\": 24}");
     rc = sg_config_load(tpath("named.json"), &c, err, sizeof err);
     tap_ok(rc == 0 && strcmp(c.name, "x") == 0 && c.banks == 1 && c.tree_levels == 0 &&
-               c.word_w == 1 + 1 * (16 + 9) && c.nz_w == 1,
-           "named.json: banks 1, word_w 26 (%d) %s", c.word_w, err);
+               c.word_w == 1 + 1 * (16 + 9 + 4) && c.nz_w == 1,
+           "named.json: banks 1, word_w 30 (%d) %s", c.word_w, err);
 
     /* sg_config_derive on a struct names the configuration */
     sg_config_default(&c);

@@ -1,6 +1,7 @@
 /* test_model: sg_model_load on the fixture models in $SG_TEST_DATA/models
- * (default data/models), then one check per kind of bad input, written into
- * a temporary directory at run time. */
+ * (default data/models), sg_layer_forward against naive loops, then one
+ * check per kind of bad input, written into a temporary directory at run
+ * time. */
 #include <dirent.h>
 #include <limits.h>
 #include <stdint.h>
@@ -166,6 +167,387 @@ static void test_relu6(void)
            "relu6 with data_w 7: %s", err);
 }
 
+/* ---- CONV and max-pool fixtures ---------------------------------------- */
+
+/* The arrays of cnn.json and conv_n3.json follow these formulas
+ * (make_npy_fixtures.py, cnn_fixtures). */
+static int32_t cnn_x(int c, int h, int w)
+{
+    return ((c * 37 + h * 11 + w * 5) % 29) - 14;
+}
+static int32_t conv1_w(int o, int c, int i, int j)
+{
+    return ((o * 13 + c * 7 + i * 5 + j * 3) % 15) - 7;
+}
+static int32_t conv2_w(int o, int c, int i, int j)
+{
+    return ((o * 5 + c * 11 + i * 7 + j * 2) % 13) - 6;
+}
+static int32_t fc3_w(int o, int i) { return ((o * 7 + i * 3) % 11) - 5; }
+static int32_t n3_x(int n, int h, int w)
+{
+    return ((n * 17 + h * 7 + w * 3) % 41) - 20;
+}
+static int32_t n3_w(int o, int i, int j)
+{
+    return ((o * 5 + i * 3 + j * 7) % 9) - 4;
+}
+
+/* The fields of a conv shape as c_in, h_in, w_in, c_out, kh, kw, stride_h,
+ * stride_w, pad_h, pad_w, h_out, w_out. */
+static int shape_is(const sg_conv_shape *s, const int want[12])
+{
+    const int got[12] = {s->c_in,     s->h_in,     s->w_in,  s->c_out,
+                         s->kh,       s->kw,       s->stride_h,
+                         s->stride_w, s->pad_h,    s->pad_w, s->h_out,
+                         s->w_out};
+    return memcmp(got, want, sizeof got) == 0;
+}
+
+/* Requant parameters shared by the naive references. */
+typedef struct post_ref {
+    const int32_t *bias; /* per row or channel, NULL for zeros */
+    const int32_t *mult; /* per row or channel */
+    const int8_t *shift; /* per row or channel */
+    sg_act act;          /* activation */
+    int32_t act_max;     /* relu6 clamp */
+    int data_w;          /* output width */
+} post_ref;
+
+static int32_t post_of(const post_ref *p, int r, int64_t acc)
+{
+    return (int32_t)sg_activate(
+        sg_requant(acc, p->mult[r], p->shift[r], p->data_w), p->act,
+        p->act_max);
+}
+
+static post_ref post_from(const sg_layer *L, int data_w)
+{
+    post_ref p;
+    p.bias = L->bias;
+    p.mult = L->mult;
+    p.shift = L->shift;
+    p.act = L->act;
+    p.act_max = L->act_max;
+    p.data_w = data_w;
+    return p;
+}
+
+/* A naive convolution, straight from the definition: output (o, oy, ox)
+ * sums w[o][c][i][j] * x[c][oy*sh - ph + i][ox*sw - pw + j] over the
+ * window, skipping the zero padding.  The sums here stay far from 2^31, so
+ * no wrap is modelled.  Writes O x ho x wo. */
+static void naive_conv(const int32_t *x, int C, int H, int W,
+                       const int32_t *w, int O, int KH, int KW, int sh,
+                       int sw, int ph, int pw, const post_ref *p, int32_t *y)
+{
+    int ho = (H + 2 * ph - KH) / sh + 1, wo = (W + 2 * pw - KW) / sw + 1;
+    int o, oy, ox, c, i, j;
+
+    for (o = 0; o < O; o++)
+        for (oy = 0; oy < ho; oy++)
+            for (ox = 0; ox < wo; ox++) {
+                int64_t acc = p->bias ? p->bias[o] : 0;
+                for (c = 0; c < C; c++)
+                    for (i = 0; i < KH; i++)
+                        for (j = 0; j < KW; j++) {
+                            int iy = oy * sh - ph + i, ix = ox * sw - pw + j;
+                            if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+                                continue;
+                            acc += (int64_t)w[((o * C + c) * KH + i) * KW + j] *
+                                   x[(c * H + iy) * W + ix];
+                        }
+                y[(o * ho + oy) * wo + ox] = post_of(p, o, acc);
+            }
+}
+
+/* A naive k x k max-pool with stride st, no padding, floor mode. */
+static void naive_pool(const int32_t *x, int C, int H, int W, int k, int st,
+                       int32_t *y)
+{
+    int ho = (H - k) / st + 1, wo = (W - k) / st + 1;
+    int c, oy, ox, i, j;
+
+    for (c = 0; c < C; c++)
+        for (oy = 0; oy < ho; oy++)
+            for (ox = 0; ox < wo; ox++) {
+                int32_t best = INT32_MIN;
+                for (i = 0; i < k; i++)
+                    for (j = 0; j < k; j++) {
+                        int32_t v = x[(c * H + oy * st + i) * W + ox * st + j];
+                        if (v > best)
+                            best = v;
+                    }
+                y[(c * ho + oy) * wo + ox] = best;
+            }
+}
+
+/* A naive fully-connected layer over out x in weights. */
+static void naive_fc(const int32_t *x, int in, const int32_t *w, int out,
+                     const post_ref *p, int32_t *y)
+{
+    int r, k;
+
+    for (r = 0; r < out; r++) {
+        int64_t acc = p->bias ? p->bias[r] : 0;
+        for (k = 0; k < in; k++)
+            acc += (int64_t)w[r * in + k] * x[k];
+        y[r] = post_of(p, r, acc);
+    }
+}
+
+/* sg_layer_forward of L on x into got (data_w 8, acc_w 32); checks that it
+ * agrees with want (L->out entries). */
+static int forward_is(const sg_layer *L, const int32_t *x, int32_t *got,
+                      const int32_t *want, const char *what)
+{
+    char err[512] = "";
+    int rc, k, bad = -1;
+
+    for (k = 0; k < L->out; k++)
+        got[k] = 0x5a5a5a5a; /* every entry must be written */
+    rc = sg_layer_forward(L, 8, 32, x, got, err, sizeof err);
+    for (k = 0; rc == 0 && bad < 0 && k < L->out; k++)
+        if (got[k] != want[k])
+            bad = k;
+    if (!tap_ok(rc == 0 && bad < 0, "%s: sg_layer_forward matches the naive "
+                "reference (%d values) %s", what, L->out, err) && bad >= 0)
+        tap_diag("index %d: got %d, expected %d", bad, (int)got[bad],
+                 (int)want[bad]);
+    return rc == 0 && bad < 0;
+}
+
+static void test_cnn(void)
+{
+    static const int conv1_shape[12] = {2, 6, 6, 4, 3, 3, 1, 1, 1, 1, 6, 6};
+    static const int pool1_shape[12] = {4, 6, 6, 4, 2, 2, 2, 2, 0, 0, 3, 3};
+    static const int conv2_shape[12] = {4, 3, 3, 3, 3, 3, 2, 2, 1, 1, 2, 2};
+    static const int zero_shape[12] = {0};
+    static const int32_t conv1_b[4] = {100, -50, 0, 25};
+    static const int32_t conv1_m[4] = {1 << 14, 3 << 13, 5 << 12, 1 << 15};
+    static const int8_t conv1_s[4] = {19, 19, 18, 20};
+    static const int32_t zeros[3] = {0, 0, 0};
+    static const int32_t m1024[5] = {1024, 1024, 1024, 1024, 1024};
+    static const int8_t s12[3] = {12, 12, 12}, s11[5] = {11, 11, 11, 11, 11};
+    static const int32_t fc3_b[5] = {-3, 2, 0, 1, 5};
+    /* the whole network's answer from the separate integer Python model in
+     * make_npy_fixtures.py, which prints it */
+    static const int32_t final[5] = {-65, 127, -128, 40, 127};
+    int32_t x[72], w1[72], w2[108], w3[60];
+    int32_t y1[144], p1[36], y2[12], y3[5], got[144];
+    char err[512] = "";
+    const sg_layer *c1, *pl, *c2, *f3;
+    post_ref pr;
+    sg_model m;
+    int o, c, i, j;
+
+    for (c = 0; c < 2; c++)
+        for (i = 0; i < 6; i++)
+            for (j = 0; j < 6; j++)
+                x[(c * 6 + i) * 6 + j] = cnn_x(c, i, j);
+    for (o = 0; o < 4; o++)
+        for (c = 0; c < 2; c++)
+            for (i = 0; i < 3; i++)
+                for (j = 0; j < 3; j++)
+                    w1[((o * 2 + c) * 3 + i) * 3 + j] = conv1_w(o, c, i, j);
+    for (o = 0; o < 3; o++)
+        for (c = 0; c < 4; c++)
+            for (i = 0; i < 3; i++)
+                for (j = 0; j < 3; j++)
+                    w2[((o * 4 + c) * 3 + i) * 3 + j] = conv2_w(o, c, i, j);
+    for (o = 0; o < 5; o++)
+        for (i = 0; i < 12; i++)
+            w3[o * 12 + i] = fc3_w(o, i);
+
+    if (!tap_ok(load_fixture("cnn.json", 8, 8, &m, err, sizeof err) == 0,
+                "cnn.json loads %s", err))
+        return;
+    c1 = &m.layers[0];
+    pl = &m.layers[1];
+    c2 = &m.layers[2];
+    f3 = &m.layers[3];
+    tap_ok(strcmp(m.name, "cnn") == 0 && m.n_layers == 4 && m.n_inputs == 1 &&
+               m.input_len == 72 && ints_are(m.inputs, x, 72),
+           "cnn: 4 layers, one [2, 6, 6] input (72 values in C order)");
+    tap_ok(strcmp(c1->name, "conv1") == 0 && c1->type == SG_LAYER_CONV &&
+               c1->in == 72 && c1->out == 144 &&
+               shape_is(&c1->conv, conv1_shape) && c1->pool_k == 0 &&
+               c1->pool_stride == 0 && c1->act == SG_ACT_RELU,
+           "cnn conv1: [2, 6, 6] -> [4, 6, 6], kernel [3, 3], padding 1, "
+           "relu");
+    tap_ok(ints_are(c1->weights, w1, 72) && ints_are(c1->bias, conv1_b, 4) &&
+               ints_are(c1->mult, conv1_m, 4) &&
+               shifts_are(c1->shift, conv1_s, 4),
+           "cnn conv1: weights [4, 2, 3, 3] in PyTorch order, per-channel "
+           "bias, mult and shift");
+    tap_ok(strcmp(pl->name, "pool1") == 0 && pl->type == SG_LAYER_MAXPOOL &&
+               pl->in == 144 && pl->out == 36 &&
+               shape_is(&pl->conv, pool1_shape) && pl->pool_k == 2 &&
+               pl->pool_stride == 2 && pl->act == SG_ACT_NONE &&
+               pl->weights == NULL && pl->bias == NULL && pl->mult == NULL &&
+               pl->shift == NULL,
+           "cnn pool1: kernel 2, stride defaults to 2, [4, 6, 6] -> [4, 3, 3], "
+           "no arrays");
+    tap_ok(strcmp(c2->name, "conv2") == 0 && c2->type == SG_LAYER_CONV &&
+               c2->in == 36 && c2->out == 12 &&
+               shape_is(&c2->conv, conv2_shape) && c2->act == SG_ACT_NONE &&
+               ints_are(c2->weights, w2, 108) && ints_are(c2->bias, zeros, 3) &&
+               ints_are(c2->mult, m1024, 3) && shifts_are(c2->shift, s12, 3),
+           "cnn conv2: input shape from pool1, kernel 3, stride 2, padding "
+           "[1, 1] -> [3, 2, 2], big-endian int16 weights, scalar mult/shift");
+    tap_ok(strcmp(f3->name, "fc3") == 0 && f3->type == SG_LAYER_FC &&
+               f3->in == 12 && f3->out == 5 &&
+               shape_is(&f3->conv, zero_shape) && f3->pool_k == 0 &&
+               ints_are(f3->weights, w3, 60) && ints_are(f3->bias, fc3_b, 5) &&
+               ints_are(f3->mult, m1024, 5) && shifts_are(f3->shift, s11, 5),
+           "cnn fc3: reads conv2's [3, 2, 2] flattened, in 12 = C*H*W, "
+           "conv shape all 0");
+
+    /* the forward pass, layer by layer, each against a naive loop fed the
+     * previous naive result */
+    pr = post_from(c1, 8);
+    naive_conv(x, 2, 6, 6, w1, 4, 3, 3, 1, 1, 1, 1, &pr, y1);
+    forward_is(c1, x, got, y1, "cnn conv1");
+    naive_pool(y1, 4, 6, 6, 2, 2, p1);
+    forward_is(pl, y1, got, p1, "cnn pool1");
+    pr = post_from(c2, 8);
+    naive_conv(p1, 4, 3, 3, w2, 3, 3, 3, 2, 2, 1, 1, &pr, y2);
+    forward_is(c2, p1, got, y2, "cnn conv2");
+    pr = post_from(f3, 8);
+    naive_fc(y2, 12, w3, 5, &pr, y3);
+    forward_is(f3, y2, got, y3, "cnn fc3");
+    tap_ok(ints_are(y3, final, 5),
+           "cnn: the naive chain gives the Python model's answer (saturates "
+           "at 127 and -128)");
+    tap_ok(y1[0 * 36 + 1 * 6 + 1] == 17 && y1[0] == 2 && y1[1] == 0 &&
+               p1[2 * 9 + 1 * 3 + 1] == 34 && y2[1 * 4 + 1] == -16,
+           "cnn: spot values from the Python model (conv1 relu zeros, pool1 "
+           "max, conv2 negative)");
+    sg_model_free(&m);
+
+    /* weights too wide for the machine: the message names the 4-D index */
+    tap_ok(load_fixture("cnn.json", 8, 3, &m, err, sizeof err) == -1 &&
+               strstr(err, "conv1_w.npy: value out of range at index "
+                           "[0, 0, 0, 0]: -7 ('weights' of layers[0] "
+                           "'conv1' must be -4..3 for wgt_w 3)") != NULL &&
+               is_zeroed(&m),
+           "cnn with wgt_w 3: %s", err);
+}
+
+static void test_conv_n3(void)
+{
+    static const int k23_shape[12] = {1, 4, 5, 2, 2, 3, 1, 2, 0, 1, 3, 3};
+    static const int pool_shape[12] = {2, 3, 3, 2, 3, 3, 1, 1, 0, 0, 1, 1};
+    static const int32_t bias[2] = {7, -7}, mult[2] = {4096, 4096};
+    static const int8_t shift[2] = {13, 13};
+    /* the answer for the three samples, from make_npy_fixtures.py too */
+    static const int32_t final[6] = {19, 20, 20, 20, 20, 19};
+    int32_t x[60], w[12], y[18], got[18], p[2], all[6];
+    char err[512] = "";
+    const sg_layer *k, *pl;
+    post_ref pr;
+    sg_model m;
+    int n, o, i, j, ok = 1;
+
+    for (n = 0; n < 3; n++)
+        for (i = 0; i < 4; i++)
+            for (j = 0; j < 5; j++)
+                x[(n * 4 + i) * 5 + j] = n3_x(n, i, j);
+    for (o = 0; o < 2; o++)
+        for (i = 0; i < 2; i++)
+            for (j = 0; j < 3; j++)
+                w[(o * 2 + i) * 3 + j] = n3_w(o, i, j);
+
+    if (!tap_ok(load_fixture("conv_n3.json", 8, 8, &m, err, sizeof err) == 0,
+                "conv_n3.json loads %s", err))
+        return;
+    k = &m.layers[0];
+    pl = &m.layers[1];
+    tap_ok(strcmp(m.name, "conv_n3") == 0 && m.n_layers == 2 &&
+               m.n_inputs == 3 && m.input_len == 20 &&
+               ints_are(m.inputs, x, 60),
+           "conv_n3: 3 samples of [1, 4, 5] from a [3, 1, 4, 5] int16 file");
+    tap_ok(k->type == SG_LAYER_CONV && k->in == 20 && k->out == 18 &&
+               shape_is(&k->conv, k23_shape) && ints_are(k->weights, w, 12) &&
+               ints_are(k->bias, bias, 2) && ints_are(k->mult, mult, 2) &&
+               shifts_are(k->shift, shift, 2) && k->act == SG_ACT_RELU6 &&
+               k->act_max == 20,
+           "conv_n3 k23: kernel [2, 3] from the weights, stride [1, 2], "
+           "padding [0, 1] -> [2, 3, 3], relu6 20");
+    tap_ok(pl->type == SG_LAYER_MAXPOOL && pl->in == 18 && pl->out == 2 &&
+               shape_is(&pl->conv, pool_shape) && pl->pool_k == 3 &&
+               pl->pool_stride == 1,
+           "conv_n3 pool: 'in' [2, 3, 3] checked, kernel [3, 3], stride 1 "
+           "-> [2, 1, 1]");
+    pr = post_from(k, 8);
+    for (n = 0; n < 3; n++) {
+        char what[40];
+        naive_conv(x + n * 20, 1, 4, 5, w, 2, 2, 3, 1, 2, 0, 1, &pr, y);
+        snprintf(what, sizeof what, "conv_n3 k23 sample %d", n);
+        ok &= forward_is(k, m.inputs + n * 20, got, y, what);
+        naive_pool(y, 2, 3, 3, 3, 1, p);
+        snprintf(what, sizeof what, "conv_n3 pool sample %d", n);
+        ok &= forward_is(pl, y, got, p, what);
+        all[2 * n] = p[0];
+        all[2 * n + 1] = p[1];
+    }
+    tap_ok(ok && ints_are(all, final, 6),
+           "conv_n3: the naive chain gives the Python model's answer (relu6 "
+           "clamps at 20)");
+    sg_model_free(&m);
+}
+
+/* sg_layer_forward refuses bad arguments and inconsistent layers. */
+static void test_forward_errors(void)
+{
+    char err[512] = "";
+    int32_t x[144] = {0}, y[144];
+    sg_layer L;
+    sg_model m;
+
+    if (!tap_ok(load_fixture("cnn.json", 8, 8, &m, err, sizeof err) == 0,
+                "cnn.json loads again %s", err))
+        return;
+#define FWD_BAD(layer, dw, aw, xp, want, what)                                \
+    tap_ok(sg_layer_forward(layer, dw, aw, xp, y, err, sizeof err) == -1 &&  \
+               strstr(err, want) != NULL,                                    \
+           "sg_layer_forward %s: %s", what, err)
+    FWD_BAD(&m.layers[0], 0, 32, x, "layer 'conv1': invalid data_w 0 (legal: "
+            "1..32)", "data_w 0");
+    FWD_BAD(&m.layers[0], 8, 33, x, "layer 'conv1': invalid acc_w 33 (legal: "
+            "1..32)", "acc_w 33");
+    FWD_BAD(&m.layers[1], 8, 32, NULL, "layer 'pool1': input or output is "
+            "null", "null input");
+    FWD_BAD(NULL, 8, 32, x, "layer is null", "null layer");
+    L = m.layers[0];
+    L.out++;
+    FWD_BAD(&L, 8, 32, x, "layer 'conv1': inconsistent shape: input [2, 6, "
+            "6] and output [4, 6, 6] do not match in 72 and out 145",
+            "conv out off by one");
+    L = m.layers[0];
+    L.conv.kh = 9;
+    FWD_BAD(&L, 8, 32, x, "layer 'conv1': invalid conv shape: kh 9 is out of "
+            "range: must be <= h_in + 2 * pad_h = 8", "conv kernel too big");
+    L = m.layers[1];
+    L.pool_stride = 0;
+    FWD_BAD(&L, 8, 32, x, "layer 'pool1': invalid max-pool kernel 2 or stride "
+            "0", "pool stride 0");
+    L = m.layers[1];
+    L.conv.h_out = 4;
+    FWD_BAD(&L, 8, 32, x, "layer 'pool1': inconsistent shape: output [4, 4, "
+            "3] is not the pooled input [4, 6, 6]", "pool output wrong");
+    L = m.layers[3];
+    L.mult = NULL;
+    FWD_BAD(&L, 8, 32, x, "layer 'fc3': weights, mult or shift is null",
+            "fc without mult");
+    L = m.layers[3];
+    L.type = (sg_layer_type)7;
+    FWD_BAD(&L, 8, 32, x, "layer 'fc3': unknown layer type 7 (legal: 0..2)",
+            "unknown type");
+#undef FWD_BAD
+    sg_model_free(&m);
+}
+
 /* ---- bad input, written at run time ------------------------------------ */
 
 /* Write text to tmp_dir/name. */
@@ -259,6 +641,40 @@ static void make_arrays(void)
     save("x3d.npy", "<i1", 3, s124, x8);
     save("x_empty.npy", "<i1", 2, s04, x8);
     save("x_big.npy", "<i2", 2, s24, x_big);
+
+    /* conv and maxpool */
+    {
+        static const int64_t v24[24] = {1,  2,  3,  4,  5,  6,  7,  8,
+                                        9,  10, 11, 12, 13, 14, 15, 16,
+                                        17, 18, 19, 20, 21, 22, 23, 24};
+        static const int64_t z16[16] = {0};
+        static const int64_t xc2[18] = {1, 2, 3, 4, 5, 6, 7, 8, 9,
+                                        9, 8, 7, 6, 5, 4, 3, 2, 1};
+        static const int64_t xc_big[9] = {0, 0, 0, 0, 0, 0, 0, -129, 0};
+        static const long long s2122[4] = {2, 1, 2, 2},
+                               s2311[4] = {2, 3, 1, 1},
+                               s2102[4] = {2, 1, 0, 2},
+                               s1144[4] = {1, 1, 4, 4},
+                               s2111[4] = {2, 1, 1, 1}, s133[3] = {1, 3, 3},
+                               s2133[4] = {2, 1, 3, 3},
+                               s2134[4] = {2, 1, 3, 4},
+                               s0133[4] = {0, 1, 3, 3};
+
+        static const int64_t cw_b[2] = {-40, 3};
+        static const long long s2[1] = {2};
+
+        save("cw.npy", "<i1", 4, s2122, v24);
+        save("cw_b.npy", "<i4", 1, s2, cw_b);
+        save("cw311.npy", "<i1", 4, s2311, v24);
+        save("cw_empty.npy", "<i1", 4, s2102, v24);
+        save("cw4.npy", "<i1", 4, s1144, z16);
+        save("cw2111.npy", "<i1", 4, s2111, v24);
+        save("xc.npy", "<i1", 3, s133, v24);
+        save("xc2.npy", "<i1", 4, s2133, xc2);
+        save("xc_w4.npy", "<i1", 4, s2134, v24);
+        save("xc_empty.npy", "<i1", 4, s0133, v24);
+        save("xc_big.npy", "<i2", 3, s133, xc_big);
+    }
     save_raw("w_f32.npy", "<f4", "(3, 4)", f32, sizeof f32);
     save_raw("x_f64.npy", "<f8", "(4,)", f32, 32);
     save_raw("w_bool.npy", "|b1", "(3,)", b1, sizeof b1);
@@ -367,8 +783,12 @@ static void test_bad_json(void)
         "{\"input\": \"x.npy\", \"layers\": [{" FC1("") "}, {" FC1("") "}]}",
         "m.json: layers[1] 'fc1': duplicate layer name 'fc1' (also "
         "layers[0])", NULL);
-    bad("unknown type", ONE(FC1("\"type\": \"conv\", ")),
-        "m.json: layers[0] 'fc1': unknown type 'conv' (legal: fc)", NULL);
+    bad("unknown type", ONE(FC1("\"type\": \"lstm\", ")),
+        "m.json: layers[0] 'fc1': unknown type 'lstm' (legal: fc, conv, "
+        "maxpool)", NULL);
+    bad("type names are case-sensitive", ONE(FC1("\"type\": \"FC\", ")),
+        "m.json: layers[0] 'fc1': unknown type 'FC' (legal: fc, conv, "
+        "maxpool)", NULL);
     bad("type not a string", ONE(FC1("\"type\": 1, ")),
         "m.json: layers[0] 'fc1': 'type' must be a string, found integer",
         NULL);
@@ -630,6 +1050,336 @@ static void test_good_tmp(void)
     }
 }
 
+/* ---- bad CONV and max-pool layers -------------------------------------- */
+
+/* A model with input xc.npy [1, 3, 3] and the given layers. */
+#define XC(layers) "{\"input\": \"xc.npy\", \"layers\": [" layers "]}"
+/* A conv layer [1, 3, 3] -> [2, 2, 2] that is fine, after some extra keys. */
+#define C1(extra) \
+    "{\"name\": \"c1\", \"type\": \"conv\", \"in\": [1, 3, 3], " extra \
+    "\"weights\": \"cw.npy\", \"mult\": 5, \"shift\": 3}"
+/* A conv layer with only the given keys. */
+#define C1_ONLY(keys) "{\"name\": \"c1\", \"type\": \"conv\", " keys "}"
+/* A maxpool layer with the given keys. */
+#define P2(keys) "{\"name\": \"p2\", \"type\": \"maxpool\", " keys "}"
+/* The fc layer of the fc tests as a whole object. */
+#define FC1_OBJ "{" FC1("") "}"
+
+static const char *const legal_conv =
+    "(legal: name, type, in, weights, kernel, stride, padding, bias, mult, "
+    "shift, activation, act_max)";
+static const char *const legal_pool =
+    "(legal: name, type, in, kernel, stride)";
+
+static void test_bad_conv(void)
+{
+    /* type and keys */
+    bad("conv with an fc key", XC(C1("\"out\": 8, ")),
+        "m.json: layers[0] 'c1': unknown key 'out' for type conv ",
+        legal_conv);
+    bad("maxpool with weights",
+        XC(C1("") ", " P2("\"kernel\": 2, \"weights\": \"cw.npy\"")),
+        "m.json: layers[1] 'p2': unknown key 'weights' for type maxpool ",
+        legal_pool);
+    bad("maxpool with an activation",
+        XC(C1("") ", " P2("\"kernel\": 2, \"activation\": \"relu\"")),
+        "layers[1] 'p2': unknown key 'activation' for type maxpool ",
+        legal_pool);
+    bad("maxpool with mult",
+        XC(C1("") ", " P2("\"mult\": 1, \"kernel\": 2")),
+        "layers[1] 'p2': unknown key 'mult' for type maxpool ", legal_pool);
+    bad("conv without weights",
+        XC(C1_ONLY("\"in\": [1, 3, 3], \"mult\": 5, \"shift\": 3")),
+        "m.json: layers[0] 'c1': missing required key 'weights'", NULL);
+    bad("conv without shift",
+        XC(C1_ONLY("\"in\": [1, 3, 3], \"weights\": \"cw.npy\", \"mult\": 5")),
+        "m.json: layers[0] 'c1': missing required key 'shift'", NULL);
+    bad("maxpool without kernel", XC(C1("") ", " P2("\"stride\": 2")),
+        "m.json: layers[1] 'p2': missing required key 'kernel'", NULL);
+
+    /* in */
+    bad("first conv without in",
+        XC(C1_ONLY("\"weights\": \"cw.npy\", \"mult\": 5, \"shift\": 3")),
+        "m.json: layers[0] 'c1': missing required key 'in' (the input shape "
+        "[C, H, W] of the first layer)", NULL);
+    bad("first maxpool without in", XC(P2("\"kernel\": 2")),
+        "m.json: layers[0] 'p2': missing required key 'in' (the input shape "
+        "[C, H, W] of the first layer)", NULL);
+    bad("conv in an integer",
+        XC(C1_ONLY("\"in\": 9, \"weights\": \"cw.npy\", \"mult\": 5, "
+                   "\"shift\": 3")),
+        "m.json: layers[0] 'c1': 'in' must be an array [C, H, W] of 3 "
+        "integers, found integer", NULL);
+    bad("conv in of 2 entries",
+        XC(C1_ONLY("\"in\": [3, 3], \"weights\": \"cw.npy\", \"mult\": 5, "
+                   "\"shift\": 3")),
+        "m.json: layers[0] 'c1': 'in' has 2 entries, must be [C, H, W]",
+        NULL);
+    bad("conv in with a zero",
+        XC(C1_ONLY("\"in\": [1, 3, 0], \"weights\": \"cw.npy\", \"mult\": 5, "
+                   "\"shift\": 3")),
+        "m.json: layers[0] 'c1': 'in'[2] is 0, must be 1..2147483647", NULL);
+    bad("conv in with a string",
+        XC(C1_ONLY("\"in\": [1, \"3\", 3], \"weights\": \"cw.npy\", "
+                   "\"mult\": 5, \"shift\": 3")),
+        "m.json: layers[0] 'c1': 'in'[1] must be an integer, found string",
+        NULL);
+    bad("conv in beyond INT_MAX values",
+        XC(C1_ONLY("\"in\": [1, 65536, 65536], \"weights\": \"cw.npy\", "
+                   "\"mult\": 5, \"shift\": 3")),
+        "m.json: layers[0] 'c1': 'in' [1, 65536, 65536] has more than "
+        "2147483647 values (C*H*W)", NULL);
+    bad("conv in does not match the previous conv",
+        XC(C1("") ", {\"name\": \"c2\", \"type\": \"conv\", \"in\": [2, 3, "
+           "3], \"weights\": \"cw.npy\", \"mult\": 5, \"shift\": 3}"),
+        "m.json: layers[1] 'c2': 'in' is [2, 3, 3] but layers[0] 'c1' "
+        "outputs [2, 2, 2]", NULL);
+    bad("maxpool in does not match the previous conv",
+        XC(C1("") ", " P2("\"in\": [2, 2, 1], \"kernel\": 1")),
+        "m.json: layers[1] 'p2': 'in' is [2, 2, 1] but layers[0] 'c1' "
+        "outputs [2, 2, 2]", NULL);
+    bad("conv after fc without in",
+        "{\"input\": \"x.npy\", \"layers\": [" FC1_OBJ ", {\"name\": \"c2\", "
+        "\"type\": \"conv\", \"weights\": \"cw311.npy\", \"mult\": 5, "
+        "\"shift\": 3}]}",
+        "m.json: layers[1] 'c2': missing required key 'in' (the [C, H, W] in "
+        "which to read the flat output of length 3 of layers[0] 'fc1')",
+        NULL);
+    bad("conv after fc, C*H*W not the fc's out",
+        "{\"input\": \"x.npy\", \"layers\": [" FC1_OBJ ", {\"name\": \"c2\", "
+        "\"type\": \"conv\", \"in\": [1, 2, 2], \"weights\": \"cw311.npy\", "
+        "\"mult\": 5, \"shift\": 3}]}",
+        "m.json: layers[1] 'c2': 'in' is [1, 2, 2] (4 values) but layers[0] "
+        "'fc1' outputs 3 values (C*H*W must equal it)", NULL);
+
+    /* weights */
+    bad("conv weights 2-D",
+        XC(C1_ONLY("\"in\": [1, 3, 3], \"weights\": \"w.npy\", \"mult\": 5, "
+                   "\"shift\": 3")),
+        "w.npy: 'weights' of layers[0] 'c1' has shape (3, 4), must be 4-D "
+        "[c_out, c_in, kh, kw]", NULL);
+    bad("conv weights with an empty dimension",
+        XC(C1_ONLY("\"in\": [1, 3, 3], \"weights\": \"cw_empty.npy\", "
+                   "\"mult\": 5, \"shift\": 3")),
+        "cw_empty.npy: 'weights' of layers[0] 'c1' has shape (2, 1, 0, 2), "
+        "each dimension must be 1..2147483647", NULL);
+    bad("conv weights for other input channels",
+        XC(C1_ONLY("\"in\": [2, 3, 3], \"weights\": \"cw.npy\", \"mult\": 5, "
+                   "\"shift\": 3")),
+        "cw.npy: 'weights' of layers[0] 'c1' has shape (2, 1, 2, 2), must "
+        "have 2 input channels (dimension 1) for the input [2, 3, 3]", NULL);
+    bad("conv bias per channel, wrong length",
+        XC(C1("\"bias\": \"b.npy\", ")),
+        "b.npy: 'bias' of layers[0] 'c1' has shape (3,), must be [2] (one "
+        "per output channel)", NULL);
+
+    /* kernel */
+    bad("conv kernel does not match the weights",
+        XC(C1("\"kernel\": 3, ")),
+        "m.json: layers[0] 'c1': 'kernel' is 3 but ",
+        "cw.npy has shape (2, 1, 2, 2) (kernel [2, 2])");
+    bad("conv kernel pair does not match the weights",
+        XC(C1("\"kernel\": [2, 1], ")),
+        "m.json: layers[0] 'c1': 'kernel' is [2, 1] but ",
+        "cw.npy has shape (2, 1, 2, 2) (kernel [2, 2])");
+    bad("conv kernel 0", XC(C1("\"kernel\": 0, ")),
+        "m.json: layers[0] 'c1': 'kernel' is 0, must be 1..2147483647", NULL);
+    bad("conv kernel a string", XC(C1("\"kernel\": \"2\", ")),
+        "m.json: layers[0] 'c1': 'kernel' must be an integer or an array "
+        "[kh, kw] of 2 integers, found string", NULL);
+    bad("conv kernel of 1 entry", XC(C1("\"kernel\": [2], ")),
+        "m.json: layers[0] 'c1': 'kernel' has 1 entries, must be an integer "
+        "or [kh, kw]", NULL);
+    bad("conv kernel with a real number", XC(C1("\"kernel\": [2, 2.0], ")),
+        "m.json: layers[0] 'c1': 'kernel'[1] must be an integer, found real "
+        "number", NULL);
+
+    /* stride */
+    bad("conv stride 0", XC(C1("\"stride\": 0, ")),
+        "m.json: layers[0] 'c1': 'stride' is 0, must be 1..2147483647", NULL);
+    bad("conv stride [1, 0]", XC(C1("\"stride\": [1, 0], ")),
+        "m.json: layers[0] 'c1': 'stride'[1] is 0, must be 1..2147483647",
+        NULL);
+    bad("conv stride of 3 entries", XC(C1("\"stride\": [1, 1, 1], ")),
+        "m.json: layers[0] 'c1': 'stride' has 3 entries, must be an integer "
+        "or [sh, sw]", NULL);
+    bad("conv stride a boolean", XC(C1("\"stride\": true, ")),
+        "m.json: layers[0] 'c1': 'stride' must be an integer or an array "
+        "[sh, sw] of 2 integers, found boolean", NULL);
+
+    /* padding */
+    bad("conv padding -1", XC(C1("\"padding\": -1, ")),
+        "m.json: layers[0] 'c1': 'padding' is -1, must be 0..2147483647",
+        NULL);
+    bad("conv padding [0, -2]", XC(C1("\"padding\": [0, -2], ")),
+        "m.json: layers[0] 'c1': 'padding'[1] is -2, must be 0..2147483647",
+        NULL);
+    bad("conv padding a string", XC(C1("\"padding\": \"same\", ")),
+        "m.json: layers[0] 'c1': 'padding' must be an integer or an array "
+        "[ph, pw] of 2 integers, found string", NULL);
+    bad("conv padding null", XC(C1("\"padding\": null, ")),
+        "'padding' must be an integer or an array [ph, pw] of 2 integers, "
+        "found null", NULL);
+
+    /* shapes sg_conv_shape_derive refuses, and outputs too big */
+    bad("conv kernel larger than the padded input",
+        XC(C1_ONLY("\"in\": [1, 3, 3], \"weights\": \"cw4.npy\", \"mult\": 5, "
+                   "\"shift\": 3")),
+        "m.json: layers[0] 'c1': invalid conv shape: kh 4 is out of range: "
+        "must be <= h_in + 2 * pad_h = 3 (in [1, 3, 3], kernel [4, 4], "
+        "stride [1, 1], padding [0, 0])", NULL);
+    bad("conv padding so large the output overflows",
+        XC(C1("\"padding\": [0, 2147483647], ")),
+        "m.json: layers[0] 'c1': invalid conv shape: pad_w 2147483647 is out "
+        "of range: the output size 4294967296 exceeds 2147483647", NULL);
+    bad("conv output beyond INT_MAX values",
+        XC(C1_ONLY("\"in\": [1, 40000, 40000], \"weights\": \"cw2111.npy\", "
+                   "\"mult\": 5, \"shift\": 3")),
+        "m.json: layers[0] 'c1': output [2, 40000, 40000] has more than "
+        "2147483647 values (C*H*W)", NULL);
+
+    /* maxpool kernel and stride */
+    bad("maxpool kernel larger than the input",
+        XC(C1("") ", " P2("\"kernel\": 3")),
+        "m.json: layers[1] 'p2': 'kernel' 3 is larger than the input [2, 2, "
+        "2] (legal: 1..2)", NULL);
+    bad("maxpool kernel wider than a [1, 3, 2] input",
+        XC(P2("\"in\": [1, 3, 2], \"kernel\": [3, 3]")),
+        "m.json: layers[0] 'p2': 'kernel' 3 is larger than the input [1, 3, "
+        "2] (legal: 1..2)", NULL);
+    bad("maxpool kernel not square",
+        XC(C1("") ", " P2("\"kernel\": [2, 1]")),
+        "m.json: layers[1] 'p2': 'kernel' is [2, 1], must be square (maxpool "
+        "takes one size: k or [k, k])", NULL);
+    bad("maxpool kernel 0", XC(C1("") ", " P2("\"kernel\": 0")),
+        "m.json: layers[1] 'p2': 'kernel' is 0, must be 1..2147483647", NULL);
+    bad("maxpool kernel a real number",
+        XC(C1("") ", " P2("\"kernel\": 2.5")),
+        "'kernel' must be an integer or an array [k, k] of 2 integers, found "
+        "real number", NULL);
+    bad("maxpool stride 0", XC(C1("") ", " P2("\"kernel\": 2, \"stride\": 0")),
+        "m.json: layers[1] 'p2': 'stride' is 0, must be 1..2147483647", NULL);
+    bad("maxpool stride a pair",
+        XC(C1("") ", " P2("\"kernel\": 2, \"stride\": [1, 1]")),
+        "m.json: layers[1] 'p2': 'stride' must be an integer, found array",
+        NULL);
+
+    /* an fc layer after a conv reads C*H*W values */
+    bad("fc after conv with in 4, not C*H*W 8",
+        XC(C1("") ", {\"name\": \"fc2\", \"in\": 4, \"weights\": \"w.npy\", "
+           "\"mult\": 1, \"shift\": 0}"),
+        "m.json: layers[1] 'fc2': input length 4 (",
+        "w.npy has shape (3, 4)) does not match the output length 8 of "
+        "layers[0] 'c1'; an fc layer reads the [C, H, W] = [2, 2, 2] output "
+        "flattened, so its input length must be C*H*W = 8");
+    bad("fc after maxpool with in 4, not C*H*W 2",
+        XC(C1("") ", " P2("\"kernel\": 2") ", {\"name\": \"fc3\", "
+           "\"weights\": \"w.npy\", \"mult\": 1, \"shift\": 0}"),
+        "m.json: layers[2] 'fc3': input length 4 (",
+        "does not match the output length 2 of layers[1] 'p2'; an fc layer "
+        "reads the [C, H, W] = [2, 1, 1] output flattened, so its input "
+        "length must be C*H*W = 2");
+
+    /* the input of a first conv or maxpool layer */
+    bad("conv input 1-D",
+        "{\"input\": \"x.npy\", \"layers\": [" C1("") "]}",
+        "x.npy: 'input' has shape (4,), must be [1, 3, 3] or [n, 1, 3, 3] "
+        "(layers[0] 'c1' takes [C, H, W] = [1, 3, 3])", NULL);
+    bad("conv input [2, 1, 3, 4], not [n, 1, 3, 3]",
+        "{\"input\": \"xc_w4.npy\", \"layers\": [" C1("") "]}",
+        "xc_w4.npy: 'input' has shape (2, 1, 3, 4), must be [1, 3, 3] or "
+        "[n, 1, 3, 3]", NULL);
+    bad("maxpool input (1, 2, 4), not [1, 3, 3]",
+        "{\"input\": \"x3d.npy\", \"layers\": [" P2("\"in\": [1, 3, 3], "
+        "\"kernel\": 2") "]}",
+        "x3d.npy: 'input' has shape (1, 2, 4), must be [1, 3, 3] or [n, 1, "
+        "3, 3] (layers[0] 'p2' takes [C, H, W] = [1, 3, 3])", NULL);
+    bad("conv input with no samples",
+        "{\"input\": \"xc_empty.npy\", \"layers\": [" C1("") "]}",
+        "xc_empty.npy: 'input' has shape (0, 1, 3, 3), must have 1..", NULL);
+    bad("conv input too wide for data_w 8",
+        "{\"input\": \"xc_big.npy\", \"layers\": [" C1("") "]}",
+        "xc_big.npy: value out of range at index [0, 2, 1]: -129 ('input' "
+        "must be -128..127 for data_w 8)", NULL);
+}
+
+/* Good conv and maxpool models written at run time. */
+static void test_good_conv_tmp(void)
+{
+    static const int pool_shape[12] = {1, 3, 3, 1, 2, 2, 1, 1, 0, 0, 2, 2};
+    static const int conv_shape[12] = {3, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1, 1};
+    /* xc2 holds 1..9 and 9..1 */
+    static const int32_t pooled[8] = {5, 6, 8, 9, 9, 8, 6, 5};
+    char err[1024] = "";
+    int32_t got[4];
+    sg_model m;
+    int rc;
+
+    /* a first maxpool layer: [n, C, H, W] input, stride 1 */
+    write_text("m.json", "{\"input\": \"xc2.npy\", \"layers\": ["
+                         P2("\"in\": [1, 3, 3], \"kernel\": 2, "
+                            "\"stride\": 1") "]}");
+    rc = sg_model_load(json_path, 8, 8, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "first layer maxpool loads %s", err)) {
+        int ok = m.n_inputs == 2 && m.input_len == 9 &&
+                 m.layers[0].in == 9 && m.layers[0].out == 4 &&
+                 shape_is(&m.layers[0].conv, pool_shape);
+        ok = ok && sg_layer_forward(&m.layers[0], 8, 32, m.inputs, got, err,
+                                    sizeof err) == 0 &&
+             ints_are(got, pooled, 4);
+        ok = ok && sg_layer_forward(&m.layers[0], 8, 32, m.inputs + 9, got,
+                                    err, sizeof err) == 0 &&
+             ints_are(got, pooled + 4, 4);
+        tap_ok(ok, "first layer maxpool: 2 samples of [1, 3, 3] -> [1, 2, 2], "
+               "maxima by hand %s", err);
+        sg_model_free(&m);
+    }
+
+    /* a non-square map: the pool inherits [2, 2, 3] from the conv */
+    write_text("m.json", "{\"input\": \"xc_w4.npy\", \"layers\": ["
+                         "{\"name\": \"c1\", \"type\": \"conv\", \"in\": "
+                         "[1, 3, 4], \"weights\": \"cw.npy\", \"mult\": 1, "
+                         "\"shift\": 1, \"bias\": \"cw_b.npy\"}, "
+                         P2("\"kernel\": 2, \"stride\": 1") "]}");
+    rc = sg_model_load(json_path, 8, 8, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "[1, 3, 4] conv -> maxpool loads %s", err)) {
+        static const int c_shape[12] = {1, 3, 4, 2, 2, 2, 1, 1, 0, 0, 2, 3};
+        static const int p_shape[12] = {2, 2, 3, 2, 2, 2, 1, 1, 0, 0, 1, 2};
+        int32_t y[12], p[4], gy[12], gp[4];
+        post_ref pr = post_from(&m.layers[0], 8);
+        int ok = m.n_inputs == 2 && m.layers[0].in == 12 &&
+                 m.layers[0].out == 12 && m.layers[1].in == 12 &&
+                 m.layers[1].out == 4 &&
+                 shape_is(&m.layers[0].conv, c_shape) &&
+                 shape_is(&m.layers[1].conv, p_shape);
+
+        tap_ok(ok, "[1, 3, 4] conv -> [2, 2, 3] -> maxpool 2 stride 1 -> "
+               "[2, 1, 2]");
+        naive_conv(m.inputs + 12, 1, 3, 4, m.layers[0].weights, 2, 2, 2, 1, 1,
+                   0, 0, &pr, y);
+        naive_pool(y, 2, 2, 3, 2, 1, p);
+        forward_is(&m.layers[0], m.inputs + 12, gy, y, "[1, 3, 4] conv");
+        forward_is(&m.layers[1], y, gp, p, "[2, 2, 3] maxpool");
+        sg_model_free(&m);
+    }
+
+    /* a conv after an fc reads the fc's output as its 'in' [C, H, W] */
+    write_text("m.json", "{\"input\": \"x.npy\", \"layers\": [" FC1_OBJ
+                         ", {\"name\": \"c2\", \"type\": \"conv\", \"in\": "
+                         "[3, 1, 1], \"weights\": \"cw311.npy\", \"mult\": "
+                         "1, \"shift\": 0}, " P2("\"kernel\": 1") "]}");
+    rc = sg_model_load(json_path, 8, 8, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "fc -> conv -> maxpool loads %s", err)) {
+        tap_ok(m.layers[1].in == 3 && m.layers[1].out == 2 &&
+                   shape_is(&m.layers[1].conv, conv_shape) &&
+                   m.layers[2].in == 2 && m.layers[2].out == 2 &&
+                   m.layers[2].pool_stride == 1,
+               "fc -> conv: 'in' [3, 1, 1] = the fc's 3 outputs; kernel 1 "
+               "pool, stride defaults to 1");
+        sg_model_free(&m);
+    }
+}
+
 static void remove_tmp_dir(void)
 {
     DIR *d = opendir(tmp_dir);
@@ -659,6 +1409,9 @@ int main(void)
     test_mlp2();
     test_scalar();
     test_relu6();
+    test_cnn();
+    test_conv_n3();
+    test_forward_errors();
 
     if (mkdtemp(tmp_dir) == NULL) {
         printf("Bail out! mkdtemp failed\n");
@@ -668,6 +1421,8 @@ int main(void)
     make_arrays();
     test_bad_json();
     test_good_tmp();
+    test_bad_conv();
+    test_good_conv_tmp();
     remove_tmp_dir();
     return tap_done();
 }

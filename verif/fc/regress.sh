@@ -1,8 +1,11 @@
-# verif/fc/regress.sh: run verif/fc/regress.txt on a list of configurations
-# (sourced by the regress*.test scripts after tests/lib.sh; $CONFIGS set).
+# verif/fc/regress.sh: run a file of random-model cases on a list of
+# configurations (sourced by the regress*.test scripts after tests/lib.sh with
+# $CONFIGS set; $CASES defaults to verif/fc/regress.txt, $BUILD_NAME names
+# the build directory so tests running in parallel never share one).
 need_tool VERILATOR verilator
 
-B="$top_builddir/build-tests/regress"
+CASES=${CASES:-"$top_srcdir/verif/fc/regress.txt"}
+B="$top_builddir/build-tests/${BUILD_NAME:-regress}"
 ci=0
 for cfg in $CONFIGS; do
     ci=$((ci + 1))
@@ -33,5 +36,5 @@ for cfg in $CONFIGS; do
             fail "$name: $spec seed $seed stalls $1/$2: exit $rc, results $got of $want, mismatches $mm"
             sed 's/^/#   /' "$T/run.out" | tail -8
         fi
-    done <"$top_srcdir/verif/fc/regress.txt"
+    done <"$CASES"
 done
