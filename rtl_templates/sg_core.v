@@ -57,6 +57,9 @@ module sg_core #(
   wire [PeCount*Banks-1:0] vbuf_we;
   wire [Banks*OffW-1:0]  vbuf_waddr;
   wire [Banks*DataW-1:0] vbuf_wdata;
+  wire                   vbuf_sc;
+  wire [PeCount*OffW-1:0]  vbuf_sc_addr;
+  wire [PeCount*DataW-1:0] vbuf_sc_data;
   wire [PeCount-1:0]  wbuf_we;
   wire [WaddrW-1:0]   wbuf_waddr;
   wire [WordW-1:0]    wbuf_wdata;
@@ -128,6 +131,9 @@ module sg_core #(
       .vbuf_we_o      (vbuf_we),
       .vbuf_waddr_o   (vbuf_waddr),
       .vbuf_wdata_o   (vbuf_wdata),
+      .vbuf_sc_o      (vbuf_sc),
+      .vbuf_sc_addr_o (vbuf_sc_addr),
+      .vbuf_sc_data_o (vbuf_sc_data),
       .wbuf_we_o      (wbuf_we),
       .conv_o         (conv),
       .pbase_o        (pbase),
@@ -177,6 +183,9 @@ module sg_core #(
           .vbuf_we_i   (vbuf_we[g*Banks +: Banks]),
           .vbuf_waddr_i(vbuf_waddr),
           .vbuf_wdata_i(vbuf_wdata),
+          .vbuf_sc_i   (vbuf_sc),
+          .vbuf_sc_addr_i(vbuf_sc_addr[g*OffW +: OffW]),
+          .vbuf_sc_data_i(vbuf_sc_data[g*DataW +: DataW]),
           .wbuf_we_i   (wbuf_we[g]),
           .wbuf_waddr_i(wbuf_waddr),
           .wbuf_wdata_i(wbuf_wdata),

@@ -43,6 +43,9 @@ module sg_ctrl #(
     output reg  [PeCount*Banks-1:0] vbuf_we_o,    // PE p bank b at [p*Banks + b]
     output reg  [Banks*OffW-1:0]   vbuf_waddr_o,  // bank b at [b*OffW +: OffW]
     output reg  [Banks*DataW-1:0]  vbuf_wdata_o,  // bank b at [b*DataW +: DataW]
+    output reg                     vbuf_sc_o,     // scatter: PE p writes sc_addr/sc_data
+    output reg  [PeCount*OffW-1:0] vbuf_sc_addr_o,  // scatter address of PE p at [p*OffW +: OffW]
+    output reg  [PeCount*DataW-1:0] vbuf_sc_data_o, // scatter element of PE p
     // weight-buffer write
     output reg  [PeCount-1:0]      wbuf_we_o,
     output wire                    conv_o,       // the RUN is a CONV run (vector generator)
@@ -96,6 +99,7 @@ module sg_ctrl #(
   localparam integer ChunkW  = 8;                      // holds 0 .. Elems + Banks
   localparam [ChunkW-1:0] ElemsC = Elems[ChunkW-1:0];
   localparam [ChunkW-1:0] BanksC = Banks[ChunkW-1:0];
+  localparam [ChunkW-1:0] PeC    = PeCount[ChunkW-1:0];
   localparam [PeW-1:0]   LastPe   = LastPeI[PeW-1:0];
   localparam integer LastBankI = Banks - 1;
   localparam [BankW-1:0] LastBank = LastBankI[BankW-1:0];
@@ -206,7 +210,7 @@ module sg_ctrl #(
   // offset i / Banks, plus one when it wrapped past the last bank.
   wire [ChunkW-1:0] vib     = {{(ChunkW-BankW){1'b0}}, vbank_q};
   wire [ChunkW-1:0] vin_beat = ElemsC - {{(ChunkW-ElemW){1'b0}}, velem_q};
-  wire [ChunkW-1:0] vlimit  = flag_q ? {{(ChunkW-1){1'b0}}, 1'b1} : BanksC; // scatter: 1 per cycle
+  wire [ChunkW-1:0] vlimit  = flag_q ? PeC : BanksC; // scatter: up to one element per PE
   wire [ChunkW-1:0] vchunk1 = (vin_beat < vlimit) ? vin_beat : vlimit;
   wire [ChunkW-1:0] vchunk  = (left_q < {{(20-ChunkW){1'b0}}, vchunk1}) ? left_q[ChunkW-1:0] : vchunk1;
   wire              vbeat_done = (vchunk == vin_beat);                   // chunk ends the beat
@@ -227,6 +231,33 @@ module sg_ctrl #(
     end
   end
 
+  // ---- scatter VEC (CONV line buffer): up to min(P, Elems) per cycle -----
+  // Element i goes to PE i % P, bank (i / P) % B, address pbase + i /
+  // (P * B).  Any P consecutive elements land on distinct PEs: PE q takes
+  // element t_q = (q - i % P) mod P of the chunk, in row i / P of the PEs,
+  // one row further on when q < i % P.
+  wire [ChunkW-1:0]       siq = {{(ChunkW-PeW){1'b0}}, sq_q};
+  wire [ChunkW-1:0]       siq_next = siq + vchunk;
+  reg  [PeCount*Banks-1:0] swe;
+  reg  [PeCount*OffW-1:0]  swaddr;
+  reg  [PeCount*DataW-1:0] swdata;
+  reg  [ChunkW-1:0]        st, sidx;
+  reg                      swrap;
+  reg  [BankW-1:0]         sbank;
+  integer sq;
+  always @* begin
+    swe = {(PeCount*Banks){1'b0}};
+    for (sq = 0; sq < PeCount; sq = sq + 1) begin
+      st    = (sq[ChunkW-1:0] >= siq) ? sq[ChunkW-1:0] - siq : sq[ChunkW-1:0] + PeC - siq;
+      swrap = sq[ChunkW-1:0] < siq;
+      sbank = (swrap && sb_q == LastBank) ? {BankW{1'b0}} : sb_q + {{(BankW-1){1'b0}}, swrap};
+      swaddr[sq*OffW +: OffW] = saddr_q + {{(OffW-1){1'b0}}, swrap && sb_q == LastBank};
+      sidx  = {{(ChunkW-ElemW){1'b0}}, velem_q} + st;
+      swdata[sq*DataW +: DataW] = vbeat_q[sidx*DataW +: DataW];
+      if (vhave_q && st < vchunk) swe[sq*Banks + {{(32-BankW){1'b0}}, sbank}] = 1'b1;
+    end
+  end
+
   assign s_axis_tready_o = (state_q == StHdr) || (state_q == StWgt) || (state_q == StRow) ||
                            ((state_q == StVec) && (!vhave_q || (vbeat_done && !vcmd_done)));
   assign idle_o = (state_q == StHdr) && (beat_q == {BeatW{1'b0}}) && !post_busy_i;
@@ -240,6 +271,7 @@ module sg_ctrl #(
       err_o    <= 1'b0;
       wbase_q  <= {WaddrW{1'b0}};
       pbase_q  <= {OffW{1'b0}};
+      vbuf_sc_o <= 1'b0;
       conv_q   <= 1'b0;
       rbase_q  <= {GrpW{1'b0}};
       vhave_q  <= 1'b0;
@@ -308,13 +340,13 @@ module sg_ctrl #(
         end
 
         StVec: begin
+          vbuf_sc_o <= flag_q;
           if (vhave_q && flag_q) begin
-            // scatter: element i to PE i % P, bank (i / P) % B, address pbase + i / (P*B)
-            vbuf_we_o[sq_q*Banks + {{(32-BankW){1'b0}}, sb_q}] <= 1'b1;
-            vbuf_waddr_o[sb_q*OffW +: OffW] <= saddr_q;
-            vbuf_wdata_o[sb_q*DataW +: DataW] <= vbeat_q[velem_q*DataW +: DataW];
-            if (sq_q == LastPe) begin
-              sq_q <= {PeW{1'b0}};
+            vbuf_we_o      <= swe;
+            vbuf_sc_addr_o <= swaddr;
+            vbuf_sc_data_o <= swdata;
+            if (siq_next >= PeC) begin // the chunk reached the next row of PEs
+              sq_q <= siq_next[PeW-1:0] - PeC[PeW-1:0];
               if (sb_q == LastBank) begin
                 sb_q    <= {BankW{1'b0}};
                 saddr_q <= saddr_q + 1'b1;
@@ -322,7 +354,7 @@ module sg_ctrl #(
                 sb_q <= sb_q + 1'b1;
               end
             end else begin
-              sq_q <= sq_q + 1'b1;
+              sq_q <= siq_next[PeW-1:0];
             end
           end else if (vhave_q) begin
             vbuf_we_o    <= {PeCount{vwe}};

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "Vsparsegen_top.h"
 #include "verilated.h"
@@ -199,11 +200,40 @@ class Testbench {
     long long cycle_ = 0;
 };
 
+// Per-layer share of the run: the hardware counters' growth between the
+// last result beat of the previous layer and the last result beat of this
+// one (layers run one after another), and the results checked.
+struct LayerStat {
+    long long outputs = 0, busy = 0, useful = 0, slots = 0, stall = 0;
+};
+
 struct Result {
     long long out_beats = 0, outputs_checked = 0, mismatches = 0;
     long long in_stalls = 0, out_stalls = 0, start_cycle = 0, end_cycle = 0;
     std::string failure;
+    std::vector<LayerStat> layer;
 };
+
+struct Counters {
+    long long busy, useful, slots, stall;
+};
+
+Counters read_counters(Vsparsegen_top *t)
+{
+    return Counters{(long long)t->perf_busy_o, (long long)t->perf_useful_o, (long long)t->perf_slots_o,
+                    (long long)t->perf_stall_o};
+}
+
+void charge(Result &r, int layer, const Counters &now, Counters &last)
+{
+    if (layer < 0 || layer >= (int)r.layer.size()) return;
+    LayerStat &ls = r.layer[layer];
+    ls.busy += now.busy - last.busy;
+    ls.useful += now.useful - last.useful;
+    ls.slots += now.slots - last.slots;
+    ls.stall += now.stall - last.stall;
+    last = now;
+}
 
 int32_t lane_value(const uint32_t *w, int lane, int data_w)
 {
@@ -225,6 +255,8 @@ void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg
     long long in_i = 0, out_i = 0;
     bool presenting = false;
     r.start_cycle = tb.cycle();
+    r.layer.assign(p.n_layers, LayerStat());
+    Counters last = read_counters(t);
     for (;; r.out_beats = out_i) {
         if (tb.cycle() - r.start_cycle > max_cycles) {
             char msg[256];
@@ -261,7 +293,10 @@ void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg
                 for (int lane = 0; lane < p.elems; lane++) {
                     int32_t g = lane_value(got, lane, c.data_w), e = lane_value(exp, lane, c.data_w);
                     const sg_lane &L = p.lanes[out_i * p.elems + lane];
-                    if (L.layer >= 0) r.outputs_checked++;
+                    if (L.layer >= 0) {
+                        r.outputs_checked++;
+                        r.layer[L.layer].outputs++;
+                    }
                     if (g == e) continue;
                     char msg[512];
                     if (L.layer >= 0)
@@ -285,6 +320,10 @@ void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg
                     return;
                 }
             }
+            // the last beat of a layer's results closes its share of the counters
+            int beat_layer = p.lanes[out_i * p.elems].layer;
+            if (out_i + 1 == p.n_out || p.lanes[(out_i + 1) * p.elems].layer != beat_layer)
+                charge(r, beat_layer, read_counters(t), last);
             out_i++;
         }
         tb.tick();
@@ -409,6 +448,16 @@ int main(int argc, char **argv)
                             p.layer[l].words, p.layer[l].runs);
             std::printf("  results checked %lld, mismatches %lld; busy %lld of %lld cycles; utilization %.4f; %.2f M cycles/s\n",
                         r.outputs_checked, r.mismatches, busy, cycles, util, secs > 0 ? cycles / secs / 1e6 : 0.0);
+        }
+        for (int l = 0; l < p.n_layers && !r.layer.empty(); l++) {
+            const LayerStat &ls = r.layer[l];
+            const char *type = m.layers[l].type == SG_LAYER_CONV ? "conv"
+                               : m.layers[l].type == SG_LAYER_MAXPOOL ? "maxpool" : "fc";
+            std::printf("{\"layer\":%d,\"name\":\"%s\",\"type\":\"%s\",\"on\":\"%s\",\"outputs_checked\":%lld,"
+                        "\"busy_cycles\":%lld,\"useful_macs\":%lld,\"mac_slots\":%lld,\"utilization\":%.6f,"
+                        "\"stall_cycles\":%lld}\n",
+                        l, m.layers[l].name, type, p.layer[l].host ? "host" : "rtl", ls.outputs, ls.busy, ls.useful,
+                        ls.slots, ls.slots ? (double)ls.useful / (double)ls.slots : 0.0, ls.stall);
         }
         std::printf("{\"config\":\"%s\",\"model\":\"%s\",\"layers\":%d,\"samples\":%d,\"outputs_checked\":%lld,"
                     "\"mismatches\":%lld,\"cycles\":%lld,\"busy_cycles\":%lld,\"useful_macs\":%lld,\"mac_slots\":%lld,"
