@@ -44,8 +44,8 @@
  *       vector generator of ARCHITECTURE section 4.  Each channel hands over
  *       npix results in PE order; tlast on the last channel's batch.
  *  Flag (header bit 57) on VEC: scatter -- element i goes to PE i % P, bank
- *       (i / P) % B, address pbase + i / (P * B), one per cycle (the CONV
- *       line buffer).  On WGT and ROW: broadcast -- one record per address
+ *       (i / P) % B, address pbase + i / (P * B), up to min(P, E) elements
+ *       per cycle (the CONV line buffer).  On WGT and ROW: broadcast -- one record per address
  *       written into every PE.
  *
  * CSB word (SG word, WordW = 1 + B * (ROT_W + OFF_W + WGT_W) bits):

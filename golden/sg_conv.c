@@ -2,28 +2,12 @@
 #include "sg_conv.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sg_post.h"
 
-/* Write a message into err (if there is room) and return -1. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* ---- shape ---- */
 
@@ -57,7 +41,7 @@ static long long mul3_within(long long a, long long b, long long c, long long ma
 static int check_min(const char *name, int v, int min, char *err, size_t errlen)
 {
     if (v < min)
-        return fail(err, errlen, "%s %d is out of range: must be >= %d", name, v, min);
+        return sg_errf(err, errlen, "%s %d is out of range: must be >= %d", name, v, min);
     return 0;
 }
 
@@ -70,11 +54,11 @@ static long long axis_out(const char *kname, const char *inname, const char *pad
     long long padded = (long long)in + 2 * (long long)pad, out;
 
     if (k > padded)
-        return fail(err, errlen, "%s %d is out of range: must be <= %s + 2 * %s = %lld", kname,
+        return sg_errf(err, errlen, "%s %d is out of range: must be <= %s + 2 * %s = %lld", kname,
                     k, inname, padname, padded);
     out = (padded - k) / st + 1;
     if (out > INT_MAX)
-        return fail(err, errlen, "%s %d is out of range: the output size %lld exceeds %d",
+        return sg_errf(err, errlen, "%s %d is out of range: the output size %lld exceeds %d",
                     padname, pad, out, INT_MAX);
     return out;
 }
@@ -84,7 +68,7 @@ int sg_conv_shape_derive(sg_conv_shape *s, char *err, size_t errlen)
     long long h_out, w_out, max = elems_max();
 
     if (!s)
-        return fail(err, errlen, "conv shape is null");
+        return sg_errf(err, errlen, "conv shape is null");
     if (check_min("c_in", s->c_in, 1, err, errlen) < 0 ||
         check_min("h_in", s->h_in, 1, err, errlen) < 0 ||
         check_min("w_in", s->w_in, 1, err, errlen) < 0 ||
@@ -104,16 +88,16 @@ int sg_conv_shape_derive(sg_conv_shape *s, char *err, size_t errlen)
         return -1;
     /* The window is the column count of the CSB matrix, an int. */
     if (mul3_within(s->c_in, s->kh, s->kw, INT_MAX) < 0)
-        return fail(err, errlen, "c_in %d * kh %d * kw %d is out of range: must be <= %d",
+        return sg_errf(err, errlen, "c_in %d * kh %d * kw %d is out of range: must be <= %d",
                     s->c_in, s->kh, s->kw, INT_MAX);
     if (mul3_within(s->c_in, s->h_in, s->w_in, max) < 0)
-        return fail(err, errlen, "c_in %d * h_in %d * w_in %d is out of range: must be <= %lld",
+        return sg_errf(err, errlen, "c_in %d * h_in %d * w_in %d is out of range: must be <= %lld",
                     s->c_in, s->h_in, s->w_in, max);
     if (mul_within(s->c_out, (long long)s->c_in * s->kh * s->kw, max) < 0)
-        return fail(err, errlen, "c_out %d * c_in %d * kh %d * kw %d is out of range: must "
+        return sg_errf(err, errlen, "c_out %d * c_in %d * kh %d * kw %d is out of range: must "
                     "be <= %lld", s->c_out, s->c_in, s->kh, s->kw, max);
     if (mul3_within(s->c_out, h_out, w_out, max) < 0)
-        return fail(err, errlen, "c_out %d * h_out %lld * w_out %lld is out of range: must be "
+        return sg_errf(err, errlen, "c_out %d * h_out %lld * w_out %lld is out of range: must be "
                     "<= %lld", s->c_out, h_out, w_out, max);
     /* Written only now, so a bad shape is left as it was. */
     s->h_out = (int)h_out;
@@ -123,30 +107,6 @@ int sg_conv_shape_derive(sg_conv_shape *s, char *err, size_t errlen)
 
 /* ---- arithmetic (as sg_fc.c) ---- */
 
-/* Starting value of the accumulator of channel o: wrap_ACC(bias[o]). */
-static int64_t acc_start(const sg_fc_params *p, int o)
-{
-    return sg_wrap(p->bias ? p->bias[o] : 0, p->acc_w);
-}
-
-/* acc + w * x modulo 2^ACC_W.  |w * x| <= 2^62 and |acc| <= 2^31 (ACC_W <=
- * SG_ACC_W_MAX = 32), so the int64_t sum cannot overflow.  An out-of-contract
- * ACC_W above 61 is treated as 61, the widest for which that still holds. */
-static int64_t mac(int64_t acc, int32_t w, int32_t x, int acc_w)
-{
-    return sg_wrap(acc + (int64_t)w * (int64_t)x, acc_w > 61 ? 61 : acc_w);
-}
-
-/* Output of channel o from its accumulator: requant, then activation. */
-static int32_t chan_out(int64_t acc, const sg_fc_params *p, int o)
-{
-    /* data_w beyond 32 is out of contract; clamping it keeps the result an
-     * int32_t without an implementation-defined conversion. */
-    int data_w = p->data_w > 32 ? 32 : p->data_w;
-    int64_t y = sg_requant(acc, p->mult[o], p->shift[o], data_w);
-
-    return (int32_t)sg_sat(sg_activate(y, p->act, p->act_max), 32);
-}
 
 /* Index of in[c][iy][ix], or -1 when (iy, ix) is in the zero padding. */
 static long long in_index(const sg_conv_shape *s, long long c, long long iy, long long ix)
@@ -173,7 +133,7 @@ int64_t sg_conv_dense_acc(const int32_t *w, const sg_conv_shape *s, const int32_
     const int32_t *row = w + (size_t)o * (size_t)window;
     long long y0 = (long long)y * s->stride_h - s->pad_h;
     long long x0 = (long long)x * s->stride_w - s->pad_w;
-    int64_t acc = acc_start(p, o);
+    int64_t acc = sg_acc_start(p, o);
     int c, i, j;
 
     for (c = 0; c < s->c_in; c++)
@@ -182,7 +142,7 @@ int64_t sg_conv_dense_acc(const int32_t *w, const sg_conv_shape *s, const int32_
                 long long at = in_index(s, c, y0 + i, x0 + j);
 
                 if (at >= 0)
-                    acc = mac(acc, row[((size_t)c * s->kh + i) * s->kw + j], in[at], p->acc_w);
+                    acc = sg_mac(acc, row[((size_t)c * s->kh + i) * s->kw + j], in[at], p->acc_w);
             }
     return acc;
 }
@@ -200,7 +160,7 @@ void sg_conv_dense(const int32_t *w, const sg_conv_shape *s, const int32_t *in,
 
                 if (acc)
                     acc[at] = a;
-                out[at] = chan_out(a, p, o);
+                out[at] = sg_row_out(a, p, o);
             }
 }
 
@@ -214,7 +174,7 @@ int sg_conv_csb_encode(const int32_t *w, const sg_conv_shape *s, int banks, sg_c
     if (out)
         memset(out, 0, sizeof *out); /* on failure *out stays zeroed, as sg_csb_encode */
     if (!s)
-        return fail(err, errlen, "conv shape is null");
+        return sg_errf(err, errlen, "conv shape is null");
     if (check_min("c_out", s->c_out, 1, err, errlen) < 0 ||
         check_min("c_in", s->c_in, 1, err, errlen) < 0 ||
         check_min("kh", s->kh, 1, err, errlen) < 0 ||
@@ -223,7 +183,7 @@ int sg_conv_csb_encode(const int32_t *w, const sg_conv_shape *s, int banks, sg_c
         return -1;
     cols = mul3_within(s->c_in, s->kh, s->kw, INT_MAX);
     if (cols < 0)
-        return fail(err, errlen, "c_in %d * kh %d * kw %d is out of range: must be <= %d",
+        return sg_errf(err, errlen, "c_in %d * kh %d * kw %d is out of range: must be <= %d",
                     s->c_in, s->kh, s->kw, INT_MAX);
     /* Bank b holds input channels b * cpb .. b * cpb + cpb - 1, whole windows
      * each; cpb * kh * kw <= cols, so it fits an int. */
@@ -241,7 +201,7 @@ static int64_t csb_acc(const sg_csb *c, const sg_conv_shape *s, const int32_t *i
     long long area = (long long)s->kh * s->kw, window = s->c_in * area;
     long long y0 = (long long)y * s->stride_h - s->pad_h;
     long long x0 = (long long)x * s->stride_w - s->pad_w;
-    int64_t acc = acc_start(p, o);
+    int64_t acc = sg_acc_start(p, o);
     int k, b;
 
     if (o >= c->rows)
@@ -258,7 +218,7 @@ static int64_t csb_acc(const sg_csb *c, const sg_conv_shape *s, const int32_t *i
             rem = col % area;
             at = in_index(s, col / area, y0 + rem / s->kw, x0 + rem % s->kw);
             if (at >= 0)
-                acc = mac(acc, c->value[lane], in[at], p->acc_w);
+                acc = sg_mac(acc, c->value[lane], in[at], p->acc_w);
         }
     }
     return acc;
@@ -277,7 +237,7 @@ void sg_conv_csb(const sg_csb *c, const sg_conv_shape *s, const int32_t *in,
 
                 if (acc)
                     acc[at] = a;
-                out[at] = chan_out(a, p, o);
+                out[at] = sg_row_out(a, p, o);
             }
 }
 
@@ -289,17 +249,17 @@ int sg_maxpool(const int32_t *in, int c, int h, int w, int k, int st, int32_t *o
     int ch, y, x, i, j, hout, wout;
 
     if (!in || !out)
-        return fail(err, errlen, "max-pool input or output is null");
+        return sg_errf(err, errlen, "max-pool input or output is null");
     if (check_min("c", c, 1, err, errlen) < 0 || check_min("h", h, 1, err, errlen) < 0 ||
         check_min("w", w, 1, err, errlen) < 0 || check_min("k", k, 1, err, errlen) < 0 ||
         check_min("st", st, 1, err, errlen) < 0)
         return -1;
     if (k > h)
-        return fail(err, errlen, "k %d is out of range: must be <= h = %d", k, h);
+        return sg_errf(err, errlen, "k %d is out of range: must be <= h = %d", k, h);
     if (k > w)
-        return fail(err, errlen, "k %d is out of range: must be <= w = %d", k, w);
+        return sg_errf(err, errlen, "k %d is out of range: must be <= w = %d", k, w);
     if (mul3_within(c, h, w, elems_max()) < 0)
-        return fail(err, errlen, "c %d * h %d * w %d is out of range: must be <= %lld", c, h, w,
+        return sg_errf(err, errlen, "c %d * h %d * w %d is out of range: must be <= %lld", c, h, w,
                     elems_max());
     hout = (h - k) / st + 1;
     wout = (w - k) / st + 1;

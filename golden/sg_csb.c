@@ -1,28 +1,13 @@
 /* sg_csb.c: encode, decode and size compressed sparse banks (CSB) weight matrices. */
 #include "sg_csb.h"
+#include "sg_post.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Write a message into err (if there is room) and return -1. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* ceil(a / b) for a >= 0, b >= 1. */
 static long long ceil_div(long long a, long long b)
@@ -77,20 +62,20 @@ static int check_args(const int32_t *w, int rows, int cols, int banks, int *bank
     long long need;
 
     if (!w || !out)
-        return fail(err, errlen, "weight matrix or output is null");
+        return sg_errf(err, errlen, "weight matrix or output is null");
     if (rows < 1)
-        return fail(err, errlen, "rows %d is not positive", rows);
+        return sg_errf(err, errlen, "rows %d is not positive", rows);
     if (cols < 1)
-        return fail(err, errlen, "cols %d is not positive", cols);
+        return sg_errf(err, errlen, "cols %d is not positive", cols);
     if (banks < 1)
-        return fail(err, errlen, "banks %d is not positive", banks);
+        return sg_errf(err, errlen, "banks %d is not positive", banks);
     if (*bank_size < 0)
-        return fail(err, errlen, "bank_size %d is negative", *bank_size);
+        return sg_errf(err, errlen, "bank_size %d is negative", *bank_size);
     need = ceil_div(cols, banks);
     if (*bank_size == 0)
         *bank_size = (int)need; /* need <= cols fits an int */
     if (*bank_size < need)
-        return fail(err, errlen, "bank_size %d is smaller than ceil(cols / banks) = %lld",
+        return sg_errf(err, errlen, "bank_size %d is smaller than ceil(cols / banks) = %lld",
                     *bank_size, need);
     return 0;
 }
@@ -107,7 +92,7 @@ static int count_words(const int32_t *w, sg_csb *out, char *err, size_t errlen)
         out->row_start[r] = (int)total;
         total += row_word_count(row, out->cols, out->banks, out->bank_size);
         if (total > INT_MAX)
-            return fail(err, errlen, "matrix needs more than %d words", INT_MAX);
+            return sg_errf(err, errlen, "matrix needs more than %d words", INT_MAX);
     }
     out->row_start[out->rows] = (int)total;
     out->words = (int)total;
@@ -120,14 +105,14 @@ static int alloc_lanes(sg_csb *out, char *err, size_t errlen)
     size_t lanes;
 
     if ((size_t)out->words > SIZE_MAX / (size_t)out->banks / sizeof(int32_t))
-        return fail(err, errlen, "%d words of %d banks overflow the address space",
+        return sg_errf(err, errlen, "%d words of %d banks overflow the address space",
                     out->words, out->banks);
     lanes = (size_t)out->words * (size_t)out->banks;
     /* calloc(0) may return NULL, so ask for at least one lane */
     out->value = calloc(lanes ? lanes : 1, sizeof *out->value);
     out->offset = calloc(lanes ? lanes : 1, sizeof *out->offset);
     if (!out->value || !out->offset)
-        return fail(err, errlen, "out of memory for %zu lanes", lanes);
+        return sg_errf(err, errlen, "out of memory for %zu lanes", lanes);
     return 0;
 }
 
@@ -170,7 +155,7 @@ int sg_csb_encode(const int32_t *w, int rows, int cols, int banks, int bank_size
     if (check_args(w, rows, cols, banks, &bank_size, out, err, errlen) < 0)
         return -1;
     if ((size_t)rows >= SIZE_MAX / sizeof(int)) /* rows + 1 entries */
-        return fail(err, errlen, "rows %d overflow the address space", rows);
+        return sg_errf(err, errlen, "rows %d overflow the address space", rows);
     out->rows = rows;
     out->cols = cols;
     out->banks = banks;
@@ -178,7 +163,7 @@ int sg_csb_encode(const int32_t *w, int rows, int cols, int banks, int bank_size
     out->row_start = malloc(((size_t)rows + 1) * sizeof *out->row_start);
     if (!out->row_start) {
         sg_csb_free(out);
-        return fail(err, errlen, "out of memory for %lld row pointers", (long long)rows + 1);
+        return sg_errf(err, errlen, "out of memory for %lld row pointers", (long long)rows + 1);
     }
     if (count_words(w, out, err, errlen) < 0 || alloc_lanes(out, err, errlen) < 0) {
         sg_csb_free(out);

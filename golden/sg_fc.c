@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 /* Starting value of the accumulator of row r: wrap_ACC(bias[r]). */
-static int64_t acc_start(const sg_fc_params *p, int r)
+int64_t sg_acc_start(const sg_fc_params *p, int r)
 {
     return sg_wrap(p->bias ? p->bias[r] : 0, p->acc_w);
 }
@@ -12,13 +12,13 @@ static int64_t acc_start(const sg_fc_params *p, int r)
 /* acc + w * x modulo 2^ACC_W.  |w * x| <= 2^62 and |acc| <= 2^31 (ACC_W <=
  * SG_ACC_W_MAX = 32), so the int64_t sum cannot overflow.  An out-of-contract
  * ACC_W above 61 is treated as 61, the widest for which that still holds. */
-static int64_t mac(int64_t acc, int32_t w, int32_t x, int acc_w)
+int64_t sg_mac(int64_t acc, int32_t w, int32_t x, int acc_w)
 {
     return sg_wrap(acc + (int64_t)w * (int64_t)x, acc_w > 61 ? 61 : acc_w);
 }
 
 /* Output of row r from its accumulator: requant, then activation. */
-static int32_t row_out(int64_t acc, const sg_fc_params *p, int r)
+int32_t sg_row_out(int64_t acc, const sg_fc_params *p, int r)
 {
     /* data_w beyond 32 is out of contract; clamping it keeps the result an
      * int32_t without an implementation-defined conversion. */
@@ -32,11 +32,11 @@ int64_t sg_fc_dense_acc(const int32_t *w, int cols, int r, const int32_t *x,
                         const sg_fc_params *p)
 {
     const int32_t *row = w + (size_t)r * (size_t)cols;
-    int64_t acc = acc_start(p, r);
+    int64_t acc = sg_acc_start(p, r);
     int c;
 
     for (c = 0; c < cols; c++)
-        acc = mac(acc, row[c], x[c], p->acc_w);
+        acc = sg_mac(acc, row[c], x[c], p->acc_w);
     return acc;
 }
 
@@ -50,14 +50,14 @@ void sg_fc_dense(const int32_t *w, int rows, int cols, const int32_t *x,
 
         if (acc)
             acc[r] = a;
-        y[r] = row_out(a, p, r);
+        y[r] = sg_row_out(a, p, r);
     }
 }
 
 /* Accumulator of row r from its CSB words only, the way a PE walks them. */
 static int64_t csb_acc(const sg_csb *c, int r, const int32_t *x, const sg_fc_params *p)
 {
-    int64_t acc = acc_start(p, r);
+    int64_t acc = sg_acc_start(p, r);
     int k, b;
 
     for (k = c->row_start[r]; k < c->row_start[r + 1]; k++) {
@@ -69,7 +69,7 @@ static int64_t csb_acc(const sg_csb *c, int r, const int32_t *x, const sg_fc_par
              * can only hold padding, but never read x beyond its end. */
             if (c->value[lane] == 0 || col >= c->cols)
                 continue;
-            acc = mac(acc, c->value[lane], x[col], p->acc_w);
+            acc = sg_mac(acc, c->value[lane], x[col], p->acc_w);
         }
     }
     return acc;
@@ -85,6 +85,6 @@ void sg_fc_csb(const sg_csb *c, const int32_t *x, const sg_fc_params *p,
 
         if (acc)
             acc[r] = a;
-        y[r] = row_out(a, p, r);
+        y[r] = sg_row_out(a, p, r);
     }
 }

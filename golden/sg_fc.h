@@ -24,6 +24,13 @@ typedef struct sg_fc_params {
     const int8_t *shift;  /* rows entries: requant shift S, 0 .. SG_SHIFT_MAX */
 } sg_fc_params;
 
+/* The steps every golden layer shares (sg_fc.c, sg_conv.c): the starting
+ * accumulator wrap_ACC(bias[r]) (0 without bias), one MAC modulo 2^ACC_W,
+ * and the output requant(acc, M[r], S[r]) followed by the activation. */
+int64_t sg_acc_start(const sg_fc_params *p, int r);
+int64_t sg_mac(int64_t acc, int32_t w, int32_t x, int acc_w);
+int32_t sg_row_out(int64_t acc, const sg_fc_params *p, int r);
+
 /* Accumulator of row r (before requant) from a dense row-major matrix. */
 int64_t sg_fc_dense_acc(const int32_t *w, int cols, int r, const int32_t *x,
                         const sg_fc_params *p);

@@ -1,6 +1,8 @@
 /* sg_post.c: wrap, saturate, requantize and activate, free of undefined behaviour. */
 #include "sg_post.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Arguments outside the documented ranges get a defined result instead of
@@ -106,5 +108,17 @@ int sg_act_parse(const char *name)
     for (i = 0; i < ACT_COUNT; i++)
         if (strcmp(name, act_names[i]) == 0)
             return i;
+    return -1;
+}
+
+int sg_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err && errlen > 0) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
     return -1;
 }

@@ -19,6 +19,7 @@
 #ifndef SG_POST_H
 #define SG_POST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SG_ACC_W_MAX 32 /* widest accumulator the 64-bit requant path allows */
@@ -48,6 +49,13 @@ int64_t sg_requant(int64_t acc, int32_t m, int s, int data_w);
 
 /* Apply the activation; act_max is used by SG_ACT_RELU6 only. */
 int64_t sg_activate(int64_t y, sg_act act, int64_t act_max);
+
+/* Write a printf-style message into err (when err and errlen allow) and
+ * return -1: the golden library's one way of failing. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+int sg_errf(char *err, size_t errlen, const char *fmt, ...);
 
 /* Name of an activation ("none", "relu", "relu6") and its inverse (-1 if unknown). */
 const char *sg_act_name(sg_act act);

@@ -5,12 +5,8 @@
 # divides the 56-pixel rows, so no pixel group runs partly empty), every
 # result checked in lockstep.  A benchmark: a missed target is reported.
 set -u
-: "${SPARSEGEN:?run through make bench}"
+. "$top_srcdir/verif/bench/common.sh"
 cfg="$top_srcdir/verif/bench/vgg_conv.json"
-B="$top_builddir/build-bench"
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-field() { tail -n 1 "$1" | tr ',{}' '\n\n\n' | sed -n "s/^\"$2\":\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" | head -n 1; }
 
 shape="type=conv,c=256,h=56,w=56,k=3,stride=1,pad=1,rows=256,seed=1"
 echo "sparsegen bench: CONV 256 -> 256 channels, 56 x 56, 3 x 3 (VGG-16 conv3_2), int8"
@@ -38,9 +34,9 @@ dens=$(awk -v u="$(field "$T/bbs.json" useful_macs)" -v d="$(field "$T/bbs.json"
 target=$(awk -v x="$dens" 'BEGIN{print 0.9/x}')
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN{print v >= t ? "met" : "MISSED"}'; }
 echo "  $(field "$T/bbs.json" outputs_checked) results checked per run, 0 mismatches required."
-echo "  Total cycles include the scatter of the input rows into the line buffer"
-echo "  (one element per cycle, reloaded per output row and weight block): the"
-echo "  next step is a wider scatter and rows kept across output rows."
+echo "  Total cycles include scattering the input rows into the line buffer over the"
+echo "  64-bit stream, again for every output row and weight block: keeping rows"
+echo "  across output rows is the next step."
 echo
 echo "  target                                              measured     verdict"
 printf '  %-50s %8.2f%%     %s\n' "BBS utilization >= 90%" "$(awk -v u="$util" 'BEGIN{print u*100}')" "$(verdict "$util" 0.90)"

@@ -4,13 +4,8 @@
 # lockstep; prints measured figures next to their targets.  A benchmark, not
 # a test: a missed target is reported, it does not fail the build.
 set -u
-: "${SPARSEGEN:?run through make bench}"
+. "$top_srcdir/verif/bench/common.sh"
 cfg="$top_srcdir/configs/default.json"
-B="$top_builddir/build-bench"
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-
-field() { tail -n 1 "$1" | tr ',{}' '\n\n\n' | sed -n "s/^\"$2\":\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" | head -n 1; }
 
 run() { # name spec [harness options...]
     name=$1 spec=$2
