@@ -118,8 +118,9 @@ typedef struct conv_phase {
     int a, e;        /* first tap row and column of the phase */
     int kh, kw;      /* taps of the phase */
     int wq;          /* vector-buffer words per buffered row per PE */
+    int rows;        /* buffered phase rows per channel: kh + band - 1 */
     int region;      /* first vector-buffer address of the phase's rows */
-    int words;       /* region size: cpb * kh * wq */
+    int words;       /* region size: cpb * rows * wq */
     sg_csb csb;      /* the phase's sub-kernel, banks over input-channel groups */
     int *cwords;     /* words per output channel (>= 1) */
     long long *cnnz; /* nonzero weights per output channel */
@@ -128,6 +129,7 @@ typedef struct conv_phase {
 typedef struct conv_plan {
     int cpb;         /* input channels per bank */
     int ngroups;     /* pixel groups per output row: ceil(w_out / P) */
+    int band;        /* output rows per load of the line buffer */
     int nph;         /* phases */
     conv_phase *ph;  /* nph entries */
     int n_blocks;    /* output-channel blocks */
@@ -446,14 +448,16 @@ static int compile_layer(builder *b, const sg_config *c, const sg_layer *L, int 
  *
  * PE p computes output pixel x0 + p of an output row; every PE holds the same
  * CSB words (one output channel = one group), loaded once by broadcast.  The
- * PEs' vector banks together hold the input rows of the current output row,
+ * PEs' vector banks together hold the input rows of a band of output rows,
  * banked by column: PE q, bank b keeps the columns x = q (mod P) of bank b's
- * input channels, at address region + (c_local * kh + r) * wq + x / P.  A
- * lane with tap (i, j) has offset (c_local * kh + i) * wq + j / P and
- * rotation j % P; the hardware adds the pixel group g to the address (BASE
- * pbase = region + g) and rotates the banks' data (sg_core.v).
- * Loop: per output-channel block ROW + WGT (broadcast); per output row one
- * scatter VEC per phase; per pixel group one CONV RUN per phase. */
+ * input channels, at address region + (c_local * rows + r) * wq + x / P.  A
+ * lane with tap (i, j) has offset (c_local * rows + i) * wq + j / P and
+ * rotation j % P; the hardware adds the band row and the pixel group to the
+ * address (BASE pbase = region + (oy - oy0) * wq + g) and rotates the banks'
+ * data (sg_core.v).
+ * Loop: per output-channel block ROW + WGT (broadcast); per band of output
+ * rows one scatter VEC per phase; per output row and pixel group one CONV
+ * RUN per phase. */
 
 static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err, size_t errlen)
 {
@@ -471,7 +475,6 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
     cv->ph = calloc((size_t)(s->stride_h * s->stride_w), sizeof *cv->ph);
     if (!cv->ph)
         goto oom;
-    int region = 0;
     for (int a = 0; a < s->stride_h && a < s->kh; a++) {
         for (int e = 0; e < s->stride_w && e < s->kw; e++) {
             conv_phase *ph = &cv->ph[cv->nph++];
@@ -480,9 +483,6 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
             ph->kh = (s->kh - a + s->stride_h - 1) / s->stride_h;
             ph->kw = (s->kw - e + s->stride_w - 1) / s->stride_w;
             ph->wq = (cv->ngroups * P + ph->kw - 1 + P - 1) / P;
-            ph->region = region;
-            ph->words = cv->cpb * ph->kh * ph->wq;
-            region += ph->words;
             /* the phase's sub-kernel as a c_out x (c_in * kh * kw) matrix */
             int cols = s->c_in * ph->kh * ph->kw;
             int32_t *sub = calloc((size_t)s->c_out * (size_t)cols, sizeof *sub);
@@ -513,13 +513,33 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
             }
         }
     }
-    if (region > c->vbuf_depth || region > 65535) {
+    /* Band: as many output rows per load as the vector banks hold, so each
+     * input row is sent about (kh + band - 1) / band times, not kh times. */
+    int room = min_i(c->vbuf_depth, 65535), region = 0;
+    for (cv->band = 0; cv->band < s->h_out; cv->band++) {
+        long long need = 0;
+        for (int i = 0; i < cv->nph; i++)
+            need += (long long)cv->cpb * (cv->ph[i].kh + cv->band) * cv->ph[i].wq;
+        if (need > room)
+            break;
+    }
+    if (cv->band == 0) {
+        long long need = 0;
+        for (int i = 0; i < cv->nph; i++)
+            need += (long long)cv->cpb * cv->ph[i].kh * cv->ph[i].wq;
         snprintf(err, errlen,
-                 "layer '%s': its input rows need %d vector-buffer words per bank (%d channels "
+                 "layer '%s': its input rows need %lld vector-buffer words per bank (%d channels "
                  "per bank x kernel rows x %d columns per PE), more than vbuf_depth %d; "
                  "input-channel tiling is not implemented yet",
-                 L->name, region, cv->cpb, cv->ph[0].wq, c->vbuf_depth);
+                 L->name, need, cv->cpb, cv->ph[0].wq, c->vbuf_depth);
         return -1;
+    }
+    for (int i = 0; i < cv->nph; i++) {
+        conv_phase *ph = &cv->ph[i];
+        ph->rows = ph->kh + cv->band - 1;
+        ph->region = region;
+        ph->words = cv->cpb * ph->rows * ph->wq;
+        region += ph->words;
     }
     /* output-channel blocks: all phases' words fit the weight buffer, the
      * channels fit the row buffer */
@@ -584,7 +604,7 @@ static void emit_conv_rows(builder *b, const sg_config *c, const sg_conv_shape *
         uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat);
         for (long long i = 0; i < n; i++) {
             int q = (int)(i % P), bank = (int)((i / P) % B), addr = a0 + (int)(i / ((long long)P * B));
-            int cl = addr / (ph->kh * ph->wq), r = (addr / ph->wq) % ph->kh, xq = addr % ph->wq;
+            int cl = addr / (ph->rows * ph->wq), r = (addr / ph->wq) % ph->rows, xq = addr % ph->wq;
             int32_t v = phase_input(s, ph, x, bank * cv->cpb + cl, oy + r, xq * P + q);
             put_bits(w, i * c->data_w, c->data_w, field(v, c->data_w));
         }
@@ -618,7 +638,7 @@ static void emit_conv_wgt(builder *b, const sg_config *c, const conv_plan *cv,
                 long long bit = (long long)lane * c->lane_w;
                 put_bits(w, bit, c->wgt_w, field(v, c->wgt_w));
                 put_bits(w, bit + c->wgt_w, c->off_w,
-                         (uint64_t)((cl * ph->kh + i) * ph->wq + jj / P));
+                         (uint64_t)((cl * ph->rows + i) * ph->wq + jj / P));
                 put_bits(w, bit + c->wgt_w + c->off_w, c->rot_w, (uint64_t)(jj % P));
             }
         }
@@ -666,8 +686,10 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
                 wbase += cv->ph[i].cwords[o];
         }
         for (int oy = 0; oy < s->h_out; oy++) {
-            for (int i = 0; i < cv->nph; i++)
-                emit_conv_rows(b, c, s, cv, &cv->ph[i], x, oy);
+            int oy0 = oy - oy % cv->band; /* first output row of the band */
+            if (oy == oy0)
+                for (int i = 0; i < cv->nph; i++)
+                    emit_conv_rows(b, c, s, cv, &cv->ph[i], x, oy0);
             for (int g = 0; g < cv->ngroups; g++) {
                 int npix = min_i(P, s->w_out - g * P);
                 if (cv->nph > 1 && (oy > 0 || g > 0)) /* partial sums replaced the biases */
@@ -675,7 +697,7 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
                 for (int i = 0; i < cv->nph; i++) {
                     const conv_phase *ph = &cv->ph[i];
                     int final = i == cv->nph - 1;
-                    emit_base3(b, c, wb[i], 0, ph->region + g);
+                    emit_base3(b, c, wb[i], 0, ph->region + (oy - oy0) * ph->wq + g);
                     emit_header(b, c, SG_OP_CONV, (unsigned)L->act, (unsigned)final,
                                 (unsigned)L->act_max, (unsigned)npix, (unsigned)(o1 - o0));
                     long long nnz = 0, words = 0;
