@@ -32,7 +32,7 @@ speed=$(awk -v d="$db" -v b="$(field "$T/bbs.json" busy_cycles)" 'BEGIN{print d/
 # the nonzero fraction the random BBS weights really have
 dens=$(awk -v u="$(field "$T/bbs.json" useful_macs)" -v d="$(field "$T/bbs.json" dense_macs)" 'BEGIN{print u/d}')
 target=$(awk -v x="$dens" 'BEGIN{print 0.9/x}')
-verdict() { awk -v v="$1" -v t="$2" 'BEGIN{print v >= t ? "met" : "MISSED"}'; }
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN{print ((v >= t) ? "met" : "MISSED")}'; }
 echo "  $(field "$T/bbs.json" outputs_checked) results checked per run, 0 mismatches required."
 echo "  Total cycles include scattering the input rows into the line buffer over the"
 echo "  64-bit stream, once per band of output rows and weight block."
