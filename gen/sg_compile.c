@@ -66,6 +66,16 @@ static uint64_t field(int64_t v, int width)
     return width >= 64 ? (uint64_t)v : ((uint64_t)v & ((1ULL << width) - 1));
 }
 
+/* One lane of a CSB word: value, offset inside the bank, rotation (CONV). */
+static void put_lane(uint32_t *w, const sg_config *c, int lane, int32_t v, uint64_t off,
+                     uint64_t rot)
+{
+    long long bit = (long long)lane * c->lane_w;
+    put_bits(w, bit, c->wgt_w, field(v, c->wgt_w));
+    put_bits(w, bit + c->wgt_w, c->off_w, off);
+    put_bits(w, bit + c->wgt_w + c->off_w, c->rot_w, rot);
+}
+
 static void emit_header(builder *b, const sg_config *c, unsigned op, unsigned act, unsigned final,
                         unsigned act_max, unsigned rows, unsigned count)
 {
@@ -317,9 +327,7 @@ static int emit_wgt(builder *b, const sg_config *c, const tile *t, int g0, int g
                     if (v == 0)
                         continue;
                     (*nnz)++;
-                    put_bits(w, (long long)lane * c->lane_w, c->wgt_w, field(v, c->wgt_w));
-                    put_bits(w, (long long)lane * c->lane_w + c->wgt_w, c->off_w,
-                             t->csb.offset[word * B + lane]);
+                    put_lane(w, c, lane, v, t->csb.offset[word * B + lane], 0);
                 }
             }
         }
@@ -635,11 +643,8 @@ static void emit_conv_wgt(builder *b, const sg_config *c, const conv_plan *cv,
                     continue;
                 int t = (int)ph->csb.offset[word * B + lane];
                 int cl = t / taps, i = (t / ph->kw) % ph->kh, jj = t % ph->kw;
-                long long bit = (long long)lane * c->lane_w;
-                put_bits(w, bit, c->wgt_w, field(v, c->wgt_w));
-                put_bits(w, bit + c->wgt_w, c->off_w,
-                         (uint64_t)((cl * ph->rows + i) * ph->wq + jj / P));
-                put_bits(w, bit + c->wgt_w + c->off_w, c->rot_w, (uint64_t)(jj % P));
+                put_lane(w, c, lane, v, (uint64_t)((cl * ph->rows + i) * ph->wq + jj / P),
+                         (uint64_t)(jj % P));
             }
         }
     }
