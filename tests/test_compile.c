@@ -3,15 +3,20 @@
  * A small software model of the accelerator (hw_*) interprets the command
  * stream of a compiled program exactly as gen/sg_cmd.h defines it -- its own
  * header decoder, CSB word and row record unpacking, per-PE vector, weight
- * and row buffers, RUN with partial sums -- and produces the output beats the
- * hardware would send.  For many configurations and random models the test
- * asserts that these beats equal the program's expected beats, that the
- * interpreter's counters equal the program's statistics, that the lane
- * descriptions hold the lane values, that the stream is consumed exactly,
- * and that the results equal an independent dense computation (sg_fc_dense
- * chained over the layers), so a bug shared by compiler and interpreter
- * still shows.  Then hand-checked streams, bad arguments of sg_compile and
- * configuration validation (sg_config_load on files in a temp directory).
+ * and row buffers, BASE with its weight, row and vector (pbase) bases, VEC
+ * broadcast or scattered over the PEs, WGT and ROW per PE or broadcast, RUN
+ * with partial sums, CONV through the vector generator's rotation -- and
+ * produces the output beats the hardware would send.  For many
+ * configurations and random FC and CONV models (and the committed CNN
+ * fixtures) the test asserts that these beats equal the program's expected
+ * beats, that the interpreter's counters equal the program's statistics,
+ * that the lane descriptions hold the lane values, that the stream is
+ * consumed exactly, and that the results equal an independent computation
+ * (sg_fc_dense and sg_layer_forward chained over the layers, max-pool layers
+ * on the host), so a bug shared by compiler and interpreter still shows.
+ * Then hand-checked streams (and mutated ones the interpreter must refuse),
+ * bad arguments of sg_compile and configuration validation (sg_config_load
+ * on files in a temp directory).
  */
 #include <limits.h>
 #include <stdint.h>
@@ -35,6 +40,7 @@
 #define OP_ROW 3
 #define OP_RUN 4
 #define OP_BASE 5
+#define OP_CONV 6
 
 /* ---- bit helpers (independent of the compiler's) ------------------------ */
 
@@ -103,15 +109,19 @@ typedef struct hw {
     int off_w, rot_w, lane_w, word_w, bw, E, hdr_beats, wgt_beats, row_beats;
     /* buffers */
     int32_t *vbuf;          /* [(p * B + b) * vdepth + o] */
-    long long vbuf_n;       /* elements written by the last VEC */
+    uint8_t *vwr;           /* same index: written by some VEC */
+    long long vbuf_n;       /* elements written by the last broadcast VEC (0 after a scatter) */
+    long long vbuf_at;      /* its first address (pbase then) */
     int32_t *wval;          /* [((p * wdepth) + a) * B + b] */
     uint32_t *woff;         /* same index */
+    uint32_t *wrot;         /* same index: lane rotation (CONV) */
     uint8_t *wlast;         /* [p * wdepth + a] */
     long long wbuf_n;       /* words per PE written by the last WGT */
     int32_t *rbias, *rmult; /* [p * rdepth + g] */
     uint8_t *rshift;
     long long rbuf_n; /* groups written by the last ROW */
     long long wbase, rbase;     /* BASE: where WGT/ROW write and RUN reads */
+    long long pbase;            /* BASE: where VEC writes and CONV reads */
     long long w_hi, r_hi;       /* highest weight / row address loaded + 1 */
     int based;                  /* a BASE command was seen */
     /* results */
@@ -122,13 +132,21 @@ typedef struct hw {
     int32_t *res;
     long long n_res, cap_res;
     long long macs, words, runs, cmds;
+    long long convs;    /* CONV commands */
+    long long scatters; /* scatter VECs */
+    long long loads;    /* line-buffer loads: scatter VECs not preceded (BASE aside) by one */
+    unsigned prev_op;   /* opcode of the previous command other than BASE */
+    int prev_flag;      /* its flag bit */
     long long wraps; /* MACs whose exact sum left the ACC_W range */
-    char trace[64];  /* first opcodes: V W B r(un, partial) R(un, final) */
+    char trace[64];  /* first opcodes: V W B r(un, partial) R(un, final) S(BASE), flagged
+                      * v(scatter) w b(broadcast), c(onv, partial) C(onv, final) */
     int n_trace;
     uint64_t hdr[8]; /* first headers, for hand checks */
+    long long hdr_at[8]; /* and the beats they start at */
     /* problems: contract violations and (looser) hygiene notes */
     int errors, fatal;
-    char err[512];
+    char err[512];     /* the first violation */
+    char errlog[2048]; /* the first ones, "; "-separated, for the mutation checks */
     int notes;
     char note[512];
 } hw;
@@ -138,12 +156,16 @@ __attribute__((format(printf, 2, 3)))
 #endif
 static void hw_error(hw *h, const char *fmt, ...)
 {
-    if (h->errors++ == 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(h->err, sizeof h->err, fmt, ap);
-        va_end(ap);
-    }
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (h->errors++ == 0)
+        snprintf(h->err, sizeof h->err, "%s", msg);
+    size_t n = strlen(h->errlog);
+    if (n + 2 < sizeof h->errlog)
+        snprintf(h->errlog + n, sizeof h->errlog - n, "%s%s", n ? "; " : "", msg);
 }
 
 #if defined(__GNUC__)
@@ -201,8 +223,10 @@ static void hw_init(hw *h, const sg_config *c)
     h->wgt_beats = (int)cdiv(h->word_w, h->stream_w);
     h->row_beats = (int)cdiv(70, h->stream_w);
     h->vbuf = xcalloc((size_t)h->P * h->B * h->vdepth, sizeof *h->vbuf);
+    h->vwr = xcalloc((size_t)h->P * h->B * h->vdepth, 1);
     h->wval = xcalloc((size_t)h->P * h->wdepth * h->B, sizeof *h->wval);
     h->woff = xcalloc((size_t)h->P * h->wdepth * h->B, sizeof *h->woff);
+    h->wrot = xcalloc((size_t)h->P * h->wdepth * h->B, sizeof *h->wrot);
     h->wlast = xcalloc((size_t)h->P * h->wdepth, 1);
     h->rbias = xcalloc((size_t)h->P * h->rdepth, sizeof *h->rbias);
     h->rmult = xcalloc((size_t)h->P * h->rdepth, sizeof *h->rmult);
@@ -212,8 +236,10 @@ static void hw_init(hw *h, const sg_config *c)
 static void hw_free(hw *h)
 {
     free(h->vbuf);
+    free(h->vwr);
     free(h->wval);
     free(h->woff);
+    free(h->wrot);
     free(h->wlast);
     free(h->rbias);
     free(h->rmult);
@@ -248,33 +274,56 @@ static void hw_emit(hw *h, int32_t v)
     h->res[h->n_res++] = v;
 }
 
-static void hw_trace(hw *h, char ch, uint64_t hdr)
+static void hw_trace(hw *h, char ch, uint64_t hdr, long long at)
 {
     if (h->n_trace < (int)sizeof h->trace - 1)
         h->trace[h->n_trace] = ch;
-    if (h->n_trace < 8)
+    if (h->n_trace < 8) {
         h->hdr[h->n_trace] = hdr;
+        h->hdr_at[h->n_trace] = at;
+    }
     h->n_trace++;
 }
 
-static void hw_vec(hw *h, const uint32_t *pl, long long n)
+/* VEC: n elements from address pbase on.  Broadcast (flag 0): element i to
+ * bank i % B, address pbase + i / B of every PE.  Scatter (flag 1): element i
+ * to PE i % P only, bank (i / P) % B, address pbase + i / (P * B). */
+static void hw_vec(hw *h, const uint32_t *pl, long long n, int scatter, long long at)
 {
-    if (n > (long long)h->B * h->vdepth) {
-        hw_error(h, "VEC of %lld elements overflows %d banks x %d", n, h->B, h->vdepth);
+    long long per_addr = scatter ? (long long)h->P * h->B : h->B;
+    if (h->pbase + cdiv(n, per_addr) > h->vdepth) {
+        hw_error(h, "VEC at beat %lld (%s) of %lld elements at pbase %lld overflows the %d-word "
+                 "vector banks", at, scatter ? "scatter" : "broadcast", n, h->pbase, h->vdepth);
         h->fatal = 1;
         return;
     }
     for (long long i = 0; i < n; i++) {
         int32_t v = (int32_t)sext(bits_at(pl, i * h->data_w, h->data_w), h->data_w);
+        if (scatter) {
+            int q = (int)(i % h->P), b = (int)((i / h->P) % h->B);
+            long long o = h->pbase + i / per_addr;
+            size_t vi = ((size_t)q * h->B + b) * h->vdepth + (size_t)o;
+            h->vbuf[vi] = v;
+            h->vwr[vi] = 1;
+            continue;
+        }
         int b = (int)(i % h->B);
-        long long o = i / h->B;
-        for (int p = 0; p < h->P; p++)
-            h->vbuf[((size_t)p * h->B + b) * h->vdepth + o] = v;
+        long long o = h->pbase + i / h->B;
+        for (int p = 0; p < h->P; p++) {
+            size_t vi = ((size_t)p * h->B + b) * h->vdepth + (size_t)o;
+            h->vbuf[vi] = v;
+            h->vwr[vi] = 1;
+        }
     }
-    h->vbuf_n = n;
+    /* an FC RUN must read what the last broadcast VEC wrote: a scatter
+     * replaces parts of some PEs' banks only */
+    h->vbuf_n = scatter ? 0 : n;
+    h->vbuf_at = h->pbase;
 }
 
-static void hw_wgt(hw *h, const uint32_t *pl, long long n, long long at)
+/* WGT: n addresses from wbase on; P words per address (one per PE), or with
+ * the broadcast flag one word written into every PE. */
+static void hw_wgt(hw *h, const uint32_t *pl, long long n, int bcast, long long at)
 {
     if (h->wbase + n > h->wdepth) {
         hw_error(h, "WGT of %lld words at base %lld overflows the %d-word weight buffer", n,
@@ -282,21 +331,25 @@ static void hw_wgt(hw *h, const uint32_t *pl, long long n, long long at)
         h->fatal = 1;
         return;
     }
+    int per = bcast ? 1 : h->P;
     for (long long a = 0; a < n; a++) {
-        for (int p = 0; p < h->P; p++) {
-            const uint32_t *rec = pl + ((a * h->P + p) * h->wgt_beats) * h->bw;
-            size_t wi = (size_t)p * h->wdepth + (size_t)(h->wbase + a);
-            h->wlast[wi] = (uint8_t)bits_at(rec, h->word_w - 1, 1);
-            for (int b = 0; b < h->B; b++) {
-                uint64_t lane = bits_at(rec, (long long)b * h->lane_w, h->lane_w);
-                h->wval[wi * h->B + b] = (int32_t)sext(lane, h->wgt_w);
-                h->woff[wi * h->B + b] = (uint32_t)((lane >> h->wgt_w) & ((1ULL << h->off_w) - 1));
-                if (lane >> (h->wgt_w + h->off_w))
-                    hw_error(h, "WGT word (a=%lld, pe=%d): FC lane %d has a nonzero rotation", a, p, b);
+        for (int k = 0; k < per; k++) {
+            long long ri = a * per + k; /* record index in the payload */
+            const uint32_t *rec = pl + (ri * h->wgt_beats) * h->bw;
+            for (int p = bcast ? 0 : k; p < (bcast ? h->P : k + 1); p++) {
+                size_t wi = (size_t)p * h->wdepth + (size_t)(h->wbase + a);
+                h->wlast[wi] = (uint8_t)bits_at(rec, h->word_w - 1, 1);
+                for (int b = 0; b < h->B; b++) {
+                    uint64_t lane = bits_at(rec, (long long)b * h->lane_w, h->lane_w);
+                    h->wval[wi * h->B + b] = (int32_t)sext(lane, h->wgt_w);
+                    h->woff[wi * h->B + b] =
+                        (uint32_t)((lane >> h->wgt_w) & ((1ULL << h->off_w) - 1));
+                    h->wrot[wi * h->B + b] = (uint32_t)(lane >> (h->wgt_w + h->off_w));
+                }
             }
             if (!bits_zero(rec, h->word_w, (long long)h->wgt_beats * h->stream_w))
-                hw_error(h, "WGT word (a=%lld, pe=%d) at beat %lld: nonzero bits above WordW", a, p,
-                         at + (a * h->P + p) * h->wgt_beats);
+                hw_error(h, "WGT word (a=%lld, %s %d) at beat %lld: nonzero bits above WordW", a,
+                         bcast ? "broadcast record" : "pe", k, at + ri * h->wgt_beats);
         }
     }
     h->wbuf_n = n;
@@ -304,7 +357,9 @@ static void hw_wgt(hw *h, const uint32_t *pl, long long n, long long at)
         h->w_hi = h->wbase + n;
 }
 
-static void hw_row(hw *h, const uint32_t *pl, long long n, long long at)
+/* ROW: n groups from rbase on; P records per group, or with the broadcast
+ * flag one record written into every PE. */
+static void hw_row(hw *h, const uint32_t *pl, long long n, int bcast, long long at)
 {
     if (h->rbase + n > h->rdepth) {
         hw_error(h, "ROW of %lld groups at base %lld overflows the %d-row row buffer", n,
@@ -312,16 +367,20 @@ static void hw_row(hw *h, const uint32_t *pl, long long n, long long at)
         h->fatal = 1;
         return;
     }
+    int per = bcast ? 1 : h->P;
     for (long long g = 0; g < n; g++) {
-        for (int p = 0; p < h->P; p++) {
-            const uint32_t *rec = pl + ((g * h->P + p) * h->row_beats) * h->bw;
-            size_t ri = (size_t)p * h->rdepth + (size_t)(h->rbase + g);
-            h->rbias[ri] = (int32_t)sext(bits_at(rec, 0, 32), 32);
-            h->rmult[ri] = (int32_t)sext(bits_at(rec, 32, 32), 32);
-            h->rshift[ri] = (uint8_t)bits_at(rec, 64, 6);
+        for (int k = 0; k < per; k++) {
+            long long ri = g * per + k;
+            const uint32_t *rec = pl + (ri * h->row_beats) * h->bw;
+            for (int p = bcast ? 0 : k; p < (bcast ? h->P : k + 1); p++) {
+                size_t i = (size_t)p * h->rdepth + (size_t)(h->rbase + g);
+                h->rbias[i] = (int32_t)sext(bits_at(rec, 0, 32), 32);
+                h->rmult[i] = (int32_t)sext(bits_at(rec, 32, 32), 32);
+                h->rshift[i] = (uint8_t)bits_at(rec, 64, 6);
+            }
             if (!bits_zero(rec, 70, (long long)h->row_beats * h->stream_w))
-                hw_error(h, "row record (g=%lld, pe=%d) at beat %lld: nonzero bits above 70", g, p,
-                         at + (g * h->P + p) * h->row_beats);
+                hw_error(h, "row record (g=%lld, %s %d) at beat %lld: nonzero bits above 70", g,
+                         bcast ? "broadcast record" : "pe", k, at + ri * h->row_beats);
         }
     }
     h->rbuf_n = n;
@@ -343,6 +402,8 @@ static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long
     }
     if (act == 3)
         hw_error(h, "RUN at beat %lld: act field 3 is not an activation", at);
+    if (act_max >> (h->data_w - 1)) /* the hardware keeps DATA_W bits of it */
+        hw_error(h, "RUN at beat %lld: act_max %d outside 0..2^(DATA_W-1)-1", at, act_max);
     if (final && !(rows > G * P - P && rows <= G * P))
         hw_error(h, "RUN at beat %lld: rows %lld not in (%lld, %lld]", at, rows, G * P - P, G * P);
     if (!final && rows > G * P)
@@ -376,6 +437,9 @@ static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long
                 for (int b = 0; b < B; b++) {
                     int32_t v = h->wval[wi * B + b];
                     uint32_t off = h->woff[wi * B + b];
+                    if (h->wrot[wi * B + b])
+                        hw_error(h, "RUN at beat %lld, address %lld pe %d lane %d: an FC word "
+                                 "with rotation %u", at, aa, p, b, h->wrot[wi * B + b]);
                     if (off >= (uint32_t)h->vdepth) {
                         hw_error(h, "address %lld pe %d lane %d: offset %u >= vbuf depth %d", a, p,
                                  b, off, h->vdepth);
@@ -383,9 +447,10 @@ static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long
                     }
                     if (v == 0)
                         continue;
-                    if ((long long)off * B + b >= h->vbuf_n)
-                        hw_error(h, "address %lld pe %d lane %d: offset %u not loaded by VEC", a, p,
-                                 b, off);
+                    if ((long long)off < h->vbuf_at ||
+                        ((long long)off - h->vbuf_at) * B + b >= h->vbuf_n)
+                        hw_error(h, "address %lld pe %d lane %d: offset %u not loaded by the "
+                                 "last broadcast VEC", a, p, b, off);
                     h->macs++;
                     int32_t x = h->vbuf[((size_t)p * B + b) * h->vdepth + off];
                     int64_t exact = acc[p] + (int64_t)v * x;
@@ -424,6 +489,139 @@ static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long
     h->runs++;
 }
 
+/* CONV: G output channels (groups) over a pixel group of npix PEs.  Every
+ * PE walks the same words from wbase; PE p, lane b of a word (v, off, rot)
+ * takes the activation that PE q = (p + rot) % P read from its bank b at
+ * off + pbase + (q < rot).  Accumulation, partial write-back and the final
+ * requant/activation as for RUN; per channel the results of PEs 0 .. npix-1,
+ * tlast on the command's last one. */
+static void hw_conv_cmd(hw *h, long long G, int act, int final, int act_max, long long npix,
+                        long long at)
+{
+    int P = h->P, B = h->B;
+    if (h->based ? h->rbase + G > h->r_hi : G > h->rbuf_n)
+        hw_error(h, "CONV at beat %lld: %lld channels at base %lld but only %lld loaded by ROW",
+                 at, G, h->rbase, h->based ? h->r_hi : h->rbuf_n);
+    if (h->rbase + G > h->rdepth) {
+        hw_error(h, "CONV at beat %lld: %lld channels exceed the row buffer", at, G);
+        h->fatal = 1;
+        return;
+    }
+    if (npix < 1 || npix > P) {
+        hw_error(h, "CONV at beat %lld: npix %lld not in 1..%d", at, npix, P);
+        h->fatal = 1;
+        return;
+    }
+    if (act == 3)
+        hw_error(h, "CONV at beat %lld: act field 3 is not an activation", at);
+    if (act_max >> (h->data_w - 1))
+        hw_error(h, "CONV at beat %lld: act_max %d outside 0..2^(DATA_W-1)-1", at, act_max);
+    int64_t *acc = xcalloc((size_t)P, sizeof *acc);
+    long long a = 0;
+    long long emitted = 0;
+    for (long long g = 0; g < G && !h->fatal; g++) {
+        for (int p = 0; p < P; p++)
+            acc[p] = sg_wrap(h->rbias[(size_t)p * h->rdepth + h->rbase + g], h->acc_w);
+        for (;;) {
+            long long aa = h->wbase + a;
+            if (aa >= h->wdepth) {
+                hw_error(h, "CONV at beat %lld walks past the %d-word weight buffer (channel %lld)",
+                         at, h->wdepth, g);
+                h->fatal = 1;
+                break;
+            }
+            if (aa >= (h->based ? h->w_hi : h->wbuf_n)) {
+                hw_error(h, "CONV at beat %lld reads weight address %lld, only %lld loaded", at,
+                         aa, h->based ? h->w_hi : h->wbuf_n);
+                h->fatal = 1;
+                break;
+            }
+            /* the rotator takes PE p's rotation, the bank read PE q's own
+             * offset and rotation: only the same word everywhere is defined */
+            size_t w0 = (size_t)aa;
+            for (int p = 1; p < P; p++) {
+                size_t wi = (size_t)p * h->wdepth + (size_t)aa;
+                int same = h->wlast[wi] == h->wlast[w0];
+                for (int b = 0; b < B && same; b++)
+                    same = h->wval[wi * B + b] == h->wval[w0 * B + b] &&
+                           h->woff[wi * B + b] == h->woff[w0 * B + b] &&
+                           h->wrot[wi * B + b] == h->wrot[w0 * B + b];
+                if (!same)
+                    hw_error(h, "CONV at beat %lld: PE %d holds another word than PE 0 at weight "
+                             "address %lld", at, p, aa);
+            }
+            for (int p = 0; p < P; p++) {
+                size_t wi = (size_t)p * h->wdepth + (size_t)aa;
+                for (int b = 0; b < B; b++) {
+                    int32_t v = h->wval[wi * B + b];
+                    uint32_t off = h->woff[wi * B + b], rot = h->wrot[wi * B + b];
+                    if (rot >= (uint32_t)P) {
+                        hw_error(h, "CONV at beat %lld, address %lld lane %d: rotation %u >= P %d",
+                                 at, aa, b, rot, P);
+                        continue;
+                    }
+                    int q = (int)((p + (int)rot) % P);
+                    long long addr = (long long)off + h->pbase + (q < (int)rot);
+                    if (addr >= h->vdepth) {
+                        hw_error(h, "CONV at beat %lld, address %lld pe %d lane %d: vector address "
+                                 "%lld (offset %u + pbase %lld + wrap) >= vbuf depth %d",
+                                 at, aa, p, b, addr, off, h->pbase, h->vdepth);
+                        continue;
+                    }
+                    if (v == 0)
+                        continue;
+                    size_t vi = ((size_t)q * B + b) * h->vdepth + (size_t)addr;
+                    if (!h->vwr[vi]) {
+                        if (p < npix)
+                            hw_error(h, "CONV at beat %lld, address %lld pe %d lane %d: reads "
+                                     "vector address %lld of PE %d, never written by a VEC",
+                                     at, aa, p, b, addr, q);
+                        else
+                            hw_note(h, "CONV at beat %lld: idle PE %d lane %d reads unwritten "
+                                    "vector address %lld of PE %d", at, p, b, addr, q);
+                    }
+                    int32_t x = h->vbuf[vi];
+                    int64_t exact = acc[p] + (int64_t)v * x;
+                    acc[p] = sg_wrap(exact, h->acc_w);
+                    if (p < npix) {
+                        h->macs++;
+                        h->wraps += acc[p] != exact;
+                    }
+                }
+            }
+            int last0 = h->wlast[w0];
+            h->words++;
+            a++;
+            if (last0)
+                break;
+        }
+        if (h->fatal)
+            break;
+        for (int p = 0; p < P; p++) {
+            size_t ri = (size_t)p * h->rdepth + (size_t)(h->rbase + g);
+            if (!final) {
+                h->rbias[ri] = (int32_t)sext((uint64_t)acc[p], 32);
+                continue;
+            }
+            if (p >= npix)
+                continue;
+            int64_t y = sg_requant(acc[p], h->rmult[ri], h->rshift[ri], h->data_w);
+            y = sg_activate(y, (sg_act)act, act_max);
+            hw_emit(h, (int32_t)y);
+            emitted++;
+        }
+    }
+    free(acc);
+    if (!h->based && a != h->wbuf_n)
+        hw_note(h, "CONV at beat %lld read %lld of the %lld loaded words", at, a, h->wbuf_n);
+    if (final && emitted > 0) {
+        h->out_last[h->n_out - 1] = 1;
+        h->lane = 0;
+    }
+    h->runs++;
+    h->convs++;
+}
+
 /* Interpret a whole stream.  Returns 0 when it was consumed exactly. */
 static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
 {
@@ -452,21 +650,26 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
             hw_error(h, "beat %lld: reserved header bit 56 set", at);
         if (count == 0 && op != OP_BASE)
             hw_error(h, "beat %lld: opcode %u with count 0", at, op);
-        if (op != OP_RUN && (act || final || act_max || (rows && op != OP_BASE)))
+        /* final is the flag of VEC/WGT/ROW; act_max is BASE's pbase */
+        int flag = final;
+        if ((op == OP_VEC || op == OP_WGT || op == OP_ROW) && (act || act_max || rows))
             hw_note(h, "beat %lld: opcode %u carries RUN-only fields", at, op);
+        if (op == OP_BASE && (act || final))
+            hw_note(h, "beat %lld: BASE carries RUN-only fields", at);
         long long nb;
         switch (op) {
         case OP_VEC:
             nb = cdiv(count, h->E);
             break;
         case OP_WGT:
-            nb = count * h->P * h->wgt_beats;
+            nb = count * (flag ? 1 : h->P) * h->wgt_beats;
             break;
         case OP_ROW:
-            nb = count * h->P * h->row_beats;
+            nb = count * (flag ? 1 : h->P) * h->row_beats;
             break;
         case OP_RUN:
         case OP_BASE:
+        case OP_CONV:
             nb = 0;
             break;
         default:
@@ -483,29 +686,45 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
         const uint32_t *pl = beats + i * h->bw;
         switch (op) {
         case OP_VEC:
-            hw_trace(h, 'V', hdr);
-            hw_vec(h, pl, count);
+            hw_trace(h, flag ? 'v' : 'V', hdr, at);
+            if (flag) {
+                h->scatters++;
+                h->loads += !(h->prev_op == OP_VEC && h->prev_flag);
+            }
+            hw_vec(h, pl, count, flag, at);
             if (!bits_zero(pl, count * h->data_w, nb * h->stream_w))
                 hw_error(h, "VEC at beat %lld: nonzero bits after element %lld", at, count);
             break;
         case OP_WGT:
-            hw_trace(h, 'W', hdr);
-            hw_wgt(h, pl, count, i);
+            hw_trace(h, flag ? 'w' : 'W', hdr, at);
+            hw_wgt(h, pl, count, flag, i);
             break;
         case OP_ROW:
-            hw_trace(h, 'B', hdr);
-            hw_row(h, pl, count, i);
+            hw_trace(h, flag ? 'b' : 'B', hdr, at);
+            hw_row(h, pl, count, flag, i);
             break;
         case OP_BASE:
-            hw_trace(h, 'S', hdr);
+            hw_trace(h, 'S', hdr, at);
             h->wbase = count;
             h->rbase = rows;
+            h->pbase = act_max;
             h->based = 1;
+            if (act_max >> h->off_w) /* the hardware keeps OFF_W bits */
+                hw_error(h, "BASE at beat %lld: pbase %d does not fit OFF_W = %d bits", at,
+                         act_max, h->off_w);
+            break;
+        case OP_CONV:
+            hw_trace(h, final ? 'C' : 'c', hdr, at);
+            hw_conv_cmd(h, count, act, final, act_max, rows, at);
             break;
         default:
-            hw_trace(h, final ? 'R' : 'r', hdr);
+            hw_trace(h, final ? 'R' : 'r', hdr, at);
             hw_run_cmd(h, count, act, final, act_max, rows, at);
             break;
+        }
+        if (op != OP_BASE) {
+            h->prev_op = op;
+            h->prev_flag = flag;
         }
         i += nb;
     }
@@ -538,82 +757,108 @@ static int make_config(const hwcfg *k, sg_config *c, char *err, size_t errlen)
     return sg_config_derive(c, err, errlen);
 }
 
-/* The results the program must produce, computed with sg_fc_dense alone:
- * for each sample, each layer in turn, all its rows. */
+/* Is layer l computed by the host (no commands, no results)?  Max-pool
+ * layers are, until they run on chip (sg_compile.h: sg_layer_stats.host). */
+static int host_layer(const sg_model *m, int l)
+{
+    return m->layers[l].type == SG_LAYER_MAXPOOL;
+}
+
+/* The first layer from l on whose results the accelerator sends, or -1. */
+static int next_rtl(const sg_model *m, int l)
+{
+    while (l < m->n_layers && host_layer(m, l))
+        l++;
+    return l < m->n_layers ? l : -1;
+}
+
+/* The outputs of every layer for samples first .. first + count - 1, with the
+ * golden layers alone (sg_fc_dense for FC, sg_layer_forward for CONV and
+ * max-pool), each layer fed the previous one's output: row r of layer l for
+ * sample first + s is ref[s * *per + off[l] + r], off[l] the summed outputs
+ * of the earlier layers, *per all layers' outputs.  NULL with a message in
+ * err when a layer refuses. */
 static int32_t *dense_results(const sg_model *m, int data_w, int acc_w, int first, int count,
-                              long long *n)
+                              long long *off, long long *per, char *err, size_t errlen)
 {
     int maxlen = m->input_len;
     long long total = 0;
     for (int l = 0; l < m->n_layers; l++) {
         if (m->layers[l].out > maxlen)
             maxlen = m->layers[l].out;
+        off[l] = total;
         total += m->layers[l].out;
     }
-    total *= count;
-    int32_t *all = xcalloc((size_t)total, sizeof *all);
+    off[m->n_layers] = total;
+    *per = total;
+    int32_t *all = xcalloc((size_t)(total * count), sizeof *all);
     int32_t *x = xcalloc((size_t)maxlen, sizeof *x), *y = xcalloc((size_t)maxlen, sizeof *y);
-    long long k = 0;
-    for (int s = first; s < first + count; s++) {
-        memcpy(x, m->inputs + (size_t)s * m->input_len, (size_t)m->input_len * sizeof *x);
+    for (int s = 0; s < count && all; s++) {
+        memcpy(x, m->inputs + (size_t)(first + s) * m->input_len,
+               (size_t)m->input_len * sizeof *x);
         for (int l = 0; l < m->n_layers; l++) {
             const sg_layer *L = &m->layers[l];
-            sg_fc_params fp = {data_w, acc_w, L->act, L->act_max, L->bias, L->mult, L->shift};
-            sg_fc_dense(L->weights, L->out, L->in, x, &fp, y, NULL);
-            memcpy(all + k, y, (size_t)L->out * sizeof *y);
-            k += L->out;
+            if (L->type == SG_LAYER_FC) {
+                sg_fc_params fp = {data_w, acc_w, L->act, L->act_max, L->bias, L->mult, L->shift};
+                sg_fc_dense(L->weights, L->out, L->in, x, &fp, y, NULL);
+            } else if (sg_layer_forward(L, data_w, acc_w, x, y, err, errlen) != 0) {
+                free(all);
+                all = NULL;
+                break;
+            }
+            memcpy(all + s * total + off[l], y, (size_t)L->out * sizeof *y);
             memcpy(x, y, (size_t)L->out * sizeof *x);
         }
     }
     free(x);
     free(y);
-    *n = total;
     return all;
 }
 
 /* ---- one compiled case, checked end to end ------------------------------- */
 
-#define NEED_TILES 1  /* layer 0 must have several column tiles */
-#define NEED_BLOCKS 2 /* layer 0 must have several row blocks */
+#define NEED_TILES 1   /* layer 0 must have several column tiles */
+#define NEED_BLOCKS 2  /* layer 0 must have several row blocks */
+#define NEED_CBLOCKS 4 /* a CONV layer must have several output-channel blocks */
+#define NEED_PHASES 8  /* a CONV layer must run several phases (stride > 1) */
+#define NEED_BAND 16   /* a line-buffer load must serve several output rows */
+#define NEED_BAND1 32  /* every output row of the CONV layers needs its own load */
 
 static int n_cases;
 /* coverage over all cases: several tiles, several blocks, rows < P, several
- * layers, wrapped accumulations */
+ * layers, wrapped accumulations (FC models) */
 static int cov_tiles, cov_blocks, cov_few_rows, cov_layers, cov_resident;
 static long long cov_wraps;
+/* CONV models: cases, several phases, several channel blocks, band > 1,
+ * band 1 over several output rows, w_out not a multiple of P, host max-pool
+ * layers, an FC layer after CONV */
+static int cov_conv, cov_conv_phases, cov_conv_blocks, cov_conv_band, cov_conv_band1;
+static int cov_conv_ragged, cov_conv_pool, cov_conv_fc;
+static long long cov_conv_wraps;
 
-/* First index where two int32 arrays differ, or -1. */
-static long long first_diff(const int32_t *a, const int32_t *b, long long n)
+/* Phases of a CONV layer: min(stride, kernel) in each direction. */
+static int conv_phases(const sg_conv_shape *s)
 {
-    for (long long i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return i;
-    return -1;
+    int ph = s->stride_h < s->kh ? s->stride_h : s->kh;
+    int pw = s->stride_w < s->kw ? s->stride_w : s->kw;
+    return ph * pw;
 }
 
-static void check_case(const hwcfg *k, const char *spec, int first, int count, int need)
+/* Compile samples first .. first + count - 1 of m on configuration c (made
+ * from k) and check the program end to end. */
+static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, const char *label,
+                        int first, int count, int need)
 {
-    char label[400], err[512] = "";
-    snprintf(label, sizeof label, "P=%d B=%d d=%d w=%d acc=%d s=%d v=%d wb=%d rb=%d [%s] first=%d",
-             k->P, k->B, k->data_w, k->wgt_w, k->acc_w, k->stream_w, k->vbuf, k->wbuf, k->rbuf,
-             spec, first);
+    char err[512] = "";
     n_cases++;
-    sg_config c;
-    if (!tap_ok(make_config(k, &c, err, sizeof err) == 0, "%s: config derives %s", label, err))
-        return;
-    sg_model m;
-    if (!tap_ok(sg_model_random(&c, spec, &m, err, sizeof err) == 0, "%s: model %s", label, err))
-        return;
     sg_program p;
-    if (!tap_ok(sg_compile(&c, &m, first, count, &p, err, sizeof err) == 0, "%s: compiles %s",
-                label, err)) {
-        sg_model_free(&m);
+    if (!tap_ok(sg_compile(c, m, first, count, &p, err, sizeof err) == 0, "%s: compiles %s",
+                label, err))
         return;
-    }
-    int ns = count <= 0 || first + count > m.n_inputs ? m.n_inputs - first : count;
+    int ns = count <= 0 || first + count > m->n_inputs ? m->n_inputs - first : count;
 
     hw h;
-    hw_init(&h, &c);
+    hw_init(&h, c);
     int rc = hw_exec(&h, p.beats, p.n_beats);
     tap_ok(rc == 0 && h.errors == 0,
            "%s: stream of %lld beats consumed exactly, %lld commands, no contract violation%s%s",
@@ -637,76 +882,193 @@ static void check_case(const hwcfg *k, const char *spec, int first, int count, i
            "%s: useful MACs %lld/%lld, words %lld/%lld, runs %lld/%lld (interpreter/program)",
            label, h.macs, p.useful_macs, h.words, p.words, h.runs, p.runs);
 
-    /* lane descriptions: value in the lane, padding lanes zero, the order of
-     * (sample, layer, row) as the program promises */
-    long long lane_bad = -1, seq = 0;
-    int s_exp = first, l_exp = 0, r_exp = 0;
+    /* independent reference: every layer's outputs from the golden layers */
+    long long *off = xcalloc((size_t)m->n_layers + 1, sizeof *off), per = 0, nd = 0;
+    int maxout = 1;
+    for (int l = 0; l < m->n_layers; l++) {
+        if (!host_layer(m, l))
+            nd += m->layers[l].out;
+        if (m->layers[l].out > maxout)
+            maxout = m->layers[l].out;
+    }
+    nd *= ns;
+    int32_t *ref = dense_results(m, c->data_w, c->acc_w, first, ns, off, &per, err, sizeof err);
+    if (!ref)
+        tap_ok(0, "%s: golden layers run: %s", label, err);
+
+    /* lane descriptions: value in the lane, padding lanes zero, samples in
+     * order, in each the layers that run on chip in order, an FC layer's rows
+     * in order, a CONV layer's rows each once; each interpreted result equal
+     * to the reference at its lane's (sample, layer, row) */
+    long long lane_bad = -1, ref_bad = -1, seq = 0;
+    int s_exp = first, l_exp = next_rtl(m, 0), r_cnt = 0;
+    uint8_t *seen = xcalloc((size_t)maxout, 1);
     for (long long i = 0; i < p.n_out * p.elems && lane_bad < 0; i++) {
         const sg_lane *ln = &p.lanes[i];
         uint64_t bits = bits_at(p.out + (i / p.elems) * p.beat_words,
-                                (long long)(i % p.elems) * c.data_w, c.data_w);
+                                (long long)(i % p.elems) * c->data_w, c->data_w);
         if (ln->layer < 0) {
             if (bits != 0)
                 lane_bad = i;
             continue;
         }
-        if (sext(bits, c.data_w) != ln->value || ln->sample != s_exp || ln->layer != l_exp ||
-            ln->row != r_exp)
+        int ok = l_exp >= 0 && sext(bits, c->data_w) == ln->value && ln->sample == s_exp &&
+                 ln->layer == l_exp;
+        const sg_layer *L = ok ? &m->layers[l_exp] : NULL;
+        if (ok && L->type == SG_LAYER_FC)
+            ok = ln->row == r_cnt;
+        else if (ok) {
+            ok = ln->row >= 0 && ln->row < L->out && !seen[ln->row];
+            if (ok)
+                seen[ln->row] = 1;
+        }
+        if (!ok) {
             lane_bad = i;
+            break;
+        }
+        if (ref && ref_bad < 0 &&
+            (seq >= h.n_res ||
+             h.res[seq] != ref[(long long)(s_exp - first) * per + off[l_exp] + ln->row]))
+            ref_bad = i;
         seq++;
-        if (++r_exp == m.layers[l_exp].out) {
-            r_exp = 0;
-            if (++l_exp == m.n_layers) {
-                l_exp = 0;
+        if (++r_cnt == L->out) {
+            r_cnt = 0;
+            memset(seen, 0, (size_t)maxout);
+            l_exp = next_rtl(m, l_exp + 1);
+            if (l_exp < 0) {
+                l_exp = next_rtl(m, 0);
                 s_exp++;
             }
         }
     }
-    if (!tap_ok(lane_bad < 0 && seq == p.outputs,
-                "%s: %lld lane descriptions hold their lanes' values, in sample/layer/row order",
-                label, seq) &&
+    free(seen);
+    if (!tap_ok(lane_bad < 0 && seq == p.outputs && seq == nd,
+                "%s: %lld lane descriptions hold their lanes' values, in sample/layer/row order "
+                "(rows of a CONV layer each once), %lld expected",
+                label, seq, nd) &&
         lane_bad >= 0)
-        tap_diag("lane %lld: value %d layer %d row %d sample %d", lane_bad, p.lanes[lane_bad].value,
-                 p.lanes[lane_bad].layer, p.lanes[lane_bad].row, p.lanes[lane_bad].sample);
+        tap_diag("lane %lld: value %d layer %d row %d sample %d (expected layer %d sample %d)",
+                 lane_bad, p.lanes[lane_bad].value, p.lanes[lane_bad].layer,
+                 p.lanes[lane_bad].row, p.lanes[lane_bad].sample, l_exp, s_exp);
+    if (!tap_ok(ref && ref_bad < 0 && lane_bad < 0 && h.n_res == nd && p.outputs == nd,
+                "%s: %lld interpreted results equal the golden layers' %lld (program says %lld)",
+                label, h.n_res, nd, p.outputs) &&
+        ref && ref_bad >= 0) {
+        const sg_lane *ln = &p.lanes[ref_bad];
+        tap_diag("lane %lld (sample %d layer %d row %d): program/interpreter %d, golden %d",
+                 ref_bad, ln->sample, ln->layer, ln->row, ln->value,
+                 ref[(long long)(ln->sample - first) * per + off[ln->layer] + ln->row]);
+    }
+    free(ref);
+    free(off);
 
-    /* independent dense reference */
-    long long nd;
-    int32_t *d = dense_results(&m, c.data_w, c.acc_w, first, ns, &nd);
-    long long dd = h.n_res == nd ? first_diff(h.res, d, nd) : -2;
-    if (!tap_ok(dd == -1 && p.outputs == nd,
-                "%s: %lld interpreted results equal sg_fc_dense's %lld (program says %lld)", label,
-                h.n_res, nd, p.outputs) &&
-        dd >= 0)
-        tap_diag("result %lld: interpreter %d, dense %d", dd, h.res[dd], d[dd]);
-    free(d);
-
-    /* tiling as sg_compile.h states it: tiles = ceil(cols / (B * min(vbuf, wbuf))),
-     * blocks at least ceil(groups / rbuf) */
-    int tiles_ok = 1;
-    for (int l = 0; l < m.n_layers; l++) {
-        long long tc = (long long)k->B * (k->vbuf < k->wbuf ? k->vbuf : k->wbuf);
-        long long groups = cdiv(m.layers[l].out, k->P);
-        if (p.layer[l].tiles != cdiv(m.layers[l].in, tc) ||
-            p.layer[l].blocks < cdiv(groups, k->rbuf) || p.layer[l].blocks > groups)
-            tiles_ok = 0;
+    /* tiling as sg_compile.h states it: FC tiles = ceil(cols / (B * min(vbuf,
+     * wbuf))), blocks at least ceil(groups / rbuf); CONV blocks of output
+     * channels, at least ceil(c_out / rbuf); max-pool on the host */
+    int tiles_ok = 1, stats_ok = 1, conv = 0, phases = 0, cblocks = 0, ragged = 0, pool = 0;
+    int conv_fc = 0, rows_many = 0;
+    long long band1_loads = 0, dense = 0, macs = 0, words = 0, runs = 0, beats = 0;
+    for (int l = 0; l < m->n_layers; l++) {
+        const sg_layer *L = &m->layers[l];
+        const sg_layer_stats *st = &p.layer[l];
+        if (L->type == SG_LAYER_FC) {
+            long long tc = (long long)k->B * (k->vbuf < k->wbuf ? k->vbuf : k->wbuf);
+            long long groups = cdiv(L->out, k->P);
+            if (st->tiles != cdiv(L->in, tc) || st->blocks < cdiv(groups, k->rbuf) ||
+                st->blocks > groups)
+                tiles_ok = 0;
+            dense += (long long)L->out * L->in;
+            conv_fc |= conv;
+        } else if (L->type == SG_LAYER_CONV) {
+            const sg_conv_shape *cs = &L->conv;
+            if (st->blocks < cdiv(cs->c_out, k->rbuf) || st->blocks > cs->c_out)
+                tiles_ok = 0;
+            dense += (long long)L->out * cs->c_in * cs->kh * cs->kw;
+            conv = 1;
+            phases |= conv_phases(cs) > 1;
+            cblocks |= st->blocks > 1;
+            ragged |= cs->w_out % k->P != 0;
+            rows_many |= cs->h_out > 1;
+            band1_loads += (long long)ns * st->blocks * cs->h_out;
+        } else {
+            pool = 1;
+            if (st->blocks != 0 || st->beats_in || st->runs || st->macs || st->words)
+                stats_ok = 0;
+        }
+        if (st->host != host_layer(m, l) ||
+            st->outputs != (host_layer(m, l) ? 0 : (long long)L->out * ns))
+            stats_ok = 0;
+        macs += st->macs;
+        words += st->words;
+        runs += st->runs;
+        beats += st->beats_in;
     }
     tap_ok(tiles_ok && p.samples == ns,
            "%s: tiles/blocks per layer as the tiling rules say (%d tiles, %d blocks in layer 0), "
            "%d samples",
            label, p.layer[0].tiles, p.layer[0].blocks, p.samples);
-    cov_tiles += p.layer[0].tiles > 1;
-    cov_blocks += p.layer[0].blocks > 1;
-    cov_few_rows += m.layers[0].out < k->P;
-    cov_layers += m.n_layers > 1;
-    cov_wraps += h.wraps;
-    cov_resident += p.resident;
+    tap_ok(stats_ok && macs == p.useful_macs && words == p.words && runs == p.runs &&
+               beats + (p.resident ? c->hdr_beats : 0) == p.n_beats &&
+               p.dense_macs == dense * ns,
+           "%s: layer stats add up to the program's (MACs %lld, words %lld, runs %lld, beats "
+           "%lld), dense MACs %lld = %lld, max-pool layers on the host with no work",
+           label, macs, words, runs, beats, p.dense_macs, dense * ns);
+    if (conv) {
+        cov_conv++;
+        cov_conv_phases += phases;
+        cov_conv_blocks += cblocks;
+        cov_conv_band += h.loads < band1_loads;
+        cov_conv_band1 += h.loads == band1_loads && rows_many;
+        cov_conv_ragged += ragged;
+        cov_conv_pool += pool;
+        cov_conv_fc += conv_fc;
+        cov_conv_wraps += h.wraps;
+        tap_ok(h.loads >= 1 && h.loads <= band1_loads && h.convs > 0,
+               "%s: %lld line-buffer loads (at most one per output row and channel block: "
+               "%lld), %lld scatter VECs, %lld CONV commands",
+               label, h.loads, band1_loads, h.scatters, h.convs);
+    } else {
+        cov_tiles += p.layer[0].tiles > 1;
+        cov_blocks += p.layer[0].blocks > 1;
+        cov_few_rows += m->layers[0].out < k->P;
+        cov_layers += m->n_layers > 1;
+        cov_wraps += h.wraps;
+        cov_resident += p.resident;
+    }
     if (need & NEED_TILES)
         tap_ok(p.layer[0].tiles > 1, "%s: exercises column tiles (%d)", label, p.layer[0].tiles);
     if (need & NEED_BLOCKS)
         tap_ok(p.layer[0].blocks > 1, "%s: exercises row blocks (%d)", label, p.layer[0].blocks);
+    if (need & NEED_CBLOCKS)
+        tap_ok(cblocks, "%s: exercises output-channel blocks", label);
+    if (need & NEED_PHASES)
+        tap_ok(phases, "%s: exercises stride phases", label);
+    if (need & NEED_BAND)
+        tap_ok(conv && h.loads < band1_loads,
+               "%s: a line-buffer load serves several output rows (%lld loads < %lld)", label,
+               h.loads, band1_loads);
+    if (need & NEED_BAND1)
+        tap_ok(conv && rows_many && h.loads == band1_loads,
+               "%s: band 1, one load per output row (%lld loads = %lld)", label, h.loads,
+               band1_loads);
 
     hw_free(&h);
     sg_program_free(&p);
+}
+
+static void check_case(const hwcfg *k, const char *spec, int first, int count, int need)
+{
+    char label[400], err[512] = "";
+    snprintf(label, sizeof label, "P=%d B=%d d=%d w=%d acc=%d s=%d v=%d wb=%d rb=%d [%s] first=%d",
+             k->P, k->B, k->data_w, k->wgt_w, k->acc_w, k->stream_w, k->vbuf, k->wbuf, k->rbuf,
+             spec, first);
+    sg_config c;
+    if (!tap_ok(make_config(k, &c, err, sizeof err) == 0, "%s: config derives %s", label, err))
+        return;
+    sg_model m;
+    if (!tap_ok(sg_model_random(&c, spec, &m, err, sizeof err) == 0, "%s: model %s", label, err))
+        return;
+    check_model(k, &c, &m, label, first, count, need);
     sg_model_free(&m);
 }
 
@@ -1010,6 +1372,379 @@ static void test_hand(void)
     sg_model_free(&m);
 }
 
+/* ---- CONV layers ---------------------------------------------------------- */
+
+/* Directed CONV cases: hardware shapes, widths, streams, kernel, stride and
+ * padding shapes, channel blocks, bands, chained layers, patterns. */
+/* clang-format off */
+static const dcase conv_directed[] = {
+    /* hardware shapes: P in 1, 2, 3, 5, 14, 16; B in 1, 2, 3, 5, 8, 16 */
+    {{1, 1, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=2,h=5,w=5,k=3,pad=1,rows=3,pattern=dense,seed=101", 0, 0, NEED_BAND},
+    {{2, 2, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=3,h=6,w=7,k=3,pad=1,rows=4,pattern=bbs,seed=102", 0, 0, 0},
+    {{3, 3, 8, 8, 32, 128, 2048, 4096, 256},
+     "type=conv,c=4,h=7,w=8,k=5,pad=2,rows=5,pattern=unstructured,seed=103", 0, 0, 0},
+    {{5, 5, 8, 4, 16, 32, 2048, 4096, 256},
+     "type=conv,c=6,h=12,w=13,k=7,stride=2,pad=3,rows=4,pattern=dense,seed=104",
+     0, 0, NEED_PHASES},
+    {{14, 8, 8, 8, 32, 256, 4096, 4096, 256},
+     "type=conv,c=3,h=16,w=16,k=11,pad=3,rows=4,pattern=unstructured,density=0.5,seed=105",
+     0, 0, 0},
+    {{16, 16, 16, 16, 32, 512, 4096, 4096, 256},
+     "type=conv,c=20,h=6,w=20,k=3,pad=1,rows=6,pattern=bbs,seed=106", 0, 0, 0},
+    {{16, 1, 8, 8, 32, 64, 4096, 4096, 256},
+     "type=conv,c=3,h=5,w=37,k=3,pad=1,rows=3,pattern=nm,seed=107", 0, 0, 0},
+    {{1, 16, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=17,h=4,w=4,k=3,pad=1,rows=3,pattern=bbs,seed=108", 0, 0, 0},
+    {{14, 3, 16, 8, 32, 128, 2048, 4096, 256},
+     "type=conv,c=5,h=6,w=30,k=5,stride=2,pad=2,rows=3,seed=109", 0, 0, NEED_PHASES},
+    /* strides 1..4 (phases), stride above the kernel, 1x1 kernels */
+    {{4, 2, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=3,h=11,w=14,k=5,stride=3,pad=2,rows=3,pattern=dense,seed=110",
+     0, 0, NEED_PHASES},
+    {{3, 2, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=3,h=13,w=17,k=3,stride=4,pad=0,rows=3,pattern=dense,seed=111",
+     0, 0, NEED_PHASES},
+    {{2, 3, 8, 8, 32, 32, 2048, 4096, 256},
+     "type=conv,c=4,h=9,w=10,k=4,stride=4,pad=1,rows=2,pattern=unstructured,seed=112",
+     0, 0, NEED_PHASES},
+    {{5, 2, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=5,h=6,w=7,k=1,pad=0,rows=4,pattern=dense,seed=113", 0, 0, 0},
+    {{3, 2, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=3,h=7,w=8,k=1,stride=2,pad=0,rows=3,seed=114", 0, 0, 0},
+    {{2, 2, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=2,h=5,w=7,k=3,stride=2,pad=3,rows=2,pattern=dense,seed=115",
+     0, 0, NEED_PHASES},
+    /* a kernel larger than the input (with padding): 1x1 outputs */
+    {{2, 2, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=3,h=3,w=3,k=5,pad=1,rows=4,pattern=dense,seed=120", 0, 0, 0},
+    {{3, 5, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=2,h=9,w=9,k=11,pad=1,rows=3,pattern=dense,seed=121", 0, 0, 0},
+    {{16, 8, 8, 8, 32, 128, 2048, 4096, 256},
+     "type=conv,c=4,h=5,w=6,k=7,pad=1,rows=5,pattern=unstructured,seed=122", 0, 0, 0},
+    {{1, 1, 8, 8, 32, 32, 2048, 4096, 256},
+     "type=conv,c=1,h=1,w=1,k=1,pad=0,rows=1,pattern=dense,seed=123", 0, 0, 0},
+    {{5, 3, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=2,h=1,w=1,k=3,pad=1,rows=3,pattern=dense,seed=124", 0, 0, 0},
+    /* output-channel blocks: the weight or the row buffer too small */
+    {{4, 4, 8, 8, 32, 64, 2048, 40, 256},
+     "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=7,pattern=dense,seed=130", 0, 0, NEED_CBLOCKS},
+    {{4, 4, 8, 8, 32, 64, 2048, 4096, 2},
+     "type=conv,c=5,h=5,w=9,k=3,pad=1,rows=5,seed=131", 0, 0, NEED_CBLOCKS},
+    {{3, 2, 8, 8, 32, 64, 2048, 24, 1},
+     "type=conv,c=3,h=7,w=8,k=3,stride=2,pad=1,rows=4,pattern=unstructured,seed=132",
+     0, 0, NEED_CBLOCKS | NEED_PHASES},
+    /* band 1: the vector banks hold the kernel rows of one output row only */
+    {{4, 2, 8, 8, 32, 64, 20, 4096, 256},
+     "type=conv,c=4,h=8,w=8,k=3,pad=1,rows=3,pattern=dense,seed=140", 0, 0, NEED_BAND1},
+    {{4, 2, 8, 8, 32, 64, 20, 40, 2},
+     "type=conv,c=4,h=8,w=8,k=3,pad=1,rows=5,pattern=unstructured,seed=141",
+     0, 0, NEED_BAND1 | NEED_CBLOCKS},
+    {{2, 2, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=2,h=9,w=6,k=3,pad=1,rows=2,pattern=dense,seed=142", 0, 0, NEED_BAND},
+    /* widths: data x weight, accumulator at its minimum */
+    {{3, 2, 8, 4, 16, 32, 2048, 4096, 256},
+     "type=conv,c=6,h=5,w=7,k=3,pad=1,rows=3,pattern=dense,seed=150", 0, 0, 0},
+    {{3, 2, 8, 16, 24, 128, 2048, 4096, 256},
+     "type=conv,c=6,h=5,w=7,k=3,pad=1,rows=3,pattern=dense,seed=151", 0, 0, 0},
+    {{3, 2, 16, 8, 24, 256, 2048, 4096, 256},
+     "type=conv,c=6,h=5,w=7,k=3,pad=1,rows=3,pattern=dense,seed=152", 0, 0, 0},
+    {{3, 2, 16, 16, 32, 512, 2048, 4096, 256},
+     "type=conv,c=6,h=5,w=7,k=3,pad=1,rows=3,pattern=dense,seed=153", 0, 0, 0},
+    /* chained CONV layers, an FC layer after them, several samples */
+    {{4, 4, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,layers=2,rows=4:6,c=3,h=9,w=9,k=3,stride=2,pad=1,fc=10,samples=2,seed=160",
+     0, 0, NEED_PHASES},
+    {{3, 2, 16, 8, 32, 128, 2048, 64, 3},
+     "type=conv,layers=2,rows=5:3,c=2,h=7,w=10,k=3,pad=1,fc=7,samples=2,pattern=unstructured,"
+     "seed=161", 0, 0, NEED_CBLOCKS},
+    {{5, 3, 8, 8, 32, 32, 2048, 4096, 256},
+     "type=conv,layers=2,rows=3,c=4,h=6,w=6,k=3,pad=0,fc=4,samples=3,pattern=dense,seed=162",
+     1, 1, 0},
+    {{16, 8, 8, 8, 32, 64, 4096, 4096, 256},
+     "type=conv,layers=2,rows=8:4,c=3,h=10,w=18,k=3,pad=1,samples=2,seed=163", 0, 0, 0},
+    /* every pattern, every activation */
+    {{4, 4, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=5,pattern=bbs,density=0.5,seed=170", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=5,pattern=nm,n=1,m=4,seed=171", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=5,pattern=unstructured,density=0.1,seed=172", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=5,pattern=block,density=0.3,seed=173", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=5,pattern=zero,seed=174", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=5,pattern=dense,act=none,seed=175", 0, 0, 0},
+    {{4, 4, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=5,act=relu,seed=176", 0, 0, 0},
+    {{4, 4, 16, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=5,act=relu6,seed=177", 0, 0, 0},
+};
+/* clang-format on */
+#define N_CONV_DIRECTED (int)(sizeof conv_directed / sizeof conv_directed[0])
+
+/* Does sg_compile accept m on k?  Otherwise err says why. */
+static int compiles(const hwcfg *k, const char *spec, char *err, size_t errlen)
+{
+    sg_config c;
+    sg_model m;
+    sg_program p;
+    if (make_config(k, &c, err, errlen) != 0 || sg_model_random(&c, spec, &m, err, errlen) != 0)
+        return 0;
+    int rc = sg_compile(&c, &m, 0, 0, &p, err, errlen);
+    if (rc == 0)
+        sg_program_free(&p);
+    sg_model_free(&m);
+    return rc == 0;
+}
+
+/* Random CONV models over the same value sets.  The vector and weight
+ * buffers start at a random size and double while sg_compile refuses the
+ * layer for them, so many cases end just big enough (band 1, several
+ * output-channel blocks). */
+static void conv_sweep(int n)
+{
+    static const int Ps[] = {1, 2, 3, 5, 14, 16};
+    static const int Bs[] = {1, 2, 3, 5, 8, 16};
+    static const int Ds[] = {8, 16};
+    static const int Ws[] = {4, 8, 16};
+    static const int Ss[] = {32, 64, 128, 256, 512};
+    static const int Vs[] = {8, 32, 128, 2048, 4096};
+    static const int WBs[] = {4, 16, 64, 4096};
+    static const int Rs[] = {1, 2, 3, 256};
+    static const int Ks[] = {1, 3, 5, 7, 11};
+    static const char *pats[] = {"bbs", "nm", "unstructured", "block", "dense", "zero"};
+    static const char *dens[] = {"0.1", "0.25", "0.5", "0.9"};
+    static const char *acts[] = {"mixed", "none", "relu", "relu6"};
+    lcg r = {20250102ULL};
+    for (int i = 0; i < n; i++) {
+        hwcfg k;
+        k.P = Ps[pick(&r, 6)];
+        k.B = Bs[pick(&r, 6)];
+        k.data_w = Ds[pick(&r, 2)];
+        k.wgt_w = Ws[pick(&r, 3)];
+        int lo = k.data_w + k.wgt_w < 16 ? 16 : k.data_w + k.wgt_w;
+        k.acc_w = pick(&r, 2) ? 32 : lo + pick(&r, 33 - lo);
+        k.stream_w = Ss[pick(&r, 5)];
+        k.vbuf = Vs[pick(&r, 5)];
+        k.wbuf = WBs[pick(&r, 4)];
+        k.rbuf = Rs[pick(&r, 4)];
+        int kk = Ks[pick(&r, 5)], st = 1 + pick(&r, 4), pad = pick(&r, 4);
+        int ch = 1 + pick(&r, 10), hh = 1 + pick(&r, 12), ww = 1 + pick(&r, 24);
+        if (kk > 7) { /* keep the big kernels' maps small */
+            hh = 1 + pick(&r, 12);
+            ch = 1 + pick(&r, 3);
+        }
+        while (kk > (hh < ww ? hh : ww) + 2 * pad)
+            pad++;
+        int layers = 1 + pick(&r, 2), out1 = 1 + pick(&r, 8), out2 = 1 + pick(&r, 6);
+        int h1 = (hh + 2 * pad - kk) / st + 1, w1 = (ww + 2 * pad - kk) / st + 1;
+        if (kk > (h1 < w1 ? h1 : w1) + 2 * pad)
+            layers = 1;
+        int fc = pick(&r, 3) ? 0 : 1 + pick(&r, 12);
+        char spec[320];
+        snprintf(spec, sizeof spec,
+                 "type=conv,c=%d,h=%d,w=%d,k=%d,stride=%d,pad=%d,rows=%d:%d,layers=%d,fc=%d,"
+                 "samples=%d,pattern=%s,density=%s,act=%s,n=%d,m=%d,seed=%d",
+                 ch, hh, ww, kk, st, pad, out1, out2, layers, fc, 1 + pick(&r, 2),
+                 pats[pick(&r, 6)], dens[pick(&r, 4)], acts[pick(&r, 4)], 1 + pick(&r, 2),
+                 3 + pick(&r, 4), 5000 + i);
+        char err[512] = "";
+        while (!compiles(&k, spec, err, sizeof err)) {
+            if (strstr(err, "vector-buffer words") && k.vbuf < 65536)
+                k.vbuf *= 2;
+            else if (strstr(err, "weight buffer") && k.wbuf < 65536)
+                k.wbuf *= 2;
+            else
+                break; /* check_case reports it */
+        }
+        check_case(&k, spec, 0, 0, 0);
+    }
+}
+
+/* Index among the results of (sample, layer, row) in the program's lanes, or -1. */
+static long long result_index(const sg_program *p, int sample, int layer, int row)
+{
+    long long seq = 0;
+    for (long long i = 0; i < p->n_out * p->elems; i++) {
+        const sg_lane *ln = &p->lanes[i];
+        if (ln->layer < 0)
+            continue;
+        if (ln->sample == sample && ln->layer == layer && ln->row == row)
+            return seq;
+        seq++;
+    }
+    return -1;
+}
+
+/* The committed CNN fixtures ($SG_TEST_DATA/models, default data/models). */
+static void conv_fixtures(void)
+{
+    static const hwcfg ks[] = {
+        {1, 1, 8, 8, 32, 64, 2048, 4096, 256},  {2, 3, 8, 8, 32, 32, 2048, 4096, 256},
+        {3, 2, 8, 8, 32, 128, 64, 32, 2},       {5, 5, 8, 8, 32, 512, 2048, 4096, 256},
+        {14, 16, 16, 8, 32, 64, 4096, 4096, 256}, {16, 8, 8, 8, 32, 64, 512, 4096, 256},
+        {4, 1, 8, 8, 24, 256, 40, 40, 1},
+    };
+    /* the cnn network's answer from the Python model of make_npy_fixtures.py
+     * (tests/test_model.c checks it against naive loops too) */
+    static const int32_t cnn_final[5] = {-65, 127, -128, 40, 127};
+    const char *env = getenv("SG_TEST_DATA");
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/models", env ? env : "data");
+    if (!tap_ok(access(dir, R_OK) == 0, "CNN fixtures in %s (set SG_TEST_DATA to tests/data)",
+                dir))
+        return;
+    const char *files[] = {"cnn.json", "conv_n3.json"};
+    for (size_t f = 0; f < 2; f++) {
+        for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+            char path[PATH_MAX + 32], label[PATH_MAX + 200], err[512] = "";
+            snprintf(path, sizeof path, "%s/%s", dir, files[f]);
+            const hwcfg *k = &ks[i];
+            snprintf(label, sizeof label, "P=%d B=%d d=%d w=%d acc=%d s=%d v=%d wb=%d rb=%d %s",
+                     k->P, k->B, k->data_w, k->wgt_w, k->acc_w, k->stream_w, k->vbuf, k->wbuf,
+                     k->rbuf, files[f]);
+            sg_config c;
+            sg_model m;
+            if (!tap_ok(make_config(k, &c, err, sizeof err) == 0 &&
+                            sg_model_load(path, c.data_w, c.wgt_w, &m, err, sizeof err) == 0,
+                        "%s: loads %s", label, err))
+                continue;
+            check_model(k, &c, &m, label, 0, 0, 0);
+            if (f == 0 && c.data_w == 8 && c.acc_w == 32) {
+                /* the known answer: fc3 of sample 0 and conv2's y2[1][0][1] = -16,
+                 * from the interpreter */
+                sg_program p;
+                if (sg_compile(&c, &m, 0, 1, &p, err, sizeof err) == 0) {
+                    hw h;
+                    hw_init(&h, &c);
+                    hw_exec(&h, p.beats, p.n_beats);
+                    int ok = h.errors == 0;
+                    for (int r = 0; r < 5 && ok; r++) {
+                        long long j = result_index(&p, 0, 3, r);
+                        ok = j >= 0 && j < h.n_res && h.res[j] == cnn_final[r];
+                    }
+                    long long j = result_index(&p, 0, 2, 5);
+                    ok = ok && j >= 0 && j < h.n_res && h.res[j] == -16;
+                    tap_ok(ok, "%s: interpreted fc3 is -65 127 -128 40 127, conv2 row 5 is -16",
+                           label);
+                    hw_free(&h);
+                    sg_program_free(&p);
+                } else {
+                    tap_ok(0, "%s: compiles sample 0 %s", label, err);
+                }
+            }
+            sg_model_free(&m);
+        }
+    }
+}
+
+/* A small CONV by hand: P=2, B=1, one 1x3 input row, a 3x3 kernel whose
+ * middle row is 1 2 3, padding 1: the padded row 0 5 6 7 0 gives 28 38 20.
+ * Then mutated streams the interpreter must refuse. */
+static void test_conv_hand(void)
+{
+    char err[512] = "";
+    sg_config c;
+    sg_model m;
+    sg_program p;
+    hw h;
+    hwcfg k = {2, 1, 8, 8, 32, 64, 64, 64, 4};
+    if (make_config(&k, &c, err, sizeof err) != 0 ||
+        sg_model_random(&c, "type=conv,c=1,h=1,w=3,k=3,pad=1,rows=1,pattern=dense,seed=9", &m,
+                        err, sizeof err) != 0) {
+        tap_ok(0, "hand conv set up: %s", err);
+        return;
+    }
+    static const int32_t w[9] = {0, 0, 0, 1, 2, 3, 0, 0, 0};
+    static const int32_t x[3] = {5, 6, 7};
+    sg_layer *L = &m.layers[0];
+    memcpy(L->weights, w, sizeof w);
+    memcpy(m.inputs, x, sizeof x);
+    L->bias[0] = 0;
+    L->mult[0] = 1;
+    L->shift[0] = 0;
+    L->act = SG_ACT_NONE;
+    L->act_max = 0;
+    if (!tap_ok(sg_compile(&c, &m, 0, 0, &p, err, sizeof err) == 0, "hand conv: compiles %s",
+                err)) {
+        sg_model_free(&m);
+        return;
+    }
+    hw_init(&h, &c);
+    int rc = hw_exec(&h, p.beats, p.n_beats);
+    /* ROW and WGT broadcast, one scatter VEC of cpb * rows * wq * P * B = 1 * 3
+     * * 3 * 2 * 1 = 18 elements, two CONVs (npix 2, then 1) */
+    tap_ok(rc == 0 && h.errors == 0 && h.notes == 0 && strcmp(h.trace, "bSwSvSCSCS") == 0,
+           "hand conv: ROW(b) WGT(b) VEC(scatter) CONV CONV with BASEs (trace %s) %s", h.trace,
+           h.err);
+    tap_ok(h.n_trace >= 7 && h.hdr[4] == 0x1200000000000012ULL &&
+               h.hdr[6] == 0x6200000000200001ULL,
+           "hand conv: scatter VEC header 1200000000000012 (got %016llx), CONV header "
+           "6200000000200001 (got %016llx)",
+           (unsigned long long)h.hdr[4], (unsigned long long)h.hdr[6]);
+    tap_ok(h.n_res == 3 && h.res[0] == 28 && h.res[1] == 38 && h.res[2] == 20 && p.n_out == 2 &&
+               p.out[0] == (28u | 38u << 8) && p.out[2] == 20u && p.out_last[0] &&
+               p.out_last[1],
+           "hand conv: results 28 38 (tlast), 20 (tlast)");
+    tap_ok(h.macs == 9 && p.useful_macs == 9 && h.words == 6 && p.words == 6 && p.runs == 2,
+           "hand conv: 9 useful MACs (3 taps x npix 2 + 3 x 1; got %lld), 6 words (got %lld)",
+           h.macs, h.words);
+    hw_free(&h);
+
+    /* mutations: each header rewritten in a copy of the stream */
+    struct {
+        int cmd;        /* index of the command in the trace */
+        uint64_t hdr;   /* its new header */
+        const char *needle, *what;
+    } mut[] = {
+        {6, 0x6200000000000001ULL, "npix 0 not in 1..2", "CONV with npix 0"},
+        {6, 0x6200000000300001ULL, "npix 3 not in 1..2", "CONV with npix 3 > P"},
+        {5, 0x5000310000000000ULL, "never written", "CONV pbase 49: unwritten vector addresses"},
+        {5, 0x50003e0000000000ULL, ">= vbuf depth", "CONV pbase 62: vector address past the banks"},
+        {3, 0x5000380000000000ULL, "overflows", "scatter VEC at pbase 56 past the banks"},
+        {3, 0x5000400000000000ULL, "does not fit OFF_W", "BASE pbase 64 wider than OFF_W"},
+        {2, 0x2000000000000003ULL, "WGT word", "WGT without the broadcast flag: P x the payload"},
+        {6, 0x4200000000200001ULL, "FC word with rotation", "RUN on CONV words (rotation)"},
+    };
+    for (size_t i = 0; i < sizeof mut / sizeof mut[0]; i++) {
+        uint32_t *b = xcalloc((size_t)(p.n_beats * p.beat_words), sizeof *b);
+        memcpy(b, p.beats, (size_t)(p.n_beats * p.beat_words) * sizeof *b);
+        hw_init(&h, &c);
+        hw_exec(&h, p.beats, p.n_beats); /* to find the command */
+        long long at = h.hdr_at[mut[i].cmd];
+        hw_free(&h);
+        b[at * p.beat_words] = (uint32_t)mut[i].hdr;
+        b[at * p.beat_words + 1] = (uint32_t)(mut[i].hdr >> 32);
+        hw_init(&h, &c);
+        rc = hw_exec(&h, b, p.n_beats);
+        const char *hit = strstr(h.errlog, mut[i].needle);
+        tap_ok(h.errors > 0 && hit != NULL, "hand conv mutated: %s is refused (%.*s)",
+               mut[i].what, hit ? 200 : 400, hit ? hit : h.errlog);
+        hw_free(&h);
+        free(b);
+    }
+    sg_program_free(&p);
+    sg_model_free(&m);
+
+    /* a CONV layer too big for the vector banks is refused */
+    hwcfg kb = {16, 8, 8, 8, 32, 64, 64, 4096, 256};
+    if (make_config(&kb, &c, err, sizeof err) == 0 &&
+        sg_model_random(&c, "type=conv,c=64,h=8,w=200,k=3,pad=1,rows=4,seed=3", &m, err,
+                        sizeof err) == 0) {
+        err[0] = '\0';
+        rc = sg_compile(&c, &m, 0, 0, &p, err, sizeof err);
+        tap_ok(rc == -1 && strstr(err, "vector-buffer words") && strstr(err, "conv1") &&
+                   p.beats == NULL && p.n_beats == 0,
+               "CONV c=64 h=8 w=200 k=3 on vbuf_depth 64: refused, %s", err);
+        sg_model_free(&m);
+    } else {
+        tap_ok(0, "big CONV set up: %s", err);
+    }
+}
+
 /* ---- bad arguments -------------------------------------------------------- */
 
 static void test_bad_args(void)
@@ -1233,7 +1968,8 @@ int main(void)
         return 99;
     }
     tap_ok(OP_VEC == SG_OP_VEC && OP_WGT == SG_OP_WGT && OP_ROW == SG_OP_ROW &&
-               OP_RUN == SG_OP_RUN && SG_HDR_W == 64 && SG_ROW_W == 70 &&
+               OP_RUN == SG_OP_RUN && OP_BASE == SG_OP_BASE && OP_CONV == SG_OP_CONV &&
+               SG_HDR_W == 64 && SG_ROW_W == 70 &&
                SG_HDR_COUNT_W == 20 && SG_HDR_ROWS_W == 20 && SG_HDR_ACTMAX_W == 16,
            "sg_cmd.h constants agree with its drawing");
     test_hand();
@@ -1248,6 +1984,23 @@ int main(void)
            "coverage of %d compiled cases: %d with column tiles, %d with row blocks, %d with "
            "rows < P, %d with chained layers, %lld wrapped accumulations",
            n_cases, cov_tiles, cov_blocks, cov_few_rows, cov_layers, cov_wraps);
+    int fc_cases = n_cases;
+    test_conv_hand();
+    for (int i = 0; i < N_CONV_DIRECTED; i++)
+        check_case(&conv_directed[i].k, conv_directed[i].spec, conv_directed[i].first,
+                   conv_directed[i].count, conv_directed[i].need);
+    conv_sweep(300);
+    conv_fixtures();
+    tap_ok(cov_conv == n_cases - fc_cases && cov_conv >= 300 && cov_conv_phases >= 50 &&
+               cov_conv_blocks >= 50 && cov_conv_band >= 50 && cov_conv_band1 >= 10 &&
+               cov_conv_ragged >= 50 && cov_conv_pool >= 10 && cov_conv_fc >= 30 &&
+               cov_conv_wraps > 0,
+           "CONV coverage of %d cases: %d with stride phases, %d with output-channel blocks, "
+           "%d with band > 1, %d with band 1 over several output rows, %d with w_out not a "
+           "multiple of P, %d with host max-pool, %d with FC after CONV, %lld wrapped "
+           "accumulations",
+           cov_conv, cov_conv_phases, cov_conv_blocks, cov_conv_band, cov_conv_band1,
+           cov_conv_ragged, cov_conv_pool, cov_conv_fc, cov_conv_wraps);
     test_bad_args();
     test_config();
     rmdir(tmp_dir);
