@@ -1,7 +1,8 @@
 #!/bin/sh
 # scripts/demo.sh: the main job, from a clean clone -- set up, generate the
 # default 128-lane configuration, compile a bank-balanced sparse MLP and run
-# it on the RTL in lockstep with the golden model, with random stalls.
+# it on the RTL in lockstep with the golden model, with random stalls; then
+# a small CNN through the vector generator.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -17,3 +18,6 @@ $SG compile -c configs/default.json -m models/mlp_bbs/mlp_bbs.json -o out/mlp_bb
 echo "== sparsegen sim: Verilator, every result checked against the golden model"
 $SG sim -c configs/default.json -m models/mlp_bbs/mlp_bbs.json --build out/build \
     --seed 1 --stall-in 10 --stall-out 10
+echo "== sparsegen sim: a small CNN (conv 3x3, max-pool on the host, conv stride 2, fc) on the vector generator"
+$SG sim -c configs/default.json -m tests/data/models/cnn.json --build out/build --seed 1 \
+    --stall-in 10 --stall-out 10

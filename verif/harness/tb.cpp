@@ -441,11 +441,19 @@ int main(int argc, char **argv)
         if (!o.quiet) {
             std::printf("sparsegen sim: %s on '%s' (%d PEs x %d banks), %d sample(s), %d layer(s)\n", m.name, c.name,
                         c.pe_count, c.banks, p.samples, p.n_layers);
-            for (int l = 0; l < p.n_layers; l++)
-                std::printf("  layer %d %-10s %6d x %-6d density %6.2f%%  CSB words %9lld  runs %5lld\n", l,
-                            p.layer[l].name, p.layer[l].rows, p.layer[l].cols,
+            for (int l = 0; l < p.n_layers; l++) {
+                const char *type = m.layers[l].type == SG_LAYER_CONV ? "conv" : m.layers[l].type == SG_LAYER_FC ? "fc" : "maxpool";
+                if (p.layer[l].host) {
+                    std::printf("  layer %d %-10s %-7s computed by the host (not on the RTL yet)\n", l, p.layer[l].name,
+                                type);
+                    continue;
+                }
+                // rows x cols of the weight matrix: outputs (channels) x inputs (window)
+                std::printf("  layer %d %-10s %-7s %6d x %-6d density %6.2f%%  CSB words %9lld  runs %5lld\n", l,
+                            p.layer[l].name, type, p.layer[l].rows, p.layer[l].cols,
                             100.0 * (double)p.layer[l].weights_nnz / ((double)p.layer[l].rows * p.layer[l].cols),
                             p.layer[l].words, p.layer[l].runs);
+            }
             std::printf("  results checked %lld, mismatches %lld; busy %lld of %lld cycles; utilization %.4f; %.2f M cycles/s\n",
                         r.outputs_checked, r.mismatches, busy, cycles, util, secs > 0 ? cycles / secs / 1e6 : 0.0);
         }
