@@ -40,6 +40,7 @@ void sg_config_default(sg_config *c)
     c->rbuf_depth = 256;
     c->stream_w = 64;
     c->clock_mhz = 200.0;
+    c->post_lanes = 1;
 }
 
 /* One integer key: its legal range or set of values. */
@@ -64,6 +65,7 @@ static const int_key int_keys[] = {
     {"wbuf_depth", offsetof(sg_config, wbuf_depth), 2, 65536, NULL},
     {"rbuf_depth", offsetof(sg_config, rbuf_depth), 1, 65536, NULL},
     {"stream_width", offsetof(sg_config, stream_w), 0, 0, stream_choices},
+    {"post_lanes", offsetof(sg_config, post_lanes), 1, 64, NULL},
 };
 #define N_INT_KEYS (sizeof int_keys / sizeof int_keys[0])
 
@@ -95,7 +97,7 @@ static int int_legal(const int_key *k, long long v)
 
 static const char *legal_keys =
     "name, pe_count, banks, data_width, weight_width, acc_width, vbuf_depth, "
-    "wbuf_depth, rbuf_depth, stream_width, clock_mhz";
+    "wbuf_depth, rbuf_depth, stream_width, clock_mhz, post_lanes";
 
 static int name_ok(const char *s)
 {
@@ -178,6 +180,14 @@ int sg_config_derive(sg_config *c, char *err, size_t errlen)
                  c->source[0] ? c->source : c->name, c->acc_w, c->data_w + c->wgt_w);
         return -1;
     }
+    int lanes_max = c->pe_count < c->stream_w / c->data_w ? c->pe_count : c->stream_w / c->data_w;
+    if (c->post_lanes > lanes_max) {
+        snprintf(err, errlen,
+                 "%s: bad value %d for 'post_lanes': legal range 1..%d (min of pe_count and "
+                 "stream_width / data_width)",
+                 c->source[0] ? c->source : c->name, c->post_lanes, lanes_max);
+        return -1;
+    }
     c->off_w = max2(1, sg_clog2(c->vbuf_depth));
     c->rot_w = max2(1, sg_clog2(c->pe_count));
     c->lane_w = c->wgt_w + c->off_w + c->rot_w;
@@ -200,7 +210,7 @@ int sg_config_derive(sg_config *c, char *err, size_t errlen)
     c->run_overhead = c->pipe_depth + 1;
     c->lanes = c->pe_count * c->banks;
     int given[] = {c->pe_count, c->banks, c->data_w, c->wgt_w, c->acc_w, c->vbuf_depth,
-                   c->wbuf_depth, c->rbuf_depth, c->stream_w};
+                   c->wbuf_depth, c->rbuf_depth, c->stream_w, c->post_lanes};
     unsigned long long h = 1469598103934665603ULL;
     h = fnv1a(h, given, sizeof given);
     h = fnv1a(h, &c->clock_mhz, sizeof c->clock_mhz);

@@ -18,6 +18,7 @@
  *   rbuf_depth    rows per PE per block (bias, M, S) 1 .. 65536   (256)
  *   stream_width  AXI4-Stream data bits              32|64|128|256|512 (64)
  *   clock_mhz     target clock                       1 .. 1000    (200)
+ *   post_lanes    results requantized per cycle      1 .. min(P, stream/data) (1)
  */
 #ifndef SG_CONFIG_H
 #define SG_CONFIG_H
@@ -39,6 +40,7 @@ typedef struct sg_config {
     int wbuf_depth;     /* CSB words per weight buffer */
     int rbuf_depth;     /* row records per PE */
     int stream_w;       /* stream beat bits */
+    int post_lanes;     /* results the post unit requantizes per cycle */
     double clock_mhz;   /* target clock */
     /* ---- derived by sg_config_derive ---- */
     int off_w;          /* lane offset bits = vbuf address bits */

@@ -60,6 +60,7 @@ static int params_of(const sg_config *c, param *p)
         {"WbufDepth", "WBUF_DEPTH", c->wbuf_depth, "CSB words per weight buffer"},
         {"RbufDepth", "RBUF_DEPTH", c->rbuf_depth, "row records per PE"},
         {"StreamW", "STREAM_W", c->stream_w, "AXI4-Stream data bits"},
+        {"PostLanes", "POST_LANES", c->post_lanes, "results requantized per cycle"},
         {"OffW", "OFF_W", c->off_w, "lane offset bits"},
         {"WaddrW", "WADDR_W", c->waddr_w, "weight-buffer address bits"},
         {"GrpW", "GRP_W", c->grp_w, "row-buffer address bits"},
@@ -140,10 +141,11 @@ static int render_json(sg_strbuf *sb, const sg_config *c, char *err, size_t errl
     json_object_set_new(o, "wbuf_depth", json_integer(c->wbuf_depth));
     json_object_set_new(o, "rbuf_depth", json_integer(c->rbuf_depth));
     json_object_set_new(o, "stream_width", json_integer(c->stream_w));
+    json_object_set_new(o, "post_lanes", json_integer(c->post_lanes));
     json_object_set_new(o, "clock_mhz", json_real(c->clock_mhz));
     param p[32];
     int n = params_of(c, p);
-    for (int i = 9; i < n; i++)
+    for (int i = 10; i < n; i++)
         json_object_set_new(d, p[i].vname, json_integer(p[i].value));
     json_object_set_new(d, "RunOverhead", json_integer(c->run_overhead));
     json_object_set_new(d, "MacLanes", json_integer(c->lanes));

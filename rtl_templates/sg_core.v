@@ -35,7 +35,8 @@ module sg_core #(
     parameter integer CntW       = 5,
     parameter integer NzW        = 4,
     parameter integer NzSumW     = 8,
-    parameter integer RotW       = 4
+    parameter integer RotW       = 4,
+    parameter integer PostLanes  = 1
 ) (
     input  wire               clk_i,
     input  wire               rst_i,
@@ -219,7 +220,7 @@ module sg_core #(
 
   sg_post #(
       .PeCount(PeCount), .AccW(AccW), .DataW(DataW), .StreamW(StreamW),
-      .PeW(PeW), .CntW(CntW)
+      .CntW(CntW), .Lanes(PostLanes)
   ) u_post (
       .clk_i          (clk_i),
       .rst_i          (rst_i),

@@ -3,12 +3,15 @@
 // The PE array hands over one batch (one accumulator per PE, with the row's
 // M and S) when a row group finishes.  Two batches are held, so the array
 // only stalls when the post unit is two groups behind.  Results are processed
-// one per cycle, in PE order (row g*P + p), as sg_post.c defines:
-//   Q0  select entry p of the oldest batch
+// Lanes per cycle, in PE order (row g*P + p), as golden/sg_post.c defines:
+//   Q0  select entries idx .. idx + Lanes - 1 of the oldest batch
 //   Q1  prod = acc * M                                     (64-bit, exact)
 //   Q2  y = act(sat_DataW((prod + (S ? 1 << (S-1) : 0)) >>> S))
-//   Q3  pack E = StreamW / DataW results per beat into the output register
+//   Q3  pack E = StreamW / DataW results per beat into the output register;
+//       a chunk that overflows a beat carries its rest into the next one
 // Every stage advances when the output register is free or being taken.
+// One lane keeps up with the array when a group takes at least P cycles;
+// shorter groups (high sparsity, CONV channels with few words) need more.
 `default_nettype none
 
 module sg_post #(
@@ -16,8 +19,8 @@ module sg_post #(
     parameter integer AccW    = 32,  // accumulator bits
     parameter integer DataW   = 8,   // result bits
     parameter integer StreamW = 64,  // output beat bits
-    parameter integer PeW     = 4,   // bits of a PE index, clog2(PeCount) (>= 1)
-    parameter integer CntW    = 5    // bits of a count 0 .. PeCount
+    parameter integer CntW    = 5,   // bits of a count 0 .. PeCount
+    parameter integer Lanes   = 1    // results requantized per cycle, 1 .. min(P, E)
 ) (
     input  wire                     clk_i,
     input  wire                     rst_i,        // synchronous, active high
@@ -39,10 +42,15 @@ module sg_post #(
     output wire                     m_axis_tlast_o
 );
 
-  localparam integer Elems = StreamW / DataW;
-  localparam integer LaneIdxW = (Elems > 1) ? $clog2(Elems) : 1;
-  localparam integer LastLaneI = Elems - 1;
-  localparam [LaneIdxW-1:0] LastLane = LastLaneI[LaneIdxW-1:0];
+  localparam integer Elems    = StreamW / DataW;
+  localparam integer LaneIdxW = (Elems > 1) ? $clog2(Elems) : 1;  // 0 .. Elems-1
+  localparam integer SumW     = $clog2(Elems + Lanes + 1);         // 0 .. Elems+Lanes
+  localparam integer TotW     = (SumW > CntW) ? SumW : CntW;
+  localparam integer ExtW     = (Elems + Lanes) * DataW;
+  localparam integer LanesI   = Lanes;
+  localparam integer ElemsI   = Elems;
+  localparam [CntW-1:0] LanesC = LanesI[CntW-1:0];
+  localparam [TotW-1:0] ElemsT = ElemsI[TotW-1:0];
 
   // ---- two batch slots -------------------------------------------------
   reg [PeCount*AccW-1:0] acc_q  [0:1];
@@ -54,12 +62,20 @@ module sg_post #(
   reg [DataW-1:0]        amax_q [0:1];
   reg                    wp_q, rp_q;    // write and read slot
   reg [1:0]              cnt_q;         // batches held
-  reg [PeW-1:0]          idx_q;         // next entry of the read slot
+  reg [CntW-1:0]         idx_q;         // next entry of the read slot
 
-  wire pen;                             // post pipeline advances
-  wire take = pen && (cnt_q != 2'd0);   // Q0 reads entry idx_q this cycle
-  wire [CntW-1:0] idx_ext = {{(CntW-PeW){1'b0}}, idx_q};
-  wire pop  = take && (idx_ext + 1'b1 == nval_q[rp_q]);
+  wire            pen;                                 // post pipeline advances
+  wire            take = pen && (cnt_q != 2'd0);       // Q0 reads a chunk this cycle
+  wire [CntW-1:0] left = nval_q[rp_q] - idx_q;         // entries of the batch still to read
+  wire            pop;                                 // this chunk ends the batch
+  generate
+    if (Lanes >= PeCount) begin : gen_pop_all
+      assign pop = take;                               // a batch always fits one chunk
+    end else begin : gen_pop_cmp
+      assign pop = take && (left <= LanesC);
+    end
+  endgenerate
+  wire [CntW-1:0] take_n = pop ? left : LanesC;        // entries in the chunk
 
   always @(posedge clk_i) begin
     if (cap_i) begin
@@ -78,14 +94,14 @@ module sg_post #(
       wp_q  <= 1'b0;
       rp_q  <= 1'b0;
       cnt_q <= 2'd0;
-      idx_q <= {PeW{1'b0}};
+      idx_q <= {CntW{1'b0}};
     end else begin
       if (cap_i) wp_q <= ~wp_q;
       if (pop) begin
         rp_q  <= ~rp_q;
-        idx_q <= {PeW{1'b0}};
+        idx_q <= {CntW{1'b0}};
       end else if (take) begin
-        idx_q <= idx_q + 1'b1;
+        idx_q <= idx_q + LanesC;
       end
       cnt_q <= cnt_q + {1'b0, cap_i} - {1'b0, pop};
     end
@@ -93,116 +109,142 @@ module sg_post #(
 
   assign full_o = (cnt_q == 2'd2);
 
-  // ---- Q0: select ---------------------------------------------------------
-  reg              q0_v_q, q1_v_q, q2_v_q;
-  reg [AccW-1:0]   q0_acc_q;
-  reg [31:0]       q0_mult_q;
-  reg [5:0]        q0_shift_q, q1_shift_q;
-  reg [1:0]        q0_act_q, q1_act_q;
-  reg [DataW-1:0]  q0_amax_q, q1_amax_q;
-  reg              q0_last_q, q1_last_q, q2_last_q;
-  reg [63:0]       q1_prod_q;
-  reg [DataW-1:0]  q2_y_q;
+  // ---- chunk control through Q0 .. Q2 --------------------------------------
+  reg [CntW-1:0]  q0_n_q, q1_n_q, q2_n_q;           // results in the chunk (0: bubble)
+  reg             q0_last_q, q1_last_q, q2_last_q;  // the chunk ends the run
+  reg [1:0]       q0_act_q, q1_act_q;
+  reg [DataW-1:0] q0_amax_q, q1_amax_q;
 
   always @(posedge clk_i) begin
-    if (pen) begin
-      q0_acc_q   <= acc_q[rp_q][idx_q*AccW +: AccW];
-      q0_mult_q  <= mult_q[rp_q][idx_q*32 +: 32];
-      q0_shift_q <= shift_q[rp_q][idx_q*6 +: 6];
-      q0_act_q   <= act_q[rp_q];
-      q0_amax_q  <= amax_q[rp_q];
-      q0_last_q  <= blast_q[rp_q] && (idx_ext + 1'b1 == nval_q[rp_q]);
+    if (rst_i) begin
+      q0_n_q <= {CntW{1'b0}};
+      q1_n_q <= {CntW{1'b0}};
+      q2_n_q <= {CntW{1'b0}};
+    end else if (pen) begin
+      q0_n_q <= take ? take_n : {CntW{1'b0}};
+      q1_n_q <= q0_n_q;
+      q2_n_q <= q1_n_q;
     end
   end
 
-  // ---- Q1: multiply -------------------------------------------------------
-  // A signed AccW x 32 multiply (4 DSP48E2 at 32 bits); operands extended by
-  // hand to 64 bits made Yosys build a 64 x 64 one (10 DSPs).
-  wire signed [AccW-1:0] acc_s  = q0_acc_q;
-  wire signed [31:0]     mult_s = q0_mult_q;
-  wire signed [63:0]     prod   = acc_s * mult_s;
-
   always @(posedge clk_i) begin
     if (pen) begin
-      q1_prod_q  <= prod;
-      q1_shift_q <= q0_shift_q;
-      q1_act_q   <= q0_act_q;
-      q1_amax_q  <= q0_amax_q;
-      q1_last_q  <= q0_last_q;
-    end
-  end
-
-  // ---- Q2: round, shift, saturate, activate -------------------------------
-  localparam [63:0] MaxY = (64'd1 << (DataW - 1)) - 64'd1;
-  localparam [63:0] MinY = ~MaxY;
-
-  reg [63:0]      rnd;
-  reg [63:0]      shifted;
-  reg [DataW-1:0] sat;
-  reg [DataW-1:0] y;
-
-  always @* begin
-    rnd = q1_prod_q;
-    if (q1_shift_q != 6'd0) rnd = q1_prod_q + (64'd1 << (q1_shift_q - 6'd1));
-    shifted = $unsigned($signed(rnd) >>> q1_shift_q);
-    if ($signed(shifted) > $signed(MaxY)) sat = MaxY[DataW-1:0];
-    else if ($signed(shifted) < $signed(MinY)) sat = MinY[DataW-1:0];
-    else sat = shifted[DataW-1:0];
-    y = sat;
-    if (q1_act_q != 2'd0 && sat[DataW-1]) y = {DataW{1'b0}};
-    if (q1_act_q == 2'd2 && !sat[DataW-1] && $signed(sat) > $signed(q1_amax_q)) y = q1_amax_q;
-  end
-
-  always @(posedge clk_i) begin
-    if (pen) begin
-      q2_y_q    <= y;
+      q0_last_q <= blast_q[rp_q] && pop;
+      q0_act_q  <= act_q[rp_q];
+      q0_amax_q <= amax_q[rp_q];
+      q1_last_q <= q0_last_q;
+      q1_act_q  <= q0_act_q;
+      q1_amax_q <= q0_amax_q;
       q2_last_q <= q1_last_q;
     end
   end
 
-  // ---- valid bits ---------------------------------------------------------
-  always @(posedge clk_i) begin
-    if (rst_i) begin
-      q0_v_q <= 1'b0;
-      q1_v_q <= 1'b0;
-      q2_v_q <= 1'b0;
-    end else if (pen) begin
-      q0_v_q <= take;
-      q1_v_q <= q0_v_q;
-      q2_v_q <= q1_v_q;
+  // ---- Q0 .. Q2 datapath, one per lane ---------------------------------------
+  localparam [63:0] MaxY = (64'd1 << (DataW - 1)) - 64'd1;
+  localparam [63:0] MinY = ~MaxY;
+  wire [Lanes*DataW-1:0] y2;   // Q2 results, lane j at [j*DataW +: DataW]
+
+  genvar j;
+  generate
+    for (j = 0; j < Lanes; j = j + 1) begin : gen_lane
+      localparam integer Ji = j;
+      // entry idx + j of the read slot (beyond the batch: masked below)
+      wire [CntW:0] e = {1'b0, idx_q} + Ji[CntW:0];
+      reg [AccW-1:0]  q0_acc_q;
+      reg [31:0]      q0_mult_q;
+      reg [5:0]       q0_shift_q, q1_shift_q;
+      reg [63:0]      q1_prod_q;
+      reg [DataW-1:0] q2_y_q;
+      always @(posedge clk_i) begin
+        if (pen) begin
+          q0_acc_q   <= acc_q[rp_q][e*AccW +: AccW];
+          q0_mult_q  <= mult_q[rp_q][e*32 +: 32];
+          q0_shift_q <= shift_q[rp_q][e*6 +: 6];
+        end
+      end
+
+      // Q1: a signed AccW x 32 multiply (4 DSP48E2 at 32 bits); operands
+      // extended by hand to 64 bits made Yosys build a 64 x 64 one (10 DSPs).
+      wire signed [AccW-1:0] acc_s  = q0_acc_q;
+      wire signed [31:0]     mult_s = q0_mult_q;
+      wire signed [63:0]     prod   = acc_s * mult_s;
+      always @(posedge clk_i) begin
+        if (pen) begin
+          q1_prod_q  <= prod;
+          q1_shift_q <= q0_shift_q;
+        end
+      end
+
+      // Q2: round, shift, saturate, activate; lanes past the chunk give 0
+      reg [63:0]      rnd, shifted;
+      reg [DataW-1:0] sat, y;
+      always @* begin
+        rnd = q1_prod_q;
+        if (q1_shift_q != 6'd0) rnd = q1_prod_q + (64'd1 << (q1_shift_q - 6'd1));
+        shifted = $unsigned($signed(rnd) >>> q1_shift_q);
+        if ($signed(shifted) > $signed(MaxY)) sat = MaxY[DataW-1:0];
+        else if ($signed(shifted) < $signed(MinY)) sat = MinY[DataW-1:0];
+        else sat = shifted[DataW-1:0];
+        y = sat;
+        if (q1_act_q != 2'd0 && sat[DataW-1]) y = {DataW{1'b0}};
+        if (q1_act_q == 2'd2 && !sat[DataW-1] && $signed(sat) > $signed(q1_amax_q)) y = q1_amax_q;
+        if (Ji[CntW:0] >= {1'b0, q1_n_q}) y = {DataW{1'b0}};
+      end
+      always @(posedge clk_i) begin
+        if (pen) q2_y_q <= y;
+      end
+      assign y2[j*DataW +: DataW] = q2_y_q;
     end
-  end
+  endgenerate
 
   // ---- Q3: pack into beats -----------------------------------------------
-  reg [StreamW-1:0]  beat_q;   // results gathered so far
-  reg [LaneIdxW-1:0] lane_q;   // next lane of beat_q
-  reg [StreamW-1:0]  out_data_q;
-  reg                out_valid_q;
-  reg                out_last_q;
+  reg [Elems*DataW-1:0] beat_q;   // results gathered so far (lanes 0 .. lane_q-1)
+  reg [LaneIdxW-1:0]    lane_q;   // results in beat_q
+  reg                   flush_q;  // beat_q holds the run's last results: send it next
+  reg [StreamW-1:0]     out_data_q;
+  reg                   out_valid_q;
+  reg                   out_last_q;
 
-  assign pen = !out_valid_q || m_axis_tready_i;
+  wire          out_free = !out_valid_q || m_axis_tready_i;
+  assign pen = out_free && !flush_q;
 
-  wire [StreamW-1:0] beat_d = beat_q | ({{(StreamW - DataW){1'b0}}, q2_y_q} << (lane_q * DataW));
-  wire beat_full = (lane_q == LastLane) || q2_last_q;
+  wire [ExtW-1:0] ext = {{(Lanes*DataW){1'b0}}, beat_q} |
+                        ({{(Elems*DataW){1'b0}}, y2} << (lane_q * DataW));
+  wire [TotW-1:0] total = {{(TotW-LaneIdxW){1'b0}}, lane_q} + {{(TotW-CntW){1'b0}}, q2_n_q};
+  wire            full  = (total >= ElemsT);
+  wire [TotW-1:0] carry = full ? total - ElemsT : {TotW{1'b0}};   // results past the beat
+  wire [ExtW-1:0] rest_full = ext >> (Elems * DataW);
+  wire [Elems*DataW-1:0] rest = rest_full[Elems*DataW-1:0];
+  // the shift leaves the top Elems lanes zero
+  wire unused_rest = ^rest_full[ExtW-1:Elems*DataW];
 
   always @(posedge clk_i) begin
     if (rst_i) begin
-      beat_q      <= {StreamW{1'b0}};
+      beat_q      <= {(Elems*DataW){1'b0}};
       lane_q      <= {LaneIdxW{1'b0}};
+      flush_q     <= 1'b0;
       out_valid_q <= 1'b0;
       out_last_q  <= 1'b0;
-    end else if (pen) begin
+    end else if (out_free) begin
       out_valid_q <= 1'b0;
-      if (q2_v_q) begin
-        if (beat_full) begin
-          out_data_q  <= beat_d;
+      if (flush_q) begin
+        out_data_q  <= beat_q;
+        out_valid_q <= 1'b1;
+        out_last_q  <= 1'b1;
+        beat_q      <= {(Elems*DataW){1'b0}};
+        lane_q      <= {LaneIdxW{1'b0}};
+        flush_q     <= 1'b0;
+      end else if (q2_n_q != {CntW{1'b0}}) begin
+        if (full || q2_last_q) begin
+          out_data_q  <= ext[Elems*DataW-1:0];
           out_valid_q <= 1'b1;
-          out_last_q  <= q2_last_q;
-          beat_q      <= {StreamW{1'b0}};
-          lane_q      <= {LaneIdxW{1'b0}};
+          out_last_q  <= q2_last_q && (carry == {TotW{1'b0}});
+          beat_q      <= rest[Elems*DataW-1:0];
+          lane_q      <= carry[LaneIdxW-1:0];
+          flush_q     <= q2_last_q && (carry != {TotW{1'b0}});
         end else begin
-          beat_q <= beat_d;
-          lane_q <= lane_q + 1'b1;
+          beat_q <= ext[Elems*DataW-1:0];
+          lane_q <= total[LaneIdxW-1:0];
         end
       end
     end
@@ -211,7 +253,8 @@ module sg_post #(
   assign m_axis_tdata_o  = out_data_q;
   assign m_axis_tvalid_o = out_valid_q;
   assign m_axis_tlast_o  = out_last_q;
-  assign busy_o = (cnt_q != 2'd0) || q0_v_q || q1_v_q || q2_v_q || out_valid_q || (lane_q != {LaneIdxW{1'b0}});
+  assign busy_o = (cnt_q != 2'd0) || (q0_n_q != {CntW{1'b0}}) || (q1_n_q != {CntW{1'b0}}) ||
+                  (q2_n_q != {CntW{1'b0}}) || out_valid_q || flush_q || (lane_q != {LaneIdxW{1'b0}});
 
 `ifdef SG_ASSERTIONS
   // A batch arriving while both slots are taken would overwrite one unread.
@@ -226,6 +269,7 @@ module sg_post #(
   initial begin
     if (StreamW % DataW != 0) $error("sg_post: StreamW %0d not a multiple of DataW %0d (instance %m)", StreamW, DataW);
     if (AccW > 32) $error("sg_post: AccW %0d above 32 (instance %m)", AccW);
+    if (Lanes < 1 || Lanes > Elems || Lanes > PeCount) $error("sg_post: Lanes %0d not in 1..min(P, E) (instance %m)", Lanes);
   end
 
 endmodule

@@ -35,7 +35,7 @@ module sparsegen_top #(
       .WordW(WordW), .TreeLevels(TreeLevels), .PipeDepth(PipeDepth),
       .HdrBeats(HdrBeats), .WgtBeats(WgtBeats), .RowBeats(RowBeats),
       .MaxBeats(MaxBeats), .PeW(PeW), .CntW(CntW), .NzW(NzW), .NzSumW(NzSumW),
-      .RotW(RotW)
+      .RotW(RotW), .PostLanes(PostLanes)
   ) u_core (
       .clk_i          (clk_i),
       .rst_i          (rst_i),
