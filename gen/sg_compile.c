@@ -128,16 +128,18 @@ typedef struct conv_phase {
     int a, e;        /* first tap row and column of the phase */
     int kh, kw;      /* taps of the phase */
     int wq;          /* vector-buffer words per buffered row per PE */
-    int rows;        /* buffered phase rows per channel: kh + band - 1 */
+    int upb;         /* units per bank: input channels, or (channel, tap row) pairs */
+    int utaps;       /* CSB columns per unit: kh * kw, or kw for pairs */
+    int rows;        /* buffered phase rows per unit: kh + band - 1, or band for pairs */
     int region;      /* first vector-buffer address of the phase's rows */
-    int words;       /* region size: cpb * rows * wq */
-    sg_csb csb;      /* the phase's sub-kernel, banks over input-channel groups */
+    int words;       /* region size: upb * rows * wq */
+    sg_csb csb;      /* the phase's sub-kernel, banks over groups of units */
     int *cwords;     /* words per output channel (>= 1) */
     long long *cnnz; /* nonzero weights per output channel */
 } conv_phase;
 
 typedef struct conv_plan {
-    int cpb;         /* input channels per bank */
+    int pair;        /* units are (channel, tap row) pairs: fewer channels than banks */
     int ngroups;     /* pixel groups per output row: ceil(w_out / P) */
     int band;        /* output rows per load of the line buffer */
     int nph;         /* phases */
@@ -478,7 +480,10 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
     pl->cv = cv;
     if (!cv)
         goto oom;
-    cv->cpb = (s->c_in + B - 1) / B;
+    /* With fewer input channels than banks, banking by channel leaves banks
+     * idle (AlexNet conv1: 3 of 16); banking (channel, tap row) pairs fills
+     * them, each pair keeping its own copy of the rows it reads. */
+    cv->pair = s->c_in < B && s->kh > 1;
     cv->ngroups = (s->w_out + P - 1) / P;
     cv->ph = calloc((size_t)(s->stride_h * s->stride_w), sizeof *cv->ph);
     if (!cv->ph)
@@ -491,6 +496,9 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
             ph->kh = (s->kh - a + s->stride_h - 1) / s->stride_h;
             ph->kw = (s->kw - e + s->stride_w - 1) / s->stride_w;
             ph->wq = (cv->ngroups * P + ph->kw - 1 + P - 1) / P;
+            int units = cv->pair ? s->c_in * ph->kh : s->c_in;
+            ph->upb = (units + B - 1) / B;
+            ph->utaps = cv->pair ? ph->kw : ph->kh * ph->kw;
             /* the phase's sub-kernel as a c_out x (c_in * kh * kw) matrix */
             int cols = s->c_in * ph->kh * ph->kw;
             int32_t *sub = calloc((size_t)s->c_out * (size_t)cols, sizeof *sub);
@@ -503,7 +511,8 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
                             sub[(size_t)o * cols + ((size_t)ch * ph->kh + i) * ph->kw + j] =
                                 L->weights[(((size_t)o * s->c_in + ch) * s->kh + a + s->stride_h * i) *
                                                s->kw + e + s->stride_w * j];
-            int rc = sg_csb_encode(sub, s->c_out, cols, B, cv->cpb * ph->kh * ph->kw, &ph->csb, err,
+            /* columns (c * kh + i) * kw + j = unit * utaps + tap in both bankings */
+            int rc = sg_csb_encode(sub, s->c_out, cols, B, ph->upb * ph->utaps, &ph->csb, err,
                                    errlen);
             free(sub);
             if (rc != 0)
@@ -527,26 +536,28 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
     for (cv->band = 0; cv->band < s->h_out; cv->band++) {
         long long need = 0;
         for (int i = 0; i < cv->nph; i++)
-            need += (long long)cv->cpb * (cv->ph[i].kh + cv->band) * cv->ph[i].wq;
+            need += (long long)cv->ph[i].upb *
+                    (cv->pair ? cv->band + 1 : cv->ph[i].kh + cv->band) * cv->ph[i].wq;
         if (need > room)
             break;
     }
     if (cv->band == 0) {
         long long need = 0;
         for (int i = 0; i < cv->nph; i++)
-            need += (long long)cv->cpb * cv->ph[i].kh * cv->ph[i].wq;
+            need += (long long)cv->ph[i].upb * (cv->pair ? 1 : cv->ph[i].kh) * cv->ph[i].wq;
         snprintf(err, errlen,
-                 "layer '%s': its input rows need %lld vector-buffer words per bank (%d channels "
-                 "per bank x kernel rows x %d columns per PE), more than vbuf_depth %d; "
+                 "layer '%s': its input rows need %lld vector-buffer words per bank (%d %s "
+                 "per bank x rows x %d columns per PE), more than vbuf_depth %d; "
                  "input-channel tiling is not implemented yet",
-                 L->name, need, cv->cpb, cv->ph[0].wq, c->vbuf_depth);
+                 L->name, need, cv->ph[0].upb, cv->pair ? "channel rows" : "channels",
+                 cv->ph[0].wq, c->vbuf_depth);
         return -1;
     }
     for (int i = 0; i < cv->nph; i++) {
         conv_phase *ph = &cv->ph[i];
-        ph->rows = ph->kh + cv->band - 1;
+        ph->rows = cv->pair ? cv->band : ph->kh + cv->band - 1;
         ph->region = region;
-        ph->words = cv->cpb * ph->rows * ph->wq;
+        ph->words = ph->upb * ph->rows * ph->wq;
         region += ph->words;
     }
     /* output-channel blocks: all phases' words fit the weight buffer, the
@@ -612,8 +623,11 @@ static void emit_conv_rows(builder *b, const sg_config *c, const sg_conv_shape *
         uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat);
         for (long long i = 0; i < n; i++) {
             int q = (int)(i % P), bank = (int)((i / P) % B), addr = a0 + (int)(i / ((long long)P * B));
-            int cl = addr / (ph->rows * ph->wq), r = (addr / ph->wq) % ph->rows, xq = addr % ph->wq;
-            int32_t v = phase_input(s, ph, x, bank * cv->cpb + cl, oy + r, xq * P + q);
+            int u = bank * ph->upb + addr / (ph->rows * ph->wq);
+            int r = (addr / ph->wq) % ph->rows, xq = addr % ph->wq;
+            /* a pair (c, i) keeps the rows its tap row i reads: oy + i + r */
+            int ch = cv->pair ? u / ph->kh : u, y = oy + r + (cv->pair ? u % ph->kh : 0);
+            int32_t v = phase_input(s, ph, x, ch, y, xq * P + q);
             put_bits(w, i * c->data_w, c->data_w, field(v, c->data_w));
         }
     }
@@ -628,7 +642,6 @@ static void emit_conv_wgt(builder *b, const sg_config *c, const conv_plan *cv,
     for (int o = o0; o < o1; o++)
         n += ph->cwords[o];
     emit_header(b, c, SG_OP_WGT, 0, 1, 0, 0, (unsigned)n);
-    int taps = ph->kh * ph->kw;
     for (int o = o0; o < o1; o++) {
         for (int j = 0; j < ph->cwords[o]; j++) {
             uint32_t *w = add_beats(b, c->wgt_beats);
@@ -642,13 +655,13 @@ static void emit_conv_wgt(builder *b, const sg_config *c, const conv_plan *cv,
                 if (v == 0)
                     continue;
                 int t = (int)ph->csb.offset[word * B + lane];
-                int cl = t / taps, i = (t / ph->kw) % ph->kh, jj = t % ph->kw;
-                put_lane(w, c, lane, v, (uint64_t)((cl * ph->rows + i) * ph->wq + jj / P),
+                /* unit l of the bank, tap (i, jj); a pair's tap row is its own */
+                int l = t / ph->utaps, i = cv->pair ? 0 : (t / ph->kw) % ph->kh, jj = t % ph->kw;
+                put_lane(w, c, lane, v, (uint64_t)((l * ph->rows + i) * ph->wq + jj / P),
                          (uint64_t)(jj % P));
             }
         }
     }
-    (void)cv;
 }
 
 /* ROW with the broadcast flag: one record per output channel for every PE. */

@@ -142,6 +142,14 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int trac
 
     if (!quiet)
         fprintf(stderr, "sparsegen: verilating configuration '%s' into %s/%s\n", c->name, dir, obj);
+    /* Verilator's make knows the RTL and tb.cpp, not the libraries or the
+     * headers the harness includes: drop the harness object and the binary
+     * so a changed library or header is always compiled and linked in. */
+    const char *stale[] = {"Vsim", "tb.o", "tb.d"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s/%s", dir, obj, stale[i]);
+        unlink(path);
+    }
     sg_strbuf cflags;
     sg_sb_init(&cflags);
     sg_sb_addf(&cflags, "-O2 -I%s", dir);
