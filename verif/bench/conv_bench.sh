@@ -58,6 +58,6 @@ for case in \
 done
 echo "  Stride 2 runs 3x3 as 2x2, 2x1, 1x2 and 1x1 phases: weights balanced over the"
 echo "  whole kernel are not balanced within each phase, so banks pad (pruning per"
-echo "  phase would recover it).  AlexNet conv1 has 3 input channels for 16 banks:"
-echo "  13 of every 16 lanes idle (banking conv1 over kernel rows is the fix)."
+echo "  phase would recover it).  AlexNet conv1 has 3 input channels for 16 banks;"
+echo "  banking (channel, kernel row) pairs fills 9 (kh 3) or 6 (kh 2) of them."
 
