@@ -42,6 +42,7 @@ static int32_t rweight(rng *r, int wgt_w)
 typedef struct spec {
     int rows[16], n_rows, cols, layers, n, m, banks, samples;
     int conv;                 /* type=conv: CONV layers (then an optional fc) */
+    int alexnet;              /* net=alexnet: AlexNet's layer shapes */
     int ch, h, w, k, stride, pad, fc; /* conv input shape, kernel, stride, padding, final fc */
     int bbs_bank;             /* bank size for bbs (0: ceil(cols / banks)) */
     double density;
@@ -105,6 +106,14 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
                 return -1;
             }
             memcpy(dst, v, strlen(v) + 1);
+            continue;
+        }
+        if (strcmp(k, "net") == 0) {
+            if (strcmp(v, "alexnet") != 0) {
+                snprintf(err, errlen, "random spec: unknown net '%s': legal alexnet", v);
+                return -1;
+            }
+            s->alexnet = 1;
             continue;
         }
         if (strcmp(k, "type") == 0) {
@@ -281,6 +290,87 @@ static int fill_layer(rng *r, const spec *s, const sg_config *c, sg_layer *L, in
     return 0;
 }
 
+/* AlexNet (227 x 227 input, no LRN or groups) with the per-layer weight
+ * densities of Han et al., "Learning both Weights and Connections" (2015):
+ * conv1-5 84/38/35/37/37%, fc6-8 9/9/25%, bank-balanced over the hardware's
+ * banks; max-pools 3x3 stride 2 after conv1, conv2 and conv5. */
+static int build_alexnet(rng *r, spec *s, const sg_config *c, sg_model *m, char *err,
+                         size_t errlen)
+{
+    static const struct {
+        char kind;             /* 'c' conv, 'p' maxpool, 'f' fc */
+        int out, k, stride, pad;
+        double density;
+    } net[] = {
+        {'c', 96, 11, 4, 0, 0.84}, {'p', 0, 3, 2, 0, 0},     {'c', 256, 5, 1, 2, 0.38},
+        {'p', 0, 3, 2, 0, 0},      {'c', 384, 3, 1, 1, 0.35}, {'c', 384, 3, 1, 1, 0.37},
+        {'c', 256, 3, 1, 1, 0.37}, {'p', 0, 3, 2, 0, 0},     {'f', 4096, 0, 0, 0, 0.09},
+        {'f', 4096, 0, 0, 0, 0.09}, {'f', 1000, 0, 0, 0, 0.25},
+    };
+    static const char *const names[] = {"conv1", "pool1", "conv2", "pool2", "conv3", "conv4",
+                                        "conv5", "pool5", "fc6",   "fc7",   "fc8"};
+    int n = (int)(sizeof net / sizeof net[0]);
+    long long amax = (1LL << (c->data_w - 1)) - 1;
+    snprintf(m->name, sizeof m->name, "alexnet-bbs-s%llu", s->seed);
+    m->n_layers = n;
+    m->layers = calloc((size_t)n, sizeof *m->layers);
+    m->n_inputs = s->samples;
+    m->input_len = 3 * 227 * 227;
+    m->inputs = malloc((size_t)s->samples * (size_t)m->input_len * sizeof *m->inputs);
+    if (!m->layers || !m->inputs)
+        return -1;
+    for (long long i = 0; i < (long long)s->samples * m->input_len; i++)
+        m->inputs[i] = (int32_t)rrange(r, 0, amax); /* images after ReLU-like input scaling */
+    int ch = 3, h = 227, w = 227, in = m->input_len;
+    snprintf(s->pattern, sizeof s->pattern, "bbs");
+    for (int l = 0; l < n; l++) {
+        sg_layer *L = &m->layers[l];
+        snprintf(L->name, sizeof L->name, "%s", names[l]);
+        sg_conv_shape *cs = &L->conv;
+        if (net[l].kind == 'p') {
+            *cs = (sg_conv_shape){ch, h, w, ch, net[l].k, net[l].k, net[l].stride, net[l].stride,
+                                  0, 0, (h - net[l].k) / net[l].stride + 1,
+                                  (w - net[l].k) / net[l].stride + 1};
+            L->type = SG_LAYER_MAXPOOL;
+            L->pool_k = net[l].k;
+            L->pool_stride = net[l].stride;
+            L->in = in;
+            L->out = ch * cs->h_out * cs->w_out;
+            h = cs->h_out;
+            w = cs->w_out;
+        } else if (net[l].kind == 'c') {
+            *cs = (sg_conv_shape){ch,         h,          w,          net[l].out, net[l].k, net[l].k,
+                                  net[l].stride, net[l].stride, net[l].pad, net[l].pad, 0, 0};
+            if (sg_conv_shape_derive(cs, err, errlen) != 0)
+                return -1;
+            L->type = SG_LAYER_CONV;
+            L->in = in;
+            L->out = net[l].out * cs->h_out * cs->w_out;
+            s->density = net[l].density;
+            s->bbs_bank = (ch + c->banks - 1) / c->banks * net[l].k * net[l].k;
+            if (fill_layer(r, s, c, L, net[l].out, ch * net[l].k * net[l].k) != 0)
+                return -1;
+            ch = net[l].out;
+            h = cs->h_out;
+            w = cs->w_out;
+        } else {
+            L->type = SG_LAYER_FC;
+            L->in = in;
+            L->out = net[l].out;
+            s->density = net[l].density;
+            s->bbs_bank = 0;
+            if (fill_layer(r, s, c, L, net[l].out, in) != 0)
+                return -1;
+        }
+        if (L->type != SG_LAYER_MAXPOOL) {
+            L->act = l == n - 1 ? SG_ACT_NONE : SG_ACT_RELU;
+            L->act_max = 0;
+        }
+        in = L->out;
+    }
+    return 0;
+}
+
 int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err, size_t errlen)
 {
     spec s;
@@ -288,6 +378,14 @@ int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err
     if (parse_spec(c, text, &s, err, errlen) != 0)
         return -1;
     rng r = {s.seed};
+    if (s.alexnet) {
+        if (build_alexnet(&r, &s, c, m, err, errlen) == 0)
+            return 0;
+        if (!err[0])
+            snprintf(err, errlen, "out of memory building random model '%s'", text);
+        sg_model_free(m);
+        return -1;
+    }
     snprintf(m->name, sizeof m->name, "random-%s%s-s%llu", s.conv ? "conv-" : "", s.pattern,
              s.seed);
     m->n_layers = s.layers + (s.conv && s.fc > 0);

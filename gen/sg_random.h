@@ -17,6 +17,9 @@
  *                   kernel k x k (k=3), stride (1), padding pad (1), then an
  *                   fc layer of fc=N outputs if N > 0; bbs banks are the
  *                   input-channel groups of the hardware's banks
+ *   net=alexnet     AlexNet's real layer shapes (227 x 227 input, conv1-5,
+ *                   three 3x3/2 max-pools, fc6-8) at Han et al.'s per-layer
+ *                   densities, bank-balanced; other shape keys are ignored
  * Weights use the full WGT_W range, inputs the full DATA_W range, and M, S
  * are chosen per row so most results land inside DATA_W without saturating.
  */
