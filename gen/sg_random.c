@@ -42,7 +42,7 @@ static int32_t rweight(rng *r, int wgt_w)
 typedef struct spec {
     int rows[16], n_rows, cols, layers, n, m, banks, samples;
     int conv;                 /* type=conv: CONV layers (then an optional fc) */
-    int alexnet;              /* net=alexnet: AlexNet's layer shapes */
+    int alexnet;              /* net=alexnet (1) or net=vgg16 (2): real layer shapes */
     int ch, h, w, k, stride, pad, fc; /* conv input shape, kernel, stride, padding, final fc */
     int bbs_bank;             /* bank size for bbs (0: ceil(cols / banks)) */
     double density;
@@ -109,11 +109,11 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
             continue;
         }
         if (strcmp(k, "net") == 0) {
-            if (strcmp(v, "alexnet") != 0) {
-                snprintf(err, errlen, "random spec: unknown net '%s': legal alexnet", v);
+            if (strcmp(v, "alexnet") != 0 && strcmp(v, "vgg16") != 0) {
+                snprintf(err, errlen, "random spec: unknown net '%s': legal alexnet, vgg16", v);
                 return -1;
             }
-            s->alexnet = 1;
+            s->alexnet = strcmp(v, "alexnet") == 0 ? 1 : 2;
             continue;
         }
         if (strcmp(k, "type") == 0) {
@@ -290,42 +290,67 @@ static int fill_layer(rng *r, const spec *s, const sg_config *c, sg_layer *L, in
     return 0;
 }
 
+/* One layer of a named network. */
+typedef struct net_layer {
+    const char *name;
+    char kind;             /* 'c' conv, 'p' maxpool, 'f' fc */
+    int out, k, stride, pad;
+    double density;        /* kept weights (Han et al. 2015) */
+} net_layer;
+
+/* VGG-16 (224 x 224) at Han et al.'s densities: conv1_1..conv5_3
+ * 58/22/34/36/53/24/42/32/27/34/35/29/36%, fc6-8 1/2/9%. */
+static const net_layer vgg16[] = {
+    {"conv1_1", 'c', 64, 3, 1, 1, 0.58},  {"conv1_2", 'c', 64, 3, 1, 1, 0.22},
+    {"pool1", 'p', 0, 2, 2, 0, 0},        {"conv2_1", 'c', 128, 3, 1, 1, 0.34},
+    {"conv2_2", 'c', 128, 3, 1, 1, 0.36}, {"pool2", 'p', 0, 2, 2, 0, 0},
+    {"conv3_1", 'c', 256, 3, 1, 1, 0.53}, {"conv3_2", 'c', 256, 3, 1, 1, 0.24},
+    {"conv3_3", 'c', 256, 3, 1, 1, 0.42}, {"pool3", 'p', 0, 2, 2, 0, 0},
+    {"conv4_1", 'c', 512, 3, 1, 1, 0.32}, {"conv4_2", 'c', 512, 3, 1, 1, 0.27},
+    {"conv4_3", 'c', 512, 3, 1, 1, 0.34}, {"pool4", 'p', 0, 2, 2, 0, 0},
+    {"conv5_1", 'c', 512, 3, 1, 1, 0.35}, {"conv5_2", 'c', 512, 3, 1, 1, 0.29},
+    {"conv5_3", 'c', 512, 3, 1, 1, 0.36}, {"pool5", 'p', 0, 2, 2, 0, 0},
+    {"fc6", 'f', 4096, 0, 0, 0, 0.01},    {"fc7", 'f', 4096, 0, 0, 0, 0.02},
+    {"fc8", 'f', 1000, 0, 0, 0, 0.09},
+};
+
 /* AlexNet (227 x 227 input, no LRN or groups) with the per-layer weight
  * densities of Han et al., "Learning both Weights and Connections" (2015):
  * conv1-5 84/38/35/37/37%, fc6-8 9/9/25%, bank-balanced over the hardware's
  * banks; max-pools 3x3 stride 2 after conv1, conv2 and conv5. */
-static int build_alexnet(rng *r, spec *s, const sg_config *c, sg_model *m, char *err,
-                         size_t errlen)
+static const net_layer alexnet[] = {
+    {"conv1", 'c', 96, 11, 4, 0, 0.84},   {"pool1", 'p', 0, 3, 2, 0, 0},
+    {"conv2", 'c', 256, 5, 1, 2, 0.38},   {"pool2", 'p', 0, 3, 2, 0, 0},
+    {"conv3", 'c', 384, 3, 1, 1, 0.35},   {"conv4", 'c', 384, 3, 1, 1, 0.37},
+    {"conv5", 'c', 256, 3, 1, 1, 0.37},   {"pool5", 'p', 0, 3, 2, 0, 0},
+    {"fc6", 'f', 4096, 0, 0, 0, 0.09},    {"fc7", 'f', 4096, 0, 0, 0, 0.09},
+    {"fc8", 'f', 1000, 0, 0, 0, 0.25},
+};
+
+static int build_net(rng *r, spec *s, const sg_config *c, sg_model *m, char *err,
+                     size_t errlen)
 {
-    static const struct {
-        char kind;             /* 'c' conv, 'p' maxpool, 'f' fc */
-        int out, k, stride, pad;
-        double density;
-    } net[] = {
-        {'c', 96, 11, 4, 0, 0.84}, {'p', 0, 3, 2, 0, 0},     {'c', 256, 5, 1, 2, 0.38},
-        {'p', 0, 3, 2, 0, 0},      {'c', 384, 3, 1, 1, 0.35}, {'c', 384, 3, 1, 1, 0.37},
-        {'c', 256, 3, 1, 1, 0.37}, {'p', 0, 3, 2, 0, 0},     {'f', 4096, 0, 0, 0, 0.09},
-        {'f', 4096, 0, 0, 0, 0.09}, {'f', 1000, 0, 0, 0, 0.25},
-    };
-    static const char *const names[] = {"conv1", "pool1", "conv2", "pool2", "conv3", "conv4",
-                                        "conv5", "pool5", "fc6",   "fc7",   "fc8"};
-    int n = (int)(sizeof net / sizeof net[0]);
+    const net_layer *net = s->alexnet == 1 ? alexnet : vgg16;
+    int n = s->alexnet == 1 ? (int)(sizeof alexnet / sizeof alexnet[0])
+                            : (int)(sizeof vgg16 / sizeof vgg16[0]);
+    int side = s->alexnet == 1 ? 227 : 224;
     long long amax = (1LL << (c->data_w - 1)) - 1;
-    snprintf(m->name, sizeof m->name, "alexnet-bbs-s%llu", s->seed);
+    snprintf(m->name, sizeof m->name, "%s-bbs-s%llu", s->alexnet == 1 ? "alexnet" : "vgg16",
+             s->seed);
     m->n_layers = n;
     m->layers = calloc((size_t)n, sizeof *m->layers);
     m->n_inputs = s->samples;
-    m->input_len = 3 * 227 * 227;
+    m->input_len = 3 * side * side;
     m->inputs = malloc((size_t)s->samples * (size_t)m->input_len * sizeof *m->inputs);
     if (!m->layers || !m->inputs)
         return -1;
     for (long long i = 0; i < (long long)s->samples * m->input_len; i++)
         m->inputs[i] = (int32_t)rrange(r, 0, amax); /* images after ReLU-like input scaling */
-    int ch = 3, h = 227, w = 227, in = m->input_len;
+    int ch = 3, h = side, w = side, in = m->input_len;
     snprintf(s->pattern, sizeof s->pattern, "bbs");
     for (int l = 0; l < n; l++) {
         sg_layer *L = &m->layers[l];
-        snprintf(L->name, sizeof L->name, "%s", names[l]);
+        snprintf(L->name, sizeof L->name, "%s", net[l].name);
         sg_conv_shape *cs = &L->conv;
         if (net[l].kind == 'p') {
             *cs = (sg_conv_shape){ch, h, w, ch, net[l].k, net[l].k, net[l].stride, net[l].stride,
@@ -379,7 +404,7 @@ int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err
         return -1;
     rng r = {s.seed};
     if (s.alexnet) {
-        if (build_alexnet(&r, &s, c, m, err, errlen) == 0)
+        if (build_net(&r, &s, c, m, err, errlen) == 0)
             return 0;
         if (!err[0])
             snprintf(err, errlen, "out of memory building random model '%s'", text);

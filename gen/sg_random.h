@@ -20,6 +20,7 @@
  *   net=alexnet     AlexNet's real layer shapes (227 x 227 input, conv1-5,
  *                   three 3x3/2 max-pools, fc6-8) at Han et al.'s per-layer
  *                   densities, bank-balanced; other shape keys are ignored
+ *   net=vgg16       the same for VGG-16 (224 x 224, 13 CONV, 5 max-pools, 3 fc)
  * Weights use the full WGT_W range, inputs the full DATA_W range, and M, S
  * are chosen per row so most results land inside DATA_W without saturating.
  */
