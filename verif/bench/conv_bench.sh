@@ -61,23 +61,27 @@ echo "  whole kernel are not balanced within each phase, so banks pad (pruning p
 echo "  phase would recover it).  AlexNet conv1 has 3 input channels for 16 banks;"
 echo "  banking (channel, kernel row) pairs fills 9 (kh 3) or 6 (kh 2) of them."
 
-# The whole of AlexNet, real layer shapes, random weights at Han et al.'s
-# per-layer densities, every CONV and FC result checked in lockstep.
-echo
-echo "  AlexNet (227x227, conv1-5 at 84/38/35/37/37%, fc6-8 at 9/9/25%, BBS),"
-echo "  max-pools on the host, on $(basename "$cfg" .json):"
-start=$(date +%s)
-"$SPARSEGEN" sim -c "$cfg" --random net=alexnet --build "$B" --quiet >"$T/a.json" 2>"$T/a.err" ||
-    { echo "bench: alexnet failed:"; cat "$T/a.err"; tail -n 3 "$T/a.json"; exit 1; }
-secs=$(( $(date +%s) - start ))
-cyc=$(field "$T/a.json" cycles)
-clock=$(field "$T/a.json" clock_mhz)
-printf '  %s results checked, %s mismatches, %s s of wall time (golden model included)\n' \
-    "$(field "$T/a.json" outputs_checked)" "$(field "$T/a.json" mismatches)" "$secs"
-printf '  cycles per image %s (PE busy %s, utilization %.1f%%): %.1f images/s at %s MHz\n' \
-    "$cyc" "$(field "$T/a.json" busy_cycles)" "$(awk -v u="$(field "$T/a.json" utilization)" 'BEGIN{print u*100}')" \
-    "$(awk -v c="$cyc" -v f="$clock" 'BEGIN{print f*1e6/c}')" "$clock"
-echo "  published (Zhu et al., ZCU102): 987 images/s.  This configuration has 224"
-echo "  multipliers and a 64-bit stream (the command stream, mostly weights and"
-echo "  line-buffer fills, sets the total); the ZCU102-sized run is issue 3's next step."
-
+# Whole networks, real layer shapes, random weights at Han et al.'s
+# per-layer densities (bank-balanced), every CONV and FC result checked in
+# lockstep; max-pools run on the host.
+for net in "alexnet 987" "vgg16 48"; do
+    set -- $net
+    echo
+    case $1 in
+    alexnet) echo "  AlexNet (227x227, conv1-5 at 84/38/35/37/37%, fc6-8 at 9/9/25%, BBS) on $(basename "$cfg" .json):" ;;
+    vgg16) echo "  VGG-16 (224x224, conv at 22..58%, fc6-8 at 1/2/9%, BBS) on $(basename "$cfg" .json):" ;;
+    esac
+    start=$(date +%s)
+    "$SPARSEGEN" sim -c "$cfg" --random net=$1 --build "$B" --quiet >"$T/n.json" 2>"$T/n.err" ||
+        { echo "bench: $1 failed:"; cat "$T/n.err"; tail -n 3 "$T/n.json"; exit 1; }
+    secs=$(( $(date +%s) - start ))
+    cyc=$(field "$T/n.json" cycles)
+    clock=$(field "$T/n.json" clock_mhz)
+    printf '  %s results checked, %s mismatches, %s s of wall time (golden model included)\n' \
+        "$(field "$T/n.json" outputs_checked)" "$(field "$T/n.json" mismatches)" "$secs"
+    printf '  cycles per image %s (PE busy %s, utilization %.1f%%): %.1f images/s at %s MHz (published: %s on ZCU102)\n' \
+        "$cyc" "$(field "$T/n.json" busy_cycles)" "$(awk -v u="$(field "$T/n.json" utilization)" 'BEGIN{print u*100}')" \
+        "$(awk -v c="$cyc" -v f="$clock" 'BEGIN{print f*1e6/c}')" "$clock" "$2"
+done
+echo "  This configuration has 224 multipliers and a 64-bit stream (weights and"
+echo "  line-buffer fills set the total); a ZCU102-sized run is issue 3's next step."
