@@ -290,6 +290,39 @@ static int fill_layer(rng *r, const spec *s, const sg_config *c, sg_layer *L, in
     return 0;
 }
 
+/* A CONV layer of `out` channels on the ch x h x w map (in = ch * h * w),
+ * weights per the spec's pattern, banks over input-channel groups; ch, h, w
+ * become the output map.  Returns -1 with err set for a bad shape, -1 with
+ * err empty when out of memory. */
+static int add_conv(rng *r, spec *s, const sg_config *c, sg_layer *L, int *ch, int *h, int *w,
+                    int out, int k, int stride, int pad, char *err, size_t errlen)
+{
+    sg_conv_shape *cs = &L->conv;
+    *cs = (sg_conv_shape){*ch, *h, *w, out, k, k, stride, stride, pad, pad, 0, 0};
+    if (sg_conv_shape_derive(cs, err, errlen) != 0)
+        return -1;
+    L->type = SG_LAYER_CONV;
+    L->in = *ch * *h * *w;
+    L->out = out * cs->h_out * cs->w_out;
+    s->bbs_bank = (*ch + c->banks - 1) / c->banks * k * k;
+    if (fill_layer(r, s, c, L, out, *ch * k * k) != 0)
+        return -1;
+    *ch = out;
+    *h = cs->h_out;
+    *w = cs->w_out;
+    return 0;
+}
+
+/* An FC layer in -> out, weights per the spec's pattern.  -1: out of memory. */
+static int add_fc(rng *r, spec *s, const sg_config *c, sg_layer *L, int in, int out)
+{
+    L->type = SG_LAYER_FC;
+    L->in = in;
+    L->out = out;
+    s->bbs_bank = 0;
+    return fill_layer(r, s, c, L, out, in);
+}
+
 /* One layer of a named network. */
 typedef struct net_layer {
     const char *name;
@@ -364,27 +397,13 @@ static int build_net(rng *r, spec *s, const sg_config *c, sg_model *m, char *err
             h = cs->h_out;
             w = cs->w_out;
         } else if (net[l].kind == 'c') {
-            *cs = (sg_conv_shape){ch,         h,          w,          net[l].out, net[l].k, net[l].k,
-                                  net[l].stride, net[l].stride, net[l].pad, net[l].pad, 0, 0};
-            if (sg_conv_shape_derive(cs, err, errlen) != 0)
-                return -1;
-            L->type = SG_LAYER_CONV;
-            L->in = in;
-            L->out = net[l].out * cs->h_out * cs->w_out;
             s->density = net[l].density;
-            s->bbs_bank = (ch + c->banks - 1) / c->banks * net[l].k * net[l].k;
-            if (fill_layer(r, s, c, L, net[l].out, ch * net[l].k * net[l].k) != 0)
+            if (add_conv(r, s, c, L, &ch, &h, &w, net[l].out, net[l].k, net[l].stride, net[l].pad,
+                         err, errlen) != 0)
                 return -1;
-            ch = net[l].out;
-            h = cs->h_out;
-            w = cs->w_out;
         } else {
-            L->type = SG_LAYER_FC;
-            L->in = in;
-            L->out = net[l].out;
             s->density = net[l].density;
-            s->bbs_bank = 0;
-            if (fill_layer(r, s, c, L, net[l].out, in) != 0)
+            if (add_fc(r, s, c, L, in, net[l].out) != 0)
                 return -1;
         }
         if (L->type != SG_LAYER_MAXPOOL) {
@@ -400,6 +419,8 @@ int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err
 {
     spec s;
     memset(m, 0, sizeof *m);
+    if (errlen > 0)
+        err[0] = '\0'; /* an empty message below means "out of memory" */
     if (parse_spec(c, text, &s, err, errlen) != 0)
         return -1;
     rng r = {s.seed};
@@ -428,31 +449,16 @@ int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err
         sg_layer *L = &m->layers[l];
         int out = s.rows[l < s.n_rows ? l : s.n_rows - 1];
         if (s.conv && l < s.layers) {
-            sg_conv_shape *cs = &L->conv;
-            *cs = (sg_conv_shape){ch, h, w, out, s.k, s.k, s.stride, s.stride, s.pad, s.pad, 0, 0};
-            if (sg_conv_shape_derive(cs, err, errlen) != 0) {
+            snprintf(L->name, sizeof L->name, "conv%d", l + 1);
+            if (add_conv(&r, &s, c, L, &ch, &h, &w, out, s.k, s.stride, s.pad, err, errlen) != 0) {
+                if (!err[0])
+                    goto oom;
                 sg_model_free(m);
                 return -1;
             }
-            snprintf(L->name, sizeof L->name, "conv%d", l + 1);
-            L->type = SG_LAYER_CONV;
-            L->in = in;
-            L->out = out * cs->h_out * cs->w_out;
-            s.bbs_bank = (ch + c->banks - 1) / c->banks * s.k * s.k; /* banks over channel groups */
-            if (fill_layer(&r, &s, c, L, out, ch * s.k * s.k) != 0)
-                goto oom;
-            ch = out;
-            h = cs->h_out;
-            w = cs->w_out;
         } else {
-            if (s.conv)
-                out = s.fc;
             snprintf(L->name, sizeof L->name, "fc%d", l + 1);
-            L->type = SG_LAYER_FC;
-            L->in = in;
-            L->out = out;
-            s.bbs_bank = 0;
-            if (fill_layer(&r, &s, c, L, out, in) != 0)
+            if (add_fc(&r, &s, c, L, in, s.conv ? s.fc : out) != 0)
                 goto oom;
         }
         in = L->out;
