@@ -76,6 +76,14 @@ static void put_lane(uint32_t *w, const sg_config *c, int lane, int32_t v, uint6
     put_bits(w, bit + c->wgt_w + c->off_w, c->rot_w, rot);
 }
 
+/* The row record of output row (or channel) r: bias, M, S (sg_cmd.h). */
+static void put_row_record(uint32_t *w, const sg_layer *L, int r)
+{
+    put_bits(w, 0, 32, field(L->bias[r], 32));
+    put_bits(w, 32, 32, field(L->mult[r], 32));
+    put_bits(w, 64, SG_SHIFT_W, field(L->shift[r], SG_SHIFT_W));
+}
+
 static void emit_header(builder *b, const sg_config *c, unsigned op, unsigned act, unsigned final,
                         unsigned act_max, unsigned rows, unsigned count)
 {
@@ -297,11 +305,8 @@ static void emit_rows(builder *b, const sg_config *c, const sg_layer *L, int g0,
         for (int pe = 0; pe < P; pe++) {
             uint32_t *w = add_beats(b, c->row_beats);
             int r = g * P + pe;
-            if (r >= L->out)
-                continue;
-            put_bits(w, 0, 32, field(L->bias[r], 32));
-            put_bits(w, 32, 32, field(L->mult[r], 32));
-            put_bits(w, 64, SG_SHIFT_W, field(L->shift[r], SG_SHIFT_W));
+            if (r < L->out)
+                put_row_record(w, L, r);
         }
     }
 }
@@ -669,10 +674,7 @@ static void emit_conv_rows_params(builder *b, const sg_config *c, const sg_layer
 {
     emit_header(b, c, SG_OP_ROW, 0, 1, 0, 0, (unsigned)(o1 - o0));
     for (int o = o0; o < o1; o++) {
-        uint32_t *w = add_beats(b, c->row_beats);
-        put_bits(w, 0, 32, field(L->bias[o], 32));
-        put_bits(w, 32, 32, field(L->mult[o], 32));
-        put_bits(w, 64, SG_SHIFT_W, field(L->shift[o], SG_SHIFT_W));
+        put_row_record(add_beats(b, c->row_beats), L, o);
     }
 }
 
