@@ -10,7 +10,7 @@
  *
  *   63    60 59  58 57    56  55           40 39           20 19            0
  *  +--------+------+-----+---+---------------+---------------+---------------+
- *  | opcode | act  |final| 0 | act_max (16)  |   rows (20)   |  count (20)   |
+ *  | opcode | act  |final|max| act_max (16)  |   rows (20)   |  count (20)   |
  *  +--------+------+-----+---+---------------+---------------+---------------+
  *
  * Opcodes and payloads:
@@ -43,6 +43,10 @@
  *       (p + rot) % P at offset + pbase + (q < rot) (q the reading PE), the
  *       vector generator of ARCHITECTURE section 4.  Each channel hands over
  *       npix results in PE order; tlast on the last channel's batch.
+ *       max (header bit 56, CONV only; 0 elsewhere): accumulate by maximum,
+ *       acc = max(first word ? bias : acc, word sum) -- a max-pool, whose
+ *       words each carry one tap of weight 1, bias the most negative
+ *       accumulator value, M = 1, S = 0, act none.
  *  Flag (header bit 57) on VEC: scatter -- element i goes to PE i % P, bank
  *       (i / P) % B, address pbase + i / (P * B), up to min(P, E) elements
  *       per cycle (the CONV line buffer).  On WGT and ROW: broadcast -- one record per address
@@ -89,6 +93,7 @@ enum sg_opcode {
 #define SG_HDR_ACTMAX_W 16   /* bits of act_max */
 #define SG_ROW_W 70          /* row record bits */
 #define SG_HDR_COUNT_MAX ((1L << SG_HDR_COUNT_W) - 1)
+#define SG_HDR_MAX (1ULL << 56) /* CONV: accumulate by maximum (max-pool) */
 
 /* Pack a header; every field must already be range-checked by the caller. */
 static inline uint64_t sg_cmd_header(unsigned opcode, unsigned act, unsigned final,

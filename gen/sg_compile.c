@@ -91,6 +91,12 @@ static void emit_header(builder *b, const sg_config *c, unsigned op, unsigned ac
     put_bits(w, 0, 64, sg_cmd_header(op, act, final, act_max, rows, count));
 }
 
+/* Set the max flag (header bit 56) of the header just emitted. */
+static void mark_max(builder *b, const sg_config *c)
+{
+    put_bits(b->p->beats + (b->p->n_beats - c->hdr_beats) * b->p->beat_words, 56, 1, 1);
+}
+
 /* Place one expected result in the output beats. */
 static void expect_result(builder *b, int32_t value, int layer, int row, int sample, int last)
 {
@@ -487,8 +493,10 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
         goto oom;
     /* With fewer input channels than banks, banking by channel leaves banks
      * idle (AlexNet conv1: 3 of 16); banking (channel, tap row) pairs fills
-     * them, each pair keeping its own copy of the rows it reads. */
-    cv->pair = s->c_in < B && s->kh > 1;
+     * them, each pair keeping its own copy of the rows it reads.  A max-pool
+     * keeps channel banking: all taps of a channel then sit in one bank, so
+     * every word carries one tap, as the max accumulation needs. */
+    cv->pair = s->c_in < B && s->kh > 1 && L->type != SG_LAYER_MAXPOOL;
     cv->ngroups = (s->w_out + P - 1) / P;
     cv->ph = calloc((size_t)(s->stride_h * s->stride_w), sizeof *cv->ph);
     if (!cv->ph)
@@ -684,9 +692,13 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
 {
     const sg_conv_shape *s = &L->conv;
     const conv_plan *cv = pl->cv;
-    int P = c->pe_count;
+    int P = c->pe_count, pool = L->type == SG_LAYER_MAXPOOL;
     sg_fc_params fp = fc_params(c, L);
-    sg_conv_dense(L->weights, s, x, &fp, y, NULL);
+    if (pool)
+        sg_maxpool(x, s->c_in, s->h_in, s->w_in, L->pool_k, L->pool_stride, y, NULL, NULL,
+                   NULL, 0); /* the model loader checked the shape */
+    else
+        sg_conv_dense(L->weights, s, x, &fp, y, NULL);
     long long beats0 = b->p->n_beats;
     int hw = s->h_out * s->w_out;
     for (int bi = 0; bi < cv->n_blocks; bi++) {
@@ -720,6 +732,8 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
                     emit_base3(b, c, wb[i], 0, ph->region + (oy - oy0) * ph->wq + g);
                     emit_header(b, c, SG_OP_CONV, (unsigned)L->act, (unsigned)final,
                                 (unsigned)L->act_max, (unsigned)npix, (unsigned)(o1 - o0));
+                    if (pool)
+                        mark_max(b, c);
                     long long nnz = 0, words = 0;
                     for (int o = o0; o < o1; o++) {
                         nnz += ph->cnnz[o];
@@ -739,7 +753,44 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
     emit_base3(b, c, 0, 0, 0);
     st->beats_in += b->p->n_beats - beats0;
     st->outputs += (long long)s->c_out * hw;
-    b->p->dense_macs += (long long)s->c_out * hw * s->c_in * s->kh * s->kw;
+    if (!pool) /* a max-pool's compares are not MACs */
+        b->p->dense_macs += (long long)s->c_out * hw * s->c_in * s->kh * s->kw;
+}
+
+/* A max-pool as the vector generator runs it: a depthwise CONV whose
+ * channel o has weight 1 on each of its own k x k taps, bias the most
+ * negative accumulator value, M = 1, S = 0, no activation, accumulated by
+ * maximum (CONV max flag, sg_cmd.h).  Its requant is exact: the maximum of
+ * DATA_W-bit inputs is a DATA_W-bit value.  Fills pool (whose arrays the
+ * caller frees with pool_layer_free); returns 0 or -1 when out of memory. */
+static int pool_layer(const sg_config *c, const sg_layer *L, sg_layer *pool)
+{
+    const sg_conv_shape *s = &L->conv;
+    int C = s->c_in, kk = s->kh * s->kw;
+    *pool = *L;
+    pool->weights = calloc((size_t)C * C * kk, sizeof *pool->weights);
+    pool->bias = malloc((size_t)C * sizeof *pool->bias);
+    pool->mult = malloc((size_t)C * sizeof *pool->mult);
+    pool->shift = calloc((size_t)C, sizeof *pool->shift);
+    if (!pool->weights || !pool->bias || !pool->mult || !pool->shift)
+        return -1;
+    for (int o = 0; o < C; o++) {
+        for (int t = 0; t < kk; t++)
+            pool->weights[((size_t)o * C + o) * kk + t] = 1;
+        pool->bias[o] = (int32_t)(-(1LL << (c->acc_w - 1)));
+        pool->mult[o] = 1;
+    }
+    pool->act = SG_ACT_NONE;
+    pool->act_max = 0;
+    return 0;
+}
+
+static void pool_layer_free(sg_layer *pool)
+{
+    free(pool->weights);
+    free(pool->bias);
+    free(pool->mult);
+    free(pool->shift);
 }
 
 int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_program *p,
@@ -768,14 +819,23 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
     int32_t *ya = malloc((size_t)maxlen * sizeof *ya);
     int *base_w = calloc((size_t)m->n_layers, sizeof *base_w);
     int *base_r = calloc((size_t)m->n_layers, sizeof *base_r);
+    /* the layers as compiled: max-pools as their depthwise CONV */
+    sg_layer *layers = calloc((size_t)m->n_layers, sizeof *layers);
     int rc = -1;
-    if (!p->layer || !plans || !xa || !ya || !base_w || !base_r) {
+    if (!p->layer || !plans || !xa || !ya || !base_w || !base_r || !layers) {
         snprintf(err, errlen, "out of memory compiling '%s'", m->name);
         goto out;
     }
     for (int l = 0; l < m->n_layers; l++) {
-        const sg_layer *L = &m->layers[l];
-        if (L->type == SG_LAYER_CONV) {
+        layers[l] = m->layers[l];
+        if (m->layers[l].type == SG_LAYER_MAXPOOL && pool_layer(c, &m->layers[l], &layers[l]) != 0) {
+            snprintf(err, errlen, "out of memory compiling '%s'", m->name);
+            goto out;
+        }
+    }
+    for (int l = 0; l < m->n_layers; l++) {
+        const sg_layer *L = &layers[l];
+        if (L->type == SG_LAYER_CONV || L->type == SG_LAYER_MAXPOOL) {
             if (plan_conv(c, L, &plans[l], err, errlen) != 0)
                 goto out;
         } else if (L->type == SG_LAYER_FC) {
@@ -783,8 +843,11 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
                 goto out;
         }
         snprintf(p->layer[l].name, sizeof p->layer[l].name, "%s", L->name);
-        p->layer[l].rows = L->type == SG_LAYER_CONV ? L->conv.c_out : L->out;
-        p->layer[l].cols = L->type == SG_LAYER_CONV ? L->conv.c_in * L->conv.kh * L->conv.kw : L->in;
+        /* rows x cols of the weight matrix; a max-pool's is its k x k window */
+        p->layer[l].rows = L->type == SG_LAYER_FC ? L->out : L->conv.c_out;
+        p->layer[l].cols = L->type == SG_LAYER_FC            ? L->in
+                           : L->type == SG_LAYER_MAXPOOL ? L->conv.kh * L->conv.kw
+                                                         : L->conv.c_in * L->conv.kh * L->conv.kw;
         p->layer[l].tiles = plans[l].n_tiles;
         p->layer[l].blocks = plans[l].n_blocks;
         for (int ti = 0; plans[l].t && ti < plans[l].n_tiles; ti++)
@@ -799,13 +862,8 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
     for (int s = first; s < first + count; s++) {
         memcpy(xa, m->inputs + (size_t)s * m->input_len, (size_t)m->input_len * sizeof *xa);
         for (int l = 0; l < m->n_layers; l++) {
-            const sg_layer *L = &m->layers[l];
-            if (L->type == SG_LAYER_MAXPOOL) {
-                /* not on the RTL yet: the host pools the golden feature map */
-                if (sg_layer_forward(L, c->data_w, c->acc_w, xa, ya, err, errlen) != 0)
-                    goto out;
-                p->layer[l].host = 1;
-            } else if (L->type == SG_LAYER_CONV) {
+            const sg_layer *L = &layers[l];
+            if (L->type != SG_LAYER_FC) {
                 compile_conv_layer(&b, c, L, l, &plans[l], xa, ya, s, &p->layer[l]);
             } else if (p->resident) {
                 run_resident_layer(&b, c, L, l, &plans[l], xa, ya, s, base_w[l], base_r[l],
@@ -828,6 +886,10 @@ out:
     free(ya);
     free(base_w);
     free(base_r);
+    for (int l = 0; layers && l < m->n_layers; l++)
+        if (m->layers[l].type == SG_LAYER_MAXPOOL)
+            pool_layer_free(&layers[l]);
+    free(layers);
     if (rc != 0)
         sg_program_free(p);
     return rc;
@@ -883,8 +945,7 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
         json_object_set_new(j, "runs", json_integer(s->runs));
         json_object_set_new(j, "command_beats", json_integer(s->beats_in));
         json_object_set_new(j, "outputs", json_integer(s->outputs));
-        json_object_set_new(j, "on", json_string(s->host ? "host" : "rtl"));
-        json_array_append_new(layers, j);
+            json_array_append_new(layers, j);
     }
     json_object_set_new(o, "layers", layers);
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

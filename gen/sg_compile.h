@@ -47,7 +47,6 @@ typedef struct sg_layer_stats {
     long long runs;       /* RUN commands */
     long long beats_in;   /* command-stream beats */
     long long outputs;    /* results checked */
-    int host;             /* computed by the host (maxpool, until it runs on chip) */
 } sg_layer_stats;
 
 typedef struct sg_program {

@@ -44,6 +44,7 @@ typedef struct spec {
     int conv;                 /* type=conv: CONV layers (then an optional fc) */
     int alexnet;              /* net=alexnet (1) or net=vgg16 (2): real layer shapes */
     int ch, h, w, k, stride, pad, fc; /* conv input shape, kernel, stride, padding, final fc */
+    int pool, pool_stride;    /* max-pool after each CONV layer (0: none), its stride */
     int bbs_bank;             /* bank size for bbs (0: ceil(cols / banks)) */
     double density;
     char pattern[16], act[8];
@@ -165,6 +166,10 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
             s->pad = (int)x;
         else if (strcmp(k, "fc") == 0 && x >= 0 && x <= 100000)
             s->fc = (int)x;
+        else if (strcmp(k, "pool") == 0 && x >= 0 && x <= 15)
+            s->pool = (int)x;
+        else if (strcmp(k, "pool_stride") == 0 && x >= 1 && x <= 8)
+            s->pool_stride = (int)x;
         else {
             snprintf(err, errlen, "random spec: unknown key or bad value '%s=%s'", k, v);
             return -1;
@@ -191,6 +196,8 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
     }
     if (s->seed == 0)
         s->seed = 0x9e3779b97f4a7c15ULL;
+    if (s->pool_stride == 0)
+        s->pool_stride = s->pool > 0 ? s->pool : 1;
     return 0;
 }
 
@@ -313,6 +320,22 @@ static int add_conv(rng *r, spec *s, const sg_config *c, sg_layer *L, int *ch, i
     return 0;
 }
 
+/* A k x k max-pool of stride st on the ch x h x w map (k <= h, w); h and w
+ * become the pooled size. */
+static void add_pool(sg_layer *L, int ch, int *h, int *w, int k, int st)
+{
+    sg_conv_shape *cs = &L->conv;
+    *cs = (sg_conv_shape){ch, *h, *w, ch, k, k, st, st, 0, 0, (*h - k) / st + 1, (*w - k) / st + 1};
+    L->type = SG_LAYER_MAXPOOL;
+    L->pool_k = k;
+    L->pool_stride = st;
+    L->in = ch * *h * *w;
+    L->out = ch * cs->h_out * cs->w_out;
+    L->act = SG_ACT_NONE;
+    *h = cs->h_out;
+    *w = cs->w_out;
+}
+
 /* An FC layer in -> out, weights per the spec's pattern.  -1: out of memory. */
 static int add_fc(rng *r, spec *s, const sg_config *c, sg_layer *L, int in, int out)
 {
@@ -384,18 +407,8 @@ static int build_net(rng *r, spec *s, const sg_config *c, sg_model *m, char *err
     for (int l = 0; l < n; l++) {
         sg_layer *L = &m->layers[l];
         snprintf(L->name, sizeof L->name, "%s", net[l].name);
-        sg_conv_shape *cs = &L->conv;
         if (net[l].kind == 'p') {
-            *cs = (sg_conv_shape){ch, h, w, ch, net[l].k, net[l].k, net[l].stride, net[l].stride,
-                                  0, 0, (h - net[l].k) / net[l].stride + 1,
-                                  (w - net[l].k) / net[l].stride + 1};
-            L->type = SG_LAYER_MAXPOOL;
-            L->pool_k = net[l].k;
-            L->pool_stride = net[l].stride;
-            L->in = in;
-            L->out = ch * cs->h_out * cs->w_out;
-            h = cs->h_out;
-            w = cs->w_out;
+            add_pool(L, ch, &h, &w, net[l].k, net[l].stride);
         } else if (net[l].kind == 'c') {
             s->density = net[l].density;
             if (add_conv(r, s, c, L, &ch, &h, &w, net[l].out, net[l].k, net[l].stride, net[l].pad,
@@ -434,8 +447,9 @@ int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err
     }
     snprintf(m->name, sizeof m->name, "random-%s%s-s%llu", s.conv ? "conv-" : "", s.pattern,
              s.seed);
-    m->n_layers = s.layers + (s.conv && s.fc > 0);
-    m->layers = calloc((size_t)m->n_layers, sizeof *m->layers);
+    /* room for a max-pool after each CONV layer; n_layers counts those built */
+    int max_layers = s.layers * (s.conv && s.pool ? 2 : 1) + (s.conv && s.fc > 0);
+    m->layers = calloc((size_t)max_layers, sizeof *m->layers);
     m->n_inputs = s.samples;
     m->input_len = s.conv ? s.ch * s.h * s.w : s.cols;
     m->inputs = malloc((size_t)s.samples * (size_t)m->input_len * sizeof *m->inputs);
@@ -445,8 +459,9 @@ int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err
     for (long long i = 0; i < (long long)s.samples * m->input_len; i++)
         m->inputs[i] = (int32_t)rrange(&r, -amax - 1, amax);
     int in = m->input_len, ch = s.ch, h = s.h, w = s.w;
-    for (int l = 0; l < m->n_layers; l++) {
-        sg_layer *L = &m->layers[l];
+    int n_main = s.layers + (s.conv && s.fc > 0);
+    for (int l = 0; l < n_main; l++) {
+        sg_layer *L = &m->layers[m->n_layers++];
         int out = s.rows[l < s.n_rows ? l : s.n_rows - 1];
         if (s.conv && l < s.layers) {
             snprintf(L->name, sizeof L->name, "conv%d", l + 1);
@@ -455,6 +470,13 @@ int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err
                     goto oom;
                 sg_model_free(m);
                 return -1;
+            }
+            /* a max-pool after it when the map holds a window */
+            if (s.pool > 0 && s.pool <= h && s.pool <= w) {
+                in = L->out;
+                L = &m->layers[m->n_layers++];
+                snprintf(L->name, sizeof L->name, "pool%d", l + 1);
+                add_pool(L, ch, &h, &w, s.pool, s.pool_stride);
             }
         } else {
             snprintf(L->name, sizeof L->name, "fc%d", l + 1);

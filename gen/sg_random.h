@@ -17,6 +17,8 @@
  *                   kernel k x k (k=3), stride (1), padding pad (1), then an
  *                   fc layer of fc=N outputs if N > 0; bbs banks are the
  *                   input-channel groups of the hardware's banks
+ *   pool=0          conv: a pool x pool max-pool (stride pool_stride, default
+ *                   pool) after each CONV layer whose output holds a window
  *   net=alexnet     AlexNet's real layer shapes (227 x 227 input, conv1-5,
  *                   three 3x3/2 max-pools, fc6-8) at Han et al.'s per-layer
  *                   densities, bank-balanced; other shape keys are ignored

@@ -84,7 +84,7 @@ module sg_core #(
   wire [PeCount*Banks*DataW-1:0] pe_bank;   // raw bank read data of every PE
   wire [PeCount*Banks*DataW-1:0] pe_act;    // after the vector generator's rotator
   wire [PeCount*Banks*RotW-1:0]  pe_rot;
-  wire                conv;
+  wire                conv, max_mode;
   wire [OffW-1:0]     pbase;
 
   // Vector generator rotator: lane b of PE p takes bank b of PE
@@ -137,6 +137,7 @@ module sg_core #(
       .vbuf_sc_data_o (vbuf_sc_data),
       .wbuf_we_o      (wbuf_we),
       .conv_o         (conv),
+      .max_o          (max_mode),
       .pbase_o        (pbase),
       .npix_o         (npix),
       .wbuf_waddr_o   (wbuf_waddr),
@@ -202,6 +203,7 @@ module sg_core #(
           .acc_wb_i    (acc_wb),
           .acc_grp_i   (acc_grp),
           .conv_i      (conv),
+          .max_i       (max_mode),
           .pbase_i     (pbase),
           .bank_o      (pe_bank[g*Banks*DataW +: Banks*DataW]),
           .rot_o       (pe_rot[g*Banks*RotW +: Banks*RotW]),

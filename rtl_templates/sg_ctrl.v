@@ -49,6 +49,7 @@ module sg_ctrl #(
     // weight-buffer write
     output reg  [PeCount-1:0]      wbuf_we_o,
     output wire                    conv_o,       // the RUN is a CONV run (vector generator)
+    output wire                    max_o,        // CONV: accumulate by maximum (max-pool)
     output wire [OffW-1:0]         pbase_o,      // BASE: pixel base of VEC and CONV reads
     output wire [CntW-1:0]         npix_o,       // CONV: valid pixels (PEs) of the group
     output reg  [WaddrW-1:0]       wbuf_waddr_o,
@@ -132,8 +133,8 @@ module sg_ctrl #(
   wire [63:0] hdr      = asm_d[63:0];
   wire [3:0]  hdr_op   = hdr[63:60];
   wire [19:0] hdr_cnt  = hdr[19:0];
-  // Bit 56 is reserved; act_max bits above DataW are ignored.
-  wire        unused_hdr = ^{hdr[56], hdr[55:40]};
+  // act_max bits above DataW are ignored.
+  wire        unused_hdr = ^hdr[55:40];
 
   // ---- loader counters ---------------------------------------------------
   reg [19:0]        left_q;     // elements, words or rows still to come
@@ -152,6 +153,7 @@ module sg_ctrl #(
   reg [OffW-1:0]    pbase_q;    // BASE: first vector-buffer address of VEC, pixel base of CONV
   reg               flag_q;     // header bit 57: VEC scatter, WGT/ROW broadcast
   reg               conv_q;     // the RUN is a CONV run
+  reg               max_q;      // CONV with header bit 56: acc = max(acc, word sum)
   reg [CntW-1:0]    npix_q;     // CONV: valid pixels of the group (results per channel)
   reg [19:0]        cap_left_q; // CONV: channel batches still to hand over
   reg [PeW-1:0]     sq_q;       // scatter VEC: PE of the next element
@@ -198,6 +200,7 @@ module sg_ctrl #(
                          (rows_rem_q > {{(20-CntW){1'b0}}, PeCnt}) ? PeCnt : rows_rem_q[CntW-1:0];
   assign cap_last_o    = conv_q ? (cap_left_q == 20'd1) : (rows_rem_q <= {{(20-CntW){1'b0}}, PeCnt});
   assign conv_o        = conv_q;
+  assign max_o         = max_q;
   assign pbase_o       = pbase_q;
   assign npix_o        = npix_q;
   assign cap_act_o     = act_q;
@@ -273,6 +276,7 @@ module sg_ctrl #(
       pbase_q  <= {OffW{1'b0}};
       vbuf_sc_o <= 1'b0;
       conv_q   <= 1'b0;
+      max_q    <= 1'b0;
       rbase_q  <= {GrpW{1'b0}};
       vhave_q  <= 1'b0;
       iss_v_q  <= 1'b0;
@@ -318,6 +322,7 @@ module sg_ctrl #(
             OpRun, OpConv: if (hdr_cnt != 20'd0) begin
               state_q      <= StRun;
               conv_q       <= (hdr_op == OpConv);
+              max_q        <= (hdr_op == OpConv) && hdr[56];
               npix_q       <= hdr[20 +: CntW];
               cap_left_q   <= hdr_cnt;
               run_groups_q <= hdr_cnt;

@@ -21,7 +21,9 @@
 // each PE reads its bank there and the core rotates the data by rot.
 //   S3      products registered = adder-tree level 0
 //   S3+L    tree sum; the bias buffer read was issued one stage earlier
-//   SA=S3+L accumulate: acc = (first ? init : acc) + sum (wraps to AccW)
+//   SA=S3+L accumulate: acc = (first ? init : acc) + sum (wraps to AccW);
+//           max-pool runs (max_i) keep max(first ? init : acc, sum) instead,
+//           each word then carries one tap of weight 1
 `default_nettype none
 
 module sg_pe #(
@@ -71,6 +73,7 @@ module sg_pe #(
     input  wire [GrpW-1:0]        acc_grp_i,     // its group index
     // CONV addressing (both constant during a RUN)
     input  wire                   conv_i,        // the RUN is a CONV run
+    input  wire                   max_i,         // accumulate by maximum (max-pool)
     input  wire [OffW-1:0]        pbase_i,       // pixel base added to every offset
     // vector generator: raw bank data out, rotated activations back in (S2)
     output wire [Banks*DataW-1:0] bank_o,        // bank b's read data
@@ -211,7 +214,10 @@ module sg_pe #(
   wire [31:0] init_sa;
   wire [37:0] quant_sa;
   reg  [AccW-1:0] acc_q;
-  wire [AccW-1:0] acc_sum = (acc_first_i ? init_sa[AccW-1:0] : acc_q) + sum_acc;
+  wire [AccW-1:0] acc_base = acc_first_i ? init_sa[AccW-1:0] : acc_q;
+  wire [AccW-1:0] acc_add  = acc_base + sum_acc;
+  wire            sum_gt   = $signed(sum_acc) > $signed(acc_base);
+  wire [AccW-1:0] acc_sum  = max_i ? (sum_gt ? sum_acc : acc_base) : acc_add;
   wire [31:0] acc_sext;
   generate
     if (AccW < 32) begin : gen_acc_ext

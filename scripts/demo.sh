@@ -18,6 +18,6 @@ $SG compile -c configs/default.json -m models/mlp_bbs/mlp_bbs.json -o out/mlp_bb
 echo "== sparsegen sim: Verilator, every result checked against the golden model"
 $SG sim -c configs/default.json -m models/mlp_bbs/mlp_bbs.json --build out/build \
     --seed 1 --stall-in 10 --stall-out 10
-echo "== sparsegen sim: a small CNN (conv 3x3, max-pool on the host, conv stride 2, fc) on the vector generator"
+echo "== sparsegen sim: a small CNN (conv 3x3, max-pool, conv stride 2, fc) on the vector generator"
 $SG sim -c configs/default.json -m tests/data/models/cnn.json --build out/build --seed 1 \
     --stall-in 10 --stall-out 10

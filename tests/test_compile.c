@@ -496,7 +496,7 @@ static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long
  * requant/activation as for RUN; per channel the results of PEs 0 .. npix-1,
  * tlast on the command's last one. */
 static void hw_conv_cmd(hw *h, long long G, int act, int final, int act_max, long long npix,
-                        long long at)
+                        int max, long long at)
 {
     int P = h->P, B = h->B;
     if (h->based ? h->rbase + G > h->r_hi : G > h->rbuf_n)
@@ -517,6 +517,7 @@ static void hw_conv_cmd(hw *h, long long G, int act, int final, int act_max, lon
     if (act_max >> (h->data_w - 1))
         hw_error(h, "CONV at beat %lld: act_max %d outside 0..2^(DATA_W-1)-1", at, act_max);
     int64_t *acc = xcalloc((size_t)P, sizeof *acc);
+    int64_t *wsum = xcalloc((size_t)P, sizeof *wsum); /* max: this word's sum per PE */
     long long a = 0;
     long long emitted = 0;
     for (long long g = 0; g < G && !h->fatal; g++) {
@@ -552,6 +553,7 @@ static void hw_conv_cmd(hw *h, long long G, int act, int final, int act_max, lon
             }
             for (int p = 0; p < P; p++) {
                 size_t wi = (size_t)p * h->wdepth + (size_t)aa;
+                wsum[p] = 0;
                 for (int b = 0; b < B; b++) {
                     int32_t v = h->wval[wi * B + b];
                     uint32_t off = h->woff[wi * B + b], rot = h->wrot[wi * B + b];
@@ -581,13 +583,19 @@ static void hw_conv_cmd(hw *h, long long G, int act, int final, int act_max, lon
                                     "vector address %lld of PE %d", at, p, b, addr, q);
                     }
                     int32_t x = h->vbuf[vi];
+                    if (p < npix)
+                        h->macs++;
+                    if (max) { /* the adder tree's sum, then the maximum */
+                        wsum[p] = sg_wrap(wsum[p] + (int64_t)v * x, h->acc_w);
+                        continue;
+                    }
                     int64_t exact = acc[p] + (int64_t)v * x;
                     acc[p] = sg_wrap(exact, h->acc_w);
-                    if (p < npix) {
-                        h->macs++;
+                    if (p < npix)
                         h->wraps += acc[p] != exact;
-                    }
                 }
+                if (max && wsum[p] > acc[p])
+                    acc[p] = wsum[p];
             }
             int last0 = h->wlast[w0];
             h->words++;
@@ -612,6 +620,7 @@ static void hw_conv_cmd(hw *h, long long G, int act, int final, int act_max, lon
         }
     }
     free(acc);
+    free(wsum);
     if (!h->based && a != h->wbuf_n)
         hw_note(h, "CONV at beat %lld read %lld of the %lld loaded words", at, a, h->wbuf_n);
     if (final && emitted > 0) {
@@ -640,14 +649,14 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
         unsigned op = (unsigned)(hdr >> 60) & 0xfu;
         int act = (int)((hdr >> 58) & 0x3u);
         int final = (int)((hdr >> 57) & 0x1u);
-        int zero = (int)((hdr >> 56) & 0x1u);
+        int max = (int)((hdr >> 56) & 0x1u);
         int act_max = (int)((hdr >> 40) & 0xffffu);
         long long rows = (long long)((hdr >> 20) & 0xfffffu);
         long long count = (long long)(hdr & 0xfffffu);
         i += h->hdr_beats;
         h->cmds++;
-        if (zero)
-            hw_error(h, "beat %lld: reserved header bit 56 set", at);
+        if (max && op != OP_CONV)
+            hw_error(h, "beat %lld: max flag (bit 56) on opcode %u, not CONV", at, op);
         if (count == 0 && op != OP_BASE)
             hw_error(h, "beat %lld: opcode %u with count 0", at, op);
         /* final is the flag of VEC/WGT/ROW; act_max is BASE's pbase */
@@ -715,7 +724,7 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
             break;
         case OP_CONV:
             hw_trace(h, final ? 'C' : 'c', hdr, at);
-            hw_conv_cmd(h, count, act, final, act_max, rows, at);
+            hw_conv_cmd(h, count, act, final, act_max, rows, max, at);
             break;
         default:
             hw_trace(h, final ? 'R' : 'r', hdr, at);
@@ -755,21 +764,6 @@ static int make_config(const hwcfg *k, sg_config *c, char *err, size_t errlen)
     c->wbuf_depth = k->wbuf;
     c->rbuf_depth = k->rbuf;
     return sg_config_derive(c, err, errlen);
-}
-
-/* Is layer l computed by the host (no commands, no results)?  Max-pool
- * layers are, until they run on chip (sg_compile.h: sg_layer_stats.host). */
-static int host_layer(const sg_model *m, int l)
-{
-    return m->layers[l].type == SG_LAYER_MAXPOOL;
-}
-
-/* The first layer from l on whose results the accelerator sends, or -1. */
-static int next_rtl(const sg_model *m, int l)
-{
-    while (l < m->n_layers && host_layer(m, l))
-        l++;
-    return l < m->n_layers ? l : -1;
 }
 
 /* The outputs of every layer for samples first .. first + count - 1, with the
@@ -830,7 +824,7 @@ static int n_cases;
 static int cov_tiles, cov_blocks, cov_few_rows, cov_layers, cov_resident;
 static long long cov_wraps;
 /* CONV models: cases, several phases, several channel blocks, band > 1,
- * band 1 over several output rows, w_out not a multiple of P, host max-pool
+ * band 1 over several output rows, w_out not a multiple of P, max-pool
  * layers, an FC layer after CONV */
 static int cov_conv, cov_conv_phases, cov_conv_blocks, cov_conv_band, cov_conv_band1;
 static int cov_conv_ragged, cov_conv_pool, cov_conv_fc;
@@ -886,8 +880,7 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
     long long *off = xcalloc((size_t)m->n_layers + 1, sizeof *off), per = 0, nd = 0;
     int maxout = 1;
     for (int l = 0; l < m->n_layers; l++) {
-        if (!host_layer(m, l))
-            nd += m->layers[l].out;
+        nd += m->layers[l].out;
         if (m->layers[l].out > maxout)
             maxout = m->layers[l].out;
     }
@@ -901,7 +894,7 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
      * in order, a CONV layer's rows each once; each interpreted result equal
      * to the reference at its lane's (sample, layer, row) */
     long long lane_bad = -1, ref_bad = -1, seq = 0;
-    int s_exp = first, l_exp = next_rtl(m, 0), r_cnt = 0;
+    int s_exp = first, l_exp = 0, r_cnt = 0;
     uint8_t *seen = xcalloc((size_t)maxout, 1);
     for (long long i = 0; i < p.n_out * p.elems && lane_bad < 0; i++) {
         const sg_lane *ln = &p.lanes[i];
@@ -934,9 +927,8 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
         if (++r_cnt == L->out) {
             r_cnt = 0;
             memset(seen, 0, (size_t)maxout);
-            l_exp = next_rtl(m, l_exp + 1);
-            if (l_exp < 0) {
-                l_exp = next_rtl(m, 0);
+            if (++l_exp == m->n_layers) {
+                l_exp = 0;
                 s_exp++;
             }
         }
@@ -964,7 +956,8 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
 
     /* tiling as sg_compile.h states it: FC tiles = ceil(cols / (B * min(vbuf,
      * wbuf))), blocks at least ceil(groups / rbuf); CONV blocks of output
-     * channels, at least ceil(c_out / rbuf); max-pool on the host */
+     * channels, at least ceil(c_out / rbuf); max-pool the same, its compares
+     * not counted as dense MACs */
     int tiles_ok = 1, stats_ok = 1, conv = 0, phases = 0, cblocks = 0, ragged = 0, pool = 0;
     int conv_fc = 0, rows_many = 0;
     long long band1_loads = 0, dense = 0, macs = 0, words = 0, runs = 0, beats = 0;
@@ -991,12 +984,16 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
             rows_many |= cs->h_out > 1;
             band1_loads += (long long)ns * st->blocks * cs->h_out;
         } else {
+            const sg_conv_shape *cs = &L->conv;
             pool = 1;
-            if (st->blocks != 0 || st->beats_in || st->runs || st->macs || st->words)
+            conv = 1; /* it runs on the vector generator too */
+            /* one compare per window tap and output */
+            if (st->blocks < 1 || st->runs < 1 ||
+                st->macs != (long long)L->out * cs->kh * cs->kw * ns)
                 stats_ok = 0;
+            band1_loads += (long long)ns * st->blocks * cs->h_out;
         }
-        if (st->host != host_layer(m, l) ||
-            st->outputs != (host_layer(m, l) ? 0 : (long long)L->out * ns))
+        if (st->outputs != (long long)L->out * ns)
             stats_ok = 0;
         macs += st->macs;
         words += st->words;
@@ -1011,7 +1008,7 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
                beats + (p.resident ? c->hdr_beats : 0) == p.n_beats &&
                p.dense_macs == dense * ns,
            "%s: layer stats add up to the program's (MACs %lld, words %lld, runs %lld, beats "
-           "%lld), dense MACs %lld = %lld, max-pool layers on the host with no work",
+           "%lld), dense MACs %lld = %lld, max-pools one compare per tap and output",
            label, macs, words, runs, beats, p.dense_macs, dense * ns);
     if (conv) {
         cov_conv++;
@@ -1541,16 +1538,24 @@ static void conv_sweep(int n)
             pad++;
         int layers = 1 + pick(&r, 2), out1 = 1 + pick(&r, 8), out2 = 1 + pick(&r, 6);
         int h1 = (hh + 2 * pad - kk) / st + 1, w1 = (ww + 2 * pad - kk) / st + 1;
+        /* every third case max-pools after its CONV layers (2x2 or 3x3,
+         * stride 1..3), chosen from i so the other picks stay as they were */
+        int pool = i % 3 == 0 ? 2 + i / 3 % 2 : 0, pool_st = 1 + i / 6 % 3;
+        if (pool && pool <= h1 && pool <= w1) {
+            h1 = (h1 - pool) / pool_st + 1;
+            w1 = (w1 - pool) / pool_st + 1;
+        }
         if (kk > (h1 < w1 ? h1 : w1) + 2 * pad)
             layers = 1;
         int fc = pick(&r, 3) ? 0 : 1 + pick(&r, 12);
-        char spec[320];
+        char spec[352];
         snprintf(spec, sizeof spec,
                  "type=conv,c=%d,h=%d,w=%d,k=%d,stride=%d,pad=%d,rows=%d:%d,layers=%d,fc=%d,"
-                 "samples=%d,pattern=%s,density=%s,act=%s,n=%d,m=%d,seed=%d",
+                 "samples=%d,pattern=%s,density=%s,act=%s,n=%d,m=%d,seed=%d,pool=%d,"
+                 "pool_stride=%d",
                  ch, hh, ww, kk, st, pad, out1, out2, layers, fc, 1 + pick(&r, 2),
                  pats[pick(&r, 6)], dens[pick(&r, 4)], acts[pick(&r, 4)], 1 + pick(&r, 2),
-                 3 + pick(&r, 4), 5000 + i);
+                 3 + pick(&r, 4), 5000 + i, pool, pool_st);
         char err[512] = "";
         while (!compiles(&k, spec, err, sizeof err)) {
             if (strstr(err, "vector-buffer words") && k.vbuf < 65536)
@@ -1997,7 +2002,7 @@ int main(void)
                cov_conv_wraps > 0,
            "CONV coverage of %d cases: %d with stride phases, %d with output-channel blocks, "
            "%d with band > 1, %d with band 1 over several output rows, %d with w_out not a "
-           "multiple of P, %d with host max-pool, %d with FC after CONV, %lld wrapped "
+           "multiple of P, %d with max-pool, %d with FC after CONV, %lld wrapped "
            "accumulations",
            cov_conv, cov_conv_phases, cov_conv_blocks, cov_conv_band, cov_conv_band1,
            cov_conv_ragged, cov_conv_pool, cov_conv_fc, cov_conv_wraps);

@@ -63,7 +63,7 @@ echo "  banking (channel, kernel row) pairs fills 9 (kh 3) or 6 (kh 2) of them."
 
 # Whole networks, real layer shapes, random weights at Han et al.'s
 # per-layer densities (bank-balanced), every CONV and FC result checked in
-# lockstep; max-pools run on the host.
+# lockstep, max-pools included.
 for net in "alexnet 987" "vgg16 48"; do
     set -- $net
     echo

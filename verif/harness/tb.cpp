@@ -443,11 +443,6 @@ int main(int argc, char **argv)
                         c.pe_count, c.banks, p.samples, p.n_layers);
             for (int l = 0; l < p.n_layers; l++) {
                 const char *type = m.layers[l].type == SG_LAYER_CONV ? "conv" : m.layers[l].type == SG_LAYER_FC ? "fc" : "maxpool";
-                if (p.layer[l].host) {
-                    std::printf("  layer %d %-10s %-7s computed by the host (not on the RTL yet)\n", l, p.layer[l].name,
-                                type);
-                    continue;
-                }
                 // rows x cols of the weight matrix: outputs (channels) x inputs (window)
                 std::printf("  layer %d %-10s %-7s %6d x %-6d density %6.2f%%  CSB words %9lld  runs %5lld\n", l,
                             p.layer[l].name, type, p.layer[l].rows, p.layer[l].cols,
@@ -461,10 +456,10 @@ int main(int argc, char **argv)
             const LayerStat &ls = r.layer[l];
             const char *type = m.layers[l].type == SG_LAYER_CONV ? "conv"
                                : m.layers[l].type == SG_LAYER_MAXPOOL ? "maxpool" : "fc";
-            std::printf("{\"layer\":%d,\"name\":\"%s\",\"type\":\"%s\",\"on\":\"%s\",\"outputs_checked\":%lld,"
+            std::printf("{\"layer\":%d,\"name\":\"%s\",\"type\":\"%s\",\"outputs_checked\":%lld,"
                         "\"busy_cycles\":%lld,\"useful_macs\":%lld,\"mac_slots\":%lld,\"utilization\":%.6f,"
                         "\"stall_cycles\":%lld}\n",
-                        l, m.layers[l].name, type, p.layer[l].host ? "host" : "rtl", ls.outputs, ls.busy, ls.useful,
+                        l, m.layers[l].name, type, ls.outputs, ls.busy, ls.useful,
                         ls.slots, ls.slots ? (double)ls.useful / (double)ls.slots : 0.0, ls.stall);
         }
         std::printf("{\"config\":\"%s\",\"model\":\"%s\",\"layers\":%d,\"samples\":%d,\"outputs_checked\":%lld,"
