@@ -133,12 +133,15 @@ typedef struct tile {
     int *gwords;     /* words per row group (>= 1) */
 } tile;
 
-/* One phase of a CONV layer.  A stride-(sh, sw) convolution is the sum of
- * sh * sw stride-1 convolutions ("phases"): phase (a, e) takes the kernel
- * taps (a + sh*i, e + sw*j) and the padded input's rows a + sh*y and columns
- * e + sw*x.  Each phase is run as its own stride-1 CONV, the partial sums
- * staying in the PEs' bias buffers between phases. */
+/* One slice of a CONV layer: a phase over a tile of input channels.  A
+ * stride-(sh, sw) convolution is the sum of sh * sw stride-1 convolutions
+ * ("phases"): phase (a, e) takes the kernel taps (a + sh*i, e + sw*j) and the
+ * padded input's rows a + sh*y and columns e + sw*x.  When the rows of all
+ * input channels do not fit the vector banks, the channels are cut into
+ * tiles.  Each slice is run as its own stride-1 CONV, the partial sums
+ * staying in the PEs' bias buffers between slices. */
 typedef struct conv_phase {
+    int c0, nc;      /* input channels c0 .. c0 + nc - 1 (the slice's tile) */
     int a, e;        /* first tap row and column of the phase */
     int kh, kw;      /* taps of the phase */
     int wq;          /* vector-buffer words per buffered row per PE */
@@ -157,7 +160,8 @@ typedef struct conv_plan {
     int ngroups;     /* pixel groups per output row: ceil(w_out / P) */
     int band;        /* output rows per load of the line buffer */
     int nph;         /* phases */
-    conv_phase *ph;  /* nph entries */
+    int nct;         /* input-channel tiles (band 1 when above 1) */
+    conv_phase *ph;  /* nct * nph slices, slice t * nph + i: phase i of tile t */
     int n_blocks;    /* output-channel blocks */
     int *block_o0;   /* n_blocks + 1 entries: first channel of each block */
 } conv_plan;
@@ -175,7 +179,7 @@ static void conv_plan_free(conv_plan *cv)
 {
     if (!cv)
         return;
-    for (int i = 0; cv->ph && i < cv->nph; i++) {
+    for (int i = 0; cv->ph && i < cv->nph * cv->nct; i++) {
         sg_csb_free(&cv->ph[i].csb);
         free(cv->ph[i].cwords);
         free(cv->ph[i].cnnz);
@@ -480,10 +484,68 @@ static int compile_layer(builder *b, const sg_config *c, const sg_layer *L, int 
  * rows one scatter VEC per phase; per output row and pixel group one CONV
  * RUN per phase. */
 
+/* Encode slice ph (channels and phase set) of layer L: its CSB, words and
+ * nonzeros per output channel.  Returns 0 or -1 with err set. */
+static int encode_slice(const sg_config *c, const sg_layer *L, const conv_plan *cv, conv_phase *ph,
+                        char *err, size_t errlen)
+{
+    const sg_conv_shape *s = &L->conv;
+    int B = c->banks;
+    int units = cv->pair ? ph->nc * ph->kh : ph->nc;
+    ph->upb = (units + B - 1) / B;
+    ph->utaps = cv->pair ? ph->kw : ph->kh * ph->kw;
+    /* the slice's sub-kernel as a c_out x (nc * kh * kw) matrix */
+    int cols = ph->nc * ph->kh * ph->kw;
+    int32_t *sub = calloc((size_t)s->c_out * (size_t)cols, sizeof *sub);
+    if (!sub)
+        goto oom;
+    for (int o = 0; o < s->c_out; o++)
+        for (int ch = 0; ch < ph->nc; ch++)
+            for (int i = 0; i < ph->kh; i++)
+                for (int j = 0; j < ph->kw; j++)
+                    sub[(size_t)o * cols + ((size_t)ch * ph->kh + i) * ph->kw + j] =
+                        L->weights[(((size_t)o * s->c_in + ph->c0 + ch) * s->kh + ph->a +
+                                    s->stride_h * i) * s->kw + ph->e + s->stride_w * j];
+    /* columns (c * kh + i) * kw + j = unit * utaps + tap in both bankings */
+    int rc = sg_csb_encode(sub, s->c_out, cols, B, ph->upb * ph->utaps, &ph->csb, err, errlen);
+    free(sub);
+    if (rc != 0)
+        return -1;
+    ph->cwords = malloc((size_t)s->c_out * sizeof *ph->cwords);
+    ph->cnnz = calloc((size_t)s->c_out, sizeof *ph->cnnz);
+    if (!ph->cwords || !ph->cnnz)
+        goto oom;
+    for (int o = 0; o < s->c_out; o++) {
+        int k = sg_csb_row_words(&ph->csb, o);
+        ph->cwords[o] = k > 0 ? k : 1;
+        for (long long w = ph->csb.row_start[o]; w < ph->csb.row_start[o + 1]; w++)
+            for (int lane = 0; lane < B; lane++)
+                ph->cnnz[o] += ph->csb.value[w * B + lane] != 0;
+    }
+    return 0;
+oom:
+    snprintf(err, errlen, "layer '%s': out of memory", L->name);
+    return -1;
+}
+
+/* Vector-buffer words per bank that the phases geo[0 .. nph-1] need for a
+ * band of `band` output rows over nc input channels. */
+static long long band_words(const sg_config *c, const conv_plan *cv, const conv_phase *geo, int nc,
+                            int band)
+{
+    long long need = 0;
+    for (int i = 0; i < cv->nph; i++) {
+        long long units = cv->pair ? (long long)nc * geo[i].kh : nc;
+        need += (units + c->banks - 1) / c->banks * (cv->pair ? band : geo[i].kh + band - 1) *
+                geo[i].wq;
+    }
+    return need;
+}
+
 static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err, size_t errlen)
 {
     const sg_conv_shape *s = &L->conv;
-    int P = c->pe_count, B = c->banks;
+    int P = c->pe_count, B = c->banks, pool = L->type == SG_LAYER_MAXPOOL;
     memset(pl, 0, sizeof *pl);
     pl->rows = s->c_out;
     pl->cols = s->c_in * s->kh * s->kw;
@@ -496,97 +558,86 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
      * them, each pair keeping its own copy of the rows it reads.  A max-pool
      * keeps channel banking: all taps of a channel then sit in one bank, so
      * every word carries one tap, as the max accumulation needs. */
-    cv->pair = s->c_in < B && s->kh > 1 && L->type != SG_LAYER_MAXPOOL;
+    cv->pair = s->c_in < B && s->kh > 1 && !pool;
     cv->ngroups = (s->w_out + P - 1) / P;
-    cv->ph = calloc((size_t)(s->stride_h * s->stride_w), sizeof *cv->ph);
-    if (!cv->ph)
-        goto oom;
+    /* the phases' geometry */
+    conv_phase geo[64];
     for (int a = 0; a < s->stride_h && a < s->kh; a++) {
         for (int e = 0; e < s->stride_w && e < s->kw; e++) {
-            conv_phase *ph = &cv->ph[cv->nph++];
+            conv_phase *ph = &geo[cv->nph++];
+            memset(ph, 0, sizeof *ph);
             ph->a = a;
             ph->e = e;
             ph->kh = (s->kh - a + s->stride_h - 1) / s->stride_h;
             ph->kw = (s->kw - e + s->stride_w - 1) / s->stride_w;
             ph->wq = (cv->ngroups * P + ph->kw - 1 + P - 1) / P;
-            int units = cv->pair ? s->c_in * ph->kh : s->c_in;
-            ph->upb = (units + B - 1) / B;
-            ph->utaps = cv->pair ? ph->kw : ph->kh * ph->kw;
-            /* the phase's sub-kernel as a c_out x (c_in * kh * kw) matrix */
-            int cols = s->c_in * ph->kh * ph->kw;
-            int32_t *sub = calloc((size_t)s->c_out * (size_t)cols, sizeof *sub);
-            if (!sub)
-                goto oom;
-            for (int o = 0; o < s->c_out; o++)
-                for (int ch = 0; ch < s->c_in; ch++)
-                    for (int i = 0; i < ph->kh; i++)
-                        for (int j = 0; j < ph->kw; j++)
-                            sub[(size_t)o * cols + ((size_t)ch * ph->kh + i) * ph->kw + j] =
-                                L->weights[(((size_t)o * s->c_in + ch) * s->kh + a + s->stride_h * i) *
-                                               s->kw + e + s->stride_w * j];
-            /* columns (c * kh + i) * kw + j = unit * utaps + tap in both bankings */
-            int rc = sg_csb_encode(sub, s->c_out, cols, B, ph->upb * ph->utaps, &ph->csb, err,
-                                   errlen);
-            free(sub);
-            if (rc != 0)
-                return -1;
-            ph->cwords = malloc((size_t)s->c_out * sizeof *ph->cwords);
-            ph->cnnz = calloc((size_t)s->c_out, sizeof *ph->cnnz);
-            if (!ph->cwords || !ph->cnnz)
-                goto oom;
-            for (int o = 0; o < s->c_out; o++) {
-                int k = sg_csb_row_words(&ph->csb, o);
-                ph->cwords[o] = k > 0 ? k : 1;
-                for (long long w = ph->csb.row_start[o]; w < ph->csb.row_start[o + 1]; w++)
-                    for (int lane = 0; lane < B; lane++)
-                        ph->cnnz[o] += ph->csb.value[w * B + lane] != 0;
-            }
         }
     }
     /* Band: as many output rows per load as the vector banks hold, so each
-     * input row is sent about (kh + band - 1) / band times, not kh times. */
-    int room = min_i(c->vbuf_depth, 65535), region = 0;
-    for (cv->band = 0; cv->band < s->h_out; cv->band++) {
-        long long need = 0;
-        for (int i = 0; i < cv->nph; i++)
-            need += (long long)cv->ph[i].upb *
-                    (cv->pair ? cv->band + 1 : cv->ph[i].kh + cv->band) * cv->ph[i].wq;
-        if (need > room)
-            break;
+     * input row is sent about (kh + band - 1) / band times, not kh times.
+     * When not even one output row's input rows fit, the input channels are
+     * cut into tiles of ct channels (ct / B channels per bank) run one after
+     * the other, band 1, the partial sums in the bias buffers. */
+    int room = min_i(c->vbuf_depth, 65535);
+    int ct = s->c_in;
+    cv->nct = 1;
+    if (band_words(c, cv, geo, s->c_in, 1) > room) {
+        while (ct > 1 && band_words(c, cv, geo, ct, 1) > room)
+            ct--;
+        if (band_words(c, cv, geo, ct, 1) > room) {
+            snprintf(err, errlen,
+                     "layer '%s': the input rows of one %s per bank need %lld vector-buffer "
+                     "words (rows x %d columns per PE), more than vbuf_depth %d; tiling the "
+                     "map's width is not implemented",
+                     L->name, cv->pair ? "(channel, kernel row) pair" : "channel",
+                     band_words(c, cv, geo, 1, 1), geo[0].wq, c->vbuf_depth);
+            return -1;
+        }
+        cv->nct = (s->c_in + ct - 1) / ct;
+        cv->band = 1;
+    } else {
+        for (cv->band = 1; cv->band < s->h_out; cv->band++)
+            if (band_words(c, cv, geo, s->c_in, cv->band + 1) > room)
+                break;
     }
-    if (cv->band == 0) {
-        long long need = 0;
-        for (int i = 0; i < cv->nph; i++)
-            need += (long long)cv->ph[i].upb * (cv->pair ? 1 : cv->ph[i].kh) * cv->ph[i].wq;
-        snprintf(err, errlen,
-                 "layer '%s': its input rows need %lld vector-buffer words per bank (%d %s "
-                 "per bank x rows x %d columns per PE), more than vbuf_depth %d; "
-                 "input-channel tiling is not implemented yet",
-                 L->name, need, cv->ph[0].upb, cv->pair ? "channel rows" : "channels",
-                 cv->ph[0].wq, c->vbuf_depth);
-        return -1;
+    cv->ph = calloc((size_t)(cv->nph * cv->nct), sizeof *cv->ph);
+    if (!cv->ph)
+        goto oom;
+    for (int t = 0; t < cv->nct; t++) {
+        int region = 0;
+        for (int i = 0; i < cv->nph; i++) {
+            conv_phase *ph = &cv->ph[t * cv->nph + i];
+            *ph = geo[i];
+            ph->c0 = t * ct;
+            ph->nc = min_i(ct, s->c_in - ph->c0);
+            if (encode_slice(c, L, cv, ph, err, errlen) != 0)
+                return -1;
+            ph->rows = cv->pair ? cv->band : ph->kh + cv->band - 1;
+            ph->region = region; /* the tiles reuse the banks one after the other */
+            ph->words = ph->upb * ph->rows * ph->wq;
+            region += ph->words;
+        }
     }
-    for (int i = 0; i < cv->nph; i++) {
-        conv_phase *ph = &cv->ph[i];
-        ph->rows = cv->pair ? cv->band : ph->kh + cv->band - 1;
-        ph->region = region;
-        ph->words = ph->upb * ph->rows * ph->wq;
-        region += ph->words;
-    }
-    /* output-channel blocks: all phases' words fit the weight buffer, the
-     * channels fit the row buffer */
+    /* output-channel blocks: all slices' words fit the weight buffer, the
+     * channels fit the row buffer -- with channel tiles, once per pixel group
+     * of a chunk of groups whose partial sums wait there for the next tile
+     * (compile_conv_layer); a max-pool's blocks stay inside one tile (its
+     * channel reads only its own) */
     cv->block_o0 = malloc((size_t)(s->c_out + 1) * sizeof *cv->block_o0);
     if (!cv->block_o0)
         goto oom;
     int o = 0;
-    int max_ch = min_i(c->rbuf_depth, (int)SG_HDR_COUNT_MAX);
+    int max_ch = c->rbuf_depth;
+    if (cv->nct > 1 && cv->ngroups > 1) /* several groups' partial sums wait together */
+        max_ch = c->rbuf_depth / cv->ngroups > 1 ? c->rbuf_depth / cv->ngroups : 1;
+    max_ch = min_i(max_ch, (int)SG_HDR_COUNT_MAX);
     while (o < s->c_out) {
         cv->block_o0[cv->n_blocks++] = o;
         long long used = 0;
         int n = 0;
-        while (o < s->c_out && n < max_ch) {
+        while (o < s->c_out && n < max_ch && !(pool && n > 0 && o % ct == 0)) {
             long long need = 0;
-            for (int i = 0; i < cv->nph; i++)
+            for (int i = 0; i < cv->nph * cv->nct; i++)
                 need += cv->ph[i].cwords[o];
             if (used + need > c->wbuf_depth)
                 break;
@@ -595,10 +646,13 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
             n++;
         }
         if (n == 0) {
+            long long need = 0;
+            for (int i = 0; i < cv->nph * cv->nct; i++)
+                need += cv->ph[i].cwords[o];
             snprintf(err, errlen,
-                     "layer '%s': output channel %d needs more than the %d-word weight buffer; "
-                     "input-channel tiling is not implemented yet",
-                     L->name, o, c->wbuf_depth);
+                     "layer '%s': output channel %d needs %lld CSB words, more than the %d-word "
+                     "weight buffer",
+                     L->name, o, need, c->wbuf_depth);
             return -1;
         }
     }
@@ -610,14 +664,14 @@ oom:
     return -1;
 }
 
-/* Input value of phase ph at (channel, phase row y, phase column x). */
+/* Input value of slice ph at (its channel ch, phase row y, phase column x). */
 static int32_t phase_input(const sg_conv_shape *s, const conv_phase *ph, const int32_t *x, int ch,
                            int y, int xx)
 {
     int Y = ph->a + s->stride_h * y - s->pad_h, X = ph->e + s->stride_w * xx - s->pad_w;
-    if (ch >= s->c_in || Y < 0 || Y >= s->h_in || X < 0 || X >= s->w_in)
+    if (ch >= ph->nc || Y < 0 || Y >= s->h_in || X < 0 || X >= s->w_in)
         return 0;
-    return x[((size_t)ch * s->h_in + Y) * s->w_in + X];
+    return x[((size_t)(ph->c0 + ch) * s->h_in + Y) * s->w_in + X];
 }
 
 /* Scatter the phase rows oy .. oy + kh - 1 into the PEs' banks (VEC with the
@@ -686,13 +740,94 @@ static void emit_conv_rows_params(builder *b, const sg_config *c, const sg_layer
     }
 }
 
+/* Useful MACs and words of slice ph's CONV over channels o0 .. o1-1. */
+static long long slice_nnz(const conv_phase *ph, int o0, int o1, long long *words)
+{
+    long long nnz = 0;
+    *words = 0;
+    for (int o = o0; o < o1; o++) {
+        nnz += ph->cnnz[o];
+        *words += ph->cwords[o];
+    }
+    return nnz;
+}
+
+/* One output-channel block of a CONV layer being emitted. */
+typedef struct conv_block {
+    const sg_layer *L;
+    const conv_plan *cv;
+    const int32_t *x;   /* the layer's input map */
+    const int32_t *y;   /* its golden output map */
+    int li, sample;
+    sg_layer_stats *st;
+    int o0, o1;         /* output channels */
+    const char *live;   /* per slice: it runs (holds a weight of the block) */
+    const int *wb;      /* per live slice: its weight-buffer base */
+    int last;           /* the last live slice (its CONV is final) */
+    int first_t, last_t; /* the first and last tile with a live slice */
+} conv_block;
+
+/* Output row oy, pixel groups g0 .. g1-1, tile t of block k: the tile's rows
+ * when a band starts (oy == oy0), the biases when the partial sums replaced
+ * them, one CONV per live slice and group, and the results the final CONVs
+ * send.  With tiles, group g's channels wait at rbase (g - g0) * nch. */
+static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, int oy, int oy0,
+                           int g0, int g1, int t)
+{
+    const sg_conv_shape *s = &k->L->conv;
+    const conv_plan *cv = k->cv;
+    const conv_phase *tp = &cv->ph[t * cv->nph];
+    int P = c->pe_count, nch = k->o1 - k->o0, hw = s->h_out * s->w_out;
+    int pool = k->L->type == SG_LAYER_MAXPOOL, any = 0, nlive = 0;
+    for (int i = 0; i < cv->nph * cv->nct; i++)
+        nlive += k->live[i];
+    for (int i = 0; i < cv->nph; i++)
+        any |= k->live[t * cv->nph + i];
+    if (!any)
+        return;
+    if (oy == oy0)
+        for (int i = 0; i < cv->nph; i++)
+            if (k->live[t * cv->nph + i])
+                emit_conv_rows(b, c, s, cv, &tp[i], k->x, oy0);
+    for (int g = g0; g < g1; g++) {
+        int npix = min_i(P, s->w_out - g * P);
+        int rb = cv->nct > 1 ? (g - g0) * nch : 0;
+        if (cv->nct > 1 && t == k->first_t) {
+            emit_base3(b, c, 0, rb, 0);
+            emit_conv_rows_params(b, c, k->L, k->o0, k->o1);
+        } else if (cv->nct == 1 && nlive > 1 && (oy > 0 || g > 0)) {
+            emit_conv_rows_params(b, c, k->L, k->o0, k->o1); /* partial sums replaced them */
+        }
+        for (int i = 0; i < cv->nph; i++) {
+            int si = t * cv->nph + i;
+            if (!k->live[si])
+                continue;
+            const conv_phase *ph = &cv->ph[si];
+            emit_base3(b, c, k->wb[si], rb, ph->region + (oy - oy0) * ph->wq + g);
+            emit_header(b, c, SG_OP_CONV, (unsigned)k->L->act, (unsigned)(si == k->last),
+                        (unsigned)k->L->act_max, (unsigned)npix, (unsigned)nch);
+            if (pool)
+                mark_max(b, c);
+            long long words, nnz = slice_nnz(ph, k->o0, k->o1, &words);
+            account_run(b, k->st, nnz * npix, words);
+        }
+        if (t != k->last_t)
+            continue;
+        for (int o = k->o0; o < k->o1; o++)
+            for (int p = 0; p < npix; p++) {
+                int r = o * hw + oy * s->w_out + g * P + p;
+                expect_result(b, k->y[r], k->li, r, k->sample, o == k->o1 - 1 && p == npix - 1);
+            }
+    }
+}
+
 static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
                                const plan *pl, const int32_t *x, int32_t *y, int sample,
                                sg_layer_stats *st)
 {
     const sg_conv_shape *s = &L->conv;
     const conv_plan *cv = pl->cv;
-    int P = c->pe_count, pool = L->type == SG_LAYER_MAXPOOL;
+    int pool = L->type == SG_LAYER_MAXPOOL, nsl = cv->nph * cv->nct;
     sg_fc_params fp = fc_params(c, L);
     if (pool)
         sg_maxpool(x, s->c_in, s->h_in, s->w_in, L->pool_k, L->pool_stride, y, NULL, NULL,
@@ -700,61 +835,56 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
     else
         sg_conv_dense(L->weights, s, x, &fp, y, NULL);
     long long beats0 = b->p->n_beats;
-    int hw = s->h_out * s->w_out;
+    int *wb = malloc((size_t)nsl * sizeof *wb);
+    char *live = malloc((size_t)nsl);
+    if (!wb || !live) {
+        fprintf(stderr, "sparsegen: out of memory compiling the program\n");
+        abort();
+    }
     for (int bi = 0; bi < cv->n_blocks; bi++) {
-        int o0 = cv->block_o0[bi], o1 = cv->block_o0[bi + 1];
-        int wbase = 0;
-        int *wb = malloc((size_t)cv->nph * sizeof *wb);
-        if (!wb) {
-            fprintf(stderr, "sparsegen: out of memory compiling the program\n");
-            abort();
+        conv_block k = {L, cv, x, y, li, sample, st, cv->block_o0[bi], cv->block_o0[bi + 1],
+                        live, wb, 0, -1, 0};
+        /* the slices that hold a weight of the block run (at least one: the
+         * biases still need their pass); a max-pool block's own tile */
+        int nlive = 0, wbase = 0;
+        for (int i = 0; i < nsl; i++) {
+            long long words;
+            live[i] = slice_nnz(&cv->ph[i], k.o0, k.o1, &words) > 0;
+            nlive += live[i];
         }
-        emit_conv_rows_params(b, c, L, o0, o1);
-        for (int i = 0; i < cv->nph; i++) {
+        if (nlive == 0)
+            live[0] = 1;
+        if (cv->nct == 1) /* with tiles: per pixel group, in conv_tile_runs */
+            emit_conv_rows_params(b, c, L, k.o0, k.o1);
+        for (int i = 0; i < nsl; i++) {
+            if (!live[i])
+                continue;
+            if (k.first_t < 0)
+                k.first_t = i / cv->nph;
+            k.last_t = i / cv->nph;
+            k.last = i;
             wb[i] = wbase;
             emit_base3(b, c, wbase, 0, 0);
-            emit_conv_wgt(b, c, cv, &cv->ph[i], o0, o1);
-            for (int o = o0; o < o1; o++)
+            emit_conv_wgt(b, c, cv, &cv->ph[i], k.o0, k.o1);
+            for (int o = k.o0; o < k.o1; o++)
                 wbase += cv->ph[i].cwords[o];
         }
-        for (int oy = 0; oy < s->h_out; oy++) {
-            int oy0 = oy - oy % cv->band; /* first output row of the band */
-            if (oy == oy0)
-                for (int i = 0; i < cv->nph; i++)
-                    emit_conv_rows(b, c, s, cv, &cv->ph[i], x, oy0);
-            for (int g = 0; g < cv->ngroups; g++) {
-                int npix = min_i(P, s->w_out - g * P);
-                if (cv->nph > 1 && (oy > 0 || g > 0)) /* partial sums replaced the biases */
-                    emit_conv_rows_params(b, c, L, o0, o1);
-                for (int i = 0; i < cv->nph; i++) {
-                    const conv_phase *ph = &cv->ph[i];
-                    int final = i == cv->nph - 1;
-                    emit_base3(b, c, wb[i], 0, ph->region + (oy - oy0) * ph->wq + g);
-                    emit_header(b, c, SG_OP_CONV, (unsigned)L->act, (unsigned)final,
-                                (unsigned)L->act_max, (unsigned)npix, (unsigned)(o1 - o0));
-                    if (pool)
-                        mark_max(b, c);
-                    long long nnz = 0, words = 0;
-                    for (int o = o0; o < o1; o++) {
-                        nnz += ph->cnnz[o];
-                        words += ph->cwords[o];
-                    }
-                    account_run(b, st, nnz * npix, words);
-                }
-                for (int o = o0; o < o1; o++)
-                    for (int p = 0; p < npix; p++)
-                        expect_result(b, y[(size_t)o * hw + (size_t)oy * s->w_out + g * P + p], li,
-                                      o * hw + oy * s->w_out + g * P + p, sample,
-                                      o == o1 - 1 && p == npix - 1);
-            }
-        }
-        free(wb);
+        /* With tiles, the partial sums of a chunk of pixel groups wait in the
+         * row buffer while every tile's rows pass; without, one chunk. */
+        int gchunk = cv->nct > 1 ? min_i(cv->ngroups, c->rbuf_depth / (k.o1 - k.o0)) : cv->ngroups;
+        for (int oy = 0; oy < s->h_out; oy++)
+            for (int g0 = 0; g0 < cv->ngroups; g0 += gchunk)
+                for (int t = k.first_t; t <= k.last_t; t++)
+                    conv_tile_runs(b, c, &k, oy, oy - oy % cv->band, g0,
+                                   min_i(cv->ngroups, g0 + gchunk), t);
     }
+    free(wb);
+    free(live);
     emit_base3(b, c, 0, 0, 0);
     st->beats_in += b->p->n_beats - beats0;
-    st->outputs += (long long)s->c_out * hw;
+    st->outputs += (long long)s->c_out * s->h_out * s->w_out;
     if (!pool) /* a max-pool's compares are not MACs */
-        b->p->dense_macs += (long long)s->c_out * hw * s->c_in * s->kh * s->kw;
+        b->p->dense_macs += (long long)s->c_out * s->h_out * s->w_out * s->c_in * s->kh * s->kw;
 }
 
 /* A max-pool as the vector generator runs it: a depthwise CONV whose
@@ -848,11 +978,11 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         p->layer[l].cols = L->type == SG_LAYER_FC            ? L->in
                            : L->type == SG_LAYER_MAXPOOL ? L->conv.kh * L->conv.kw
                                                          : L->conv.c_in * L->conv.kh * L->conv.kw;
-        p->layer[l].tiles = plans[l].n_tiles;
+        p->layer[l].tiles = plans[l].cv ? plans[l].cv->nct : plans[l].n_tiles;
         p->layer[l].blocks = plans[l].n_blocks;
         for (int ti = 0; plans[l].t && ti < plans[l].n_tiles; ti++)
             p->layer[l].weights_nnz += plans[l].t[ti].csb.nnz;
-        for (int i = 0; plans[l].cv && i < plans[l].cv->nph; i++)
+        for (int i = 0; plans[l].cv && i < plans[l].cv->nph * plans[l].cv->nct; i++)
             p->layer[l].weights_nnz += plans[l].cv->ph[i].csb.nnz;
     }
     builder b = {p, 0, 0, 0, 0, 0};

@@ -40,7 +40,8 @@ typedef struct sg_lane {
 typedef struct sg_layer_stats {
     char name[64];        /* layer name */
     int rows, cols;       /* shape */
-    int tiles, blocks;    /* column tiles, row blocks */
+    int tiles, blocks;    /* FC: column tiles, row blocks; CONV and max-pool:
+                           * input-channel tiles, output-channel blocks */
     long long weights_nnz; /* nonzero weights of the layer */
     long long macs;       /* useful MACs issued, summed over samples */
     long long words;      /* CSB words issued by the PE array */

@@ -817,6 +817,7 @@ static int32_t *dense_results(const sg_model *m, int data_w, int acc_w, int firs
 #define NEED_PHASES 8  /* a CONV layer must run several phases (stride > 1) */
 #define NEED_BAND 16   /* a line-buffer load must serve several output rows */
 #define NEED_BAND1 32  /* every output row of the CONV layers needs its own load */
+#define NEED_CTILES 64 /* a CONV layer must cut its input channels into tiles */
 
 static int n_cases;
 /* coverage over all cases: several tiles, several blocks, rows < P, several
@@ -827,7 +828,7 @@ static long long cov_wraps;
  * band 1 over several output rows, w_out not a multiple of P, max-pool
  * layers, an FC layer after CONV */
 static int cov_conv, cov_conv_phases, cov_conv_blocks, cov_conv_band, cov_conv_band1;
-static int cov_conv_ragged, cov_conv_pool, cov_conv_fc;
+static int cov_conv_ragged, cov_conv_pool, cov_conv_fc, cov_conv_ctiles;
 static long long cov_conv_wraps;
 
 /* Phases of a CONV layer: min(stride, kernel) in each direction. */
@@ -959,7 +960,7 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
      * channels, at least ceil(c_out / rbuf); max-pool the same, its compares
      * not counted as dense MACs */
     int tiles_ok = 1, stats_ok = 1, conv = 0, phases = 0, cblocks = 0, ragged = 0, pool = 0;
-    int conv_fc = 0, rows_many = 0;
+    int conv_fc = 0, rows_many = 0, ctiles = 0;
     long long band1_loads = 0, dense = 0, macs = 0, words = 0, runs = 0, beats = 0;
     for (int l = 0; l < m->n_layers; l++) {
         const sg_layer *L = &m->layers[l];
@@ -982,7 +983,10 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
             cblocks |= st->blocks > 1;
             ragged |= cs->w_out % k->P != 0;
             rows_many |= cs->h_out > 1;
-            band1_loads += (long long)ns * st->blocks * cs->h_out;
+            /* with channel tiles: one load per tile and (at most) pixel group */
+            band1_loads += (long long)ns * st->blocks * cs->h_out * st->tiles *
+                           (st->tiles > 1 ? cdiv(cs->w_out, k->P) : 1);
+            ctiles |= st->tiles > 1;
         } else {
             const sg_conv_shape *cs = &L->conv;
             pool = 1;
@@ -991,7 +995,10 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
             if (st->blocks < 1 || st->runs < 1 ||
                 st->macs != (long long)L->out * cs->kh * cs->kw * ns)
                 stats_ok = 0;
-            band1_loads += (long long)ns * st->blocks * cs->h_out;
+            /* with channel tiles: one load per tile and (at most) pixel group */
+            band1_loads += (long long)ns * st->blocks * cs->h_out * st->tiles *
+                           (st->tiles > 1 ? cdiv(cs->w_out, k->P) : 1);
+            ctiles |= st->tiles > 1;
         }
         if (st->outputs != (long long)L->out * ns)
             stats_ok = 0;
@@ -1018,6 +1025,7 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
         cov_conv_band1 += h.loads == band1_loads && rows_many;
         cov_conv_ragged += ragged;
         cov_conv_pool += pool;
+        cov_conv_ctiles += ctiles;
         cov_conv_fc += conv_fc;
         cov_conv_wraps += h.wraps;
         tap_ok(h.loads >= 1 && h.loads <= band1_loads && h.convs > 0,
@@ -1044,6 +1052,8 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
         tap_ok(conv && h.loads < band1_loads,
                "%s: a line-buffer load serves several output rows (%lld loads < %lld)", label,
                h.loads, band1_loads);
+    if (need & NEED_CTILES)
+        tap_ok(ctiles, "%s: exercises input-channel tiles", label);
     if (need & NEED_BAND1)
         tap_ok(conv && rows_many && h.loads == band1_loads,
                "%s: band 1, one load per output row (%lld loads = %lld)", label, h.loads,
@@ -1734,19 +1744,25 @@ static void test_conv_hand(void)
     sg_program_free(&p);
     sg_model_free(&m);
 
-    /* a CONV layer too big for the vector banks is refused */
+    /* a CONV layer whose rows outgrow the vector banks is cut into
+     * input-channel tiles (c=64 on 8 banks, 42 words per channel's rows in
+     * 64-word banks: 8 tiles of 8 channels) */
     hwcfg kb = {16, 8, 8, 8, 32, 64, 64, 4096, 256};
+    check_case(&kb, "type=conv,c=64,h=8,w=200,k=3,pad=1,rows=4,seed=3", 0, 0, NEED_CTILES);
+    hwcfg kt = {16, 8, 8, 8, 32, 64, 64, 4096, 3};
+    check_case(&kt, "type=conv,c=40,h=5,w=70,k=3,pad=1,rows=40,pool=2,seed=4", 0, 0, NEED_CTILES);
+    /* one channel's rows too wide for the banks: refused, nothing emitted */
     if (make_config(&kb, &c, err, sizeof err) == 0 &&
-        sg_model_random(&c, "type=conv,c=64,h=8,w=200,k=3,pad=1,rows=4,seed=3", &m, err,
+        sg_model_random(&c, "type=conv,c=4,h=8,w=2000,k=3,pad=1,rows=4,seed=3", &m, err,
                         sizeof err) == 0) {
         err[0] = '\0';
         rc = sg_compile(&c, &m, 0, 0, &p, err, sizeof err);
         tap_ok(rc == -1 && strstr(err, "vector-buffer words") && strstr(err, "conv1") &&
                    p.beats == NULL && p.n_beats == 0,
-               "CONV c=64 h=8 w=200 k=3 on vbuf_depth 64: refused, %s", err);
+               "CONV c=4 h=8 w=2000 k=3 on vbuf_depth 64: refused, %s", err);
         sg_model_free(&m);
     } else {
-        tap_ok(0, "big CONV set up: %s", err);
+        tap_ok(0, "wide CONV set up: %s", err);
     }
 }
 
@@ -1999,13 +2015,13 @@ int main(void)
     tap_ok(cov_conv == n_cases - fc_cases && cov_conv >= 300 && cov_conv_phases >= 50 &&
                cov_conv_blocks >= 50 && cov_conv_band >= 50 && cov_conv_band1 >= 10 &&
                cov_conv_ragged >= 50 && cov_conv_pool >= 10 && cov_conv_fc >= 30 &&
-               cov_conv_wraps > 0,
+               cov_conv_ctiles >= 10 && cov_conv_wraps > 0,
            "CONV coverage of %d cases: %d with stride phases, %d with output-channel blocks, "
            "%d with band > 1, %d with band 1 over several output rows, %d with w_out not a "
-           "multiple of P, %d with max-pool, %d with FC after CONV, %lld wrapped "
-           "accumulations",
+           "multiple of P, %d with max-pool, %d with FC after CONV, %d with input-channel "
+           "tiles, %lld wrapped accumulations",
            cov_conv, cov_conv_phases, cov_conv_blocks, cov_conv_band, cov_conv_band1,
-           cov_conv_ragged, cov_conv_pool, cov_conv_fc, cov_conv_wraps);
+           cov_conv_ragged, cov_conv_pool, cov_conv_fc, cov_conv_ctiles, cov_conv_wraps);
     test_bad_args();
     test_config();
     rmdir(tmp_dir);
