@@ -97,7 +97,9 @@ static void mark_max(builder *b, const sg_config *c)
     put_bits(b->p->beats + (b->p->n_beats - c->hdr_beats) * b->p->beat_words, 56, 1, 1);
 }
 
-/* Place one expected result in the output beats. */
+/* Place one expected result in the output beats; row < 0: a result the
+ * accelerator computes and sends but nobody needs (a flat CONV pixel between
+ * two output rows), its value not checked. */
 static void expect_result(builder *b, int32_t value, int layer, int row, int sample, int last)
 {
     sg_program *p = b->p;
@@ -117,7 +119,10 @@ static void expect_result(builder *b, int32_t value, int layer, int row, int sam
     put_bits(p->out + beat * p->beat_words, b->lane_fill * data_w, data_w, field(value, data_w));
     p->lanes[beat * p->elems + b->lane_fill] = (sg_lane){value, layer, row, sample};
     b->lane_fill++;
-    p->outputs++;
+    if (row >= 0)
+        p->outputs++;
+    else
+        p->discarded++;
     if (last)
         p->out_last[beat] = 1;
     if (last || b->lane_fill == p->elems)
@@ -144,20 +149,22 @@ typedef struct conv_phase {
     int c0, nc;      /* input channels c0 .. c0 + nc - 1 (the slice's tile) */
     int a, e;        /* first tap row and column of the phase */
     int kh, kw;      /* taps of the phase */
-    int wq;          /* vector-buffer words per buffered row per PE */
-    int upb;         /* units per bank: input channels, or (channel, tap row) pairs */
-    int utaps;       /* CSB columns per unit: kh * kw, or kw for pairs */
-    int rows;        /* buffered phase rows per unit: kh + band - 1, or band for pairs */
+    int wq;          /* flat vector-buffer words per unit (unit_words) */
+    int upb;         /* units per bank (conv_plan.unit) */
+    int utaps;       /* CSB columns (taps) per unit: kh * kw, kw or 1 */
     int region;      /* first vector-buffer address of the phase's rows */
-    int words;       /* region size: upb * rows * wq */
+    int words;       /* region size: upb * wq */
     sg_csb csb;      /* the phase's sub-kernel, banks over groups of units */
     int *cwords;     /* words per output channel (>= 1) */
     long long *cnnz; /* nonzero weights per output channel */
 } conv_phase;
 
 typedef struct conv_plan {
-    int pair;        /* units are (channel, tap row) pairs: fewer channels than banks */
-    int ngroups;     /* pixel groups per output row: ceil(w_out / P) */
+    int unit;        /* what a bank unit holds: 0 a channel, 1 a (channel, tap row)
+                      * pair, 2 a (channel, tap) triple -- each unit a copy of
+                      * the channel's band shifted to its first tap */
+    int w_out, wf;   /* output row width; flat row width of the line buffer */
+    int ngroups;     /* pixel groups of a full band: band_groups */
     int band;        /* output rows per load of the line buffer */
     int nph;         /* phases */
     int nct;         /* input-channel tiles (band 1 when above 1) */
@@ -368,13 +375,17 @@ static void emit_base(builder *b, const sg_config *c, int wbase, int rbase)
     emit_base3(b, c, wbase, rbase, 0);
 }
 
-/* Count one RUN's work in the program and the layer's stats. */
-static void account_run(builder *b, sg_layer_stats *st, long long nnz, long long words)
+/* Count one RUN's work in the program and the layer's stats: nnz MACs
+ * issued, junk of them for results that are thrown away. */
+static void account_run(builder *b, sg_layer_stats *st, long long nnz, long long words,
+                        long long junk)
 {
     b->p->useful_macs += nnz;
+    b->p->junk_macs += junk;
     b->p->words += words;
     b->p->runs++;
     st->macs += nnz;
+    st->junk_macs += junk;
     st->words += words;
     st->runs++;
 }
@@ -427,7 +438,7 @@ static void run_resident_layer(builder *b, const sg_config *c, const sg_layer *L
     emit_vec(b, c, &pl->t[0], x);
     emit_header(b, c, SG_OP_RUN, (unsigned)L->act, 1, (unsigned)L->act_max, (unsigned)L->out,
                 (unsigned)pl->groups);
-    account_run(b, st, pl->t[0].csb.nnz, tile_words(&pl->t[0], 0, pl->groups));
+    account_run(b, st, pl->t[0].csb.nnz, tile_words(&pl->t[0], 0, pl->groups), 0);
     for (int r = 0; r < L->out; r++)
         expect_result(b, y[r], li, r, sample, r == L->out - 1);
     st->beats_in += b->p->n_beats - beats0;
@@ -458,7 +469,7 @@ static int compile_layer(builder *b, const sg_config *c, const sg_layer *L, int 
             int words = emit_wgt(b, c, &pl->t[ti], g0, g1, &nnz);
             emit_header(b, c, SG_OP_RUN, (unsigned)L->act, (unsigned)final,
                         (unsigned)L->act_max, final ? (unsigned)rows : 0, (unsigned)(g1 - g0));
-            account_run(b, st, nnz, words);
+            account_run(b, st, nnz, words, 0);
         }
         for (int r = g0 * P; r < g0 * P + rows; r++)
             expect_result(b, y[r], li, r, sample, r == g0 * P + rows - 1);
@@ -471,18 +482,34 @@ static int compile_layer(builder *b, const sg_config *c, const sg_layer *L, int 
 
 /* ---- CONV layers: the vector generator's dataflow --------------------------
  *
- * PE p computes output pixel x0 + p of an output row; every PE holds the same
- * CSB words (one output channel = one group), loaded once by broadcast.  The
- * PEs' vector banks together hold the input rows of a band of output rows,
- * banked by column: PE q, bank b keeps the columns x = q (mod P) of bank b's
- * input channels, at address region + (c_local * rows + r) * wq + x / P.  A
- * lane with tap (i, j) has offset (c_local * rows + i) * wq + j / P and
- * rotation j % P; the hardware adds the band row and the pixel group to the
- * address (BASE pbase = region + (oy - oy0) * wq + g) and rotates the banks'
- * data (sg_core.v).
- * Loop: per output-channel block ROW + WGT (broadcast); per band of output
- * rows one scatter VEC per phase; per output row and pixel group one CONV
- * RUN per phase. */
+ * Every PE holds the same CSB words (one output channel = one group), loaded
+ * once by broadcast.  The input rows of a band of output rows are laid out
+ * flat, row after row, Wf columns each (Wf = w_out + kw - 1 of the widest
+ * phase): input element (r, x) of a unit sits at flat position F = r * Wf +
+ * x, in PE F % P at address region + unit * wq + F / P of the unit's bank.
+ * Output pixel (oy0 + f / Wf, f % Wf) of the band is flat position f, and
+ * its tap (i, j) reads F = f + i * Wf + j: one constant offset d = i * Wf + j
+ * for all pixels.  PE p computes f = g * P + p of pixel group g, so a lane
+ * with tap d has offset unit * wq + d / P and rotation d % P; the hardware
+ * adds the group (BASE pbase = region + g) and rotates the banks' data
+ * (sg_core.v).  The flat layout lets a group span several output rows, so
+ * narrow maps (13 x 13 on 56 PEs) keep most PEs busy; the Wf - w_out
+ * columns between rows are computed and discarded (lanes marked so).
+ * Loop: per output-channel block ROW + WGT (broadcast); per band one scatter
+ * VEC per slice; per pixel group one CONV per slice. */
+
+/* Units per input channel of phase ph: 1, kh (pairs) or kh * kw (taps). */
+static int unit_count(const conv_plan *cv, const conv_phase *ph)
+{
+    return cv->unit == 0 ? 1 : cv->unit == 1 ? ph->kh : ph->kh * ph->kw;
+}
+
+/* Flat shift of unit uc (0 .. unit_count - 1) of a channel: its first tap. */
+static long long unit_shift(const conv_plan *cv, const conv_phase *ph, int uc)
+{
+    return cv->unit == 0 ? 0 : cv->unit == 1 ? (long long)uc * cv->wf
+                                             : (long long)(uc / ph->kw) * cv->wf + uc % ph->kw;
+}
 
 /* Encode slice ph (channels and phase set) of layer L: its CSB, words and
  * nonzeros per output channel.  Returns 0 or -1 with err set. */
@@ -491,9 +518,8 @@ static int encode_slice(const sg_config *c, const sg_layer *L, const conv_plan *
 {
     const sg_conv_shape *s = &L->conv;
     int B = c->banks;
-    int units = cv->pair ? ph->nc * ph->kh : ph->nc;
-    ph->upb = (units + B - 1) / B;
-    ph->utaps = cv->pair ? ph->kw : ph->kh * ph->kw;
+    ph->upb = (ph->nc * unit_count(cv, ph) + B - 1) / B;
+    ph->utaps = ph->kh * ph->kw / unit_count(cv, ph);
     /* the slice's sub-kernel as a c_out x (nc * kh * kw) matrix */
     int cols = ph->nc * ph->kh * ph->kw;
     int32_t *sub = calloc((size_t)s->c_out * (size_t)cols, sizeof *sub);
@@ -506,7 +532,7 @@ static int encode_slice(const sg_config *c, const sg_layer *L, const conv_plan *
                     sub[(size_t)o * cols + ((size_t)ch * ph->kh + i) * ph->kw + j] =
                         L->weights[(((size_t)o * s->c_in + ph->c0 + ch) * s->kh + ph->a +
                                     s->stride_h * i) * s->kw + ph->e + s->stride_w * j];
-    /* columns (c * kh + i) * kw + j = unit * utaps + tap in both bankings */
+    /* columns (c * kh + i) * kw + j = unit * utaps + tap in every banking */
     int rc = sg_csb_encode(sub, s->c_out, cols, B, ph->upb * ph->utaps, &ph->csb, err, errlen);
     free(sub);
     if (rc != 0)
@@ -528,6 +554,19 @@ oom:
     return -1;
 }
 
+/* Flat vector-buffer words per unit that phase ph needs for a band of
+ * `band` output rows: as far as the last group's taps reach from the unit's
+ * shift (positions past the band's rows hold whatever the map holds there). */
+static long long unit_words(const sg_config *c, const conv_plan *cv, const conv_phase *ph, int band)
+{
+    long long P = c->pe_count;
+    long long groups = ((long long)(band - 1) * cv->wf + cv->w_out + P - 1) / P;
+    long long reach = cv->unit == 0   ? (long long)(ph->kh - 1) * cv->wf + ph->kw - 1
+                      : cv->unit == 1 ? ph->kw - 1
+                                      : 0;
+    return (groups * P + reach + P - 1) / P;
+}
+
 /* Vector-buffer words per bank that the phases geo[0 .. nph-1] need for a
  * band of `band` output rows over nc input channels. */
 static long long band_words(const sg_config *c, const conv_plan *cv, const conv_phase *geo, int nc,
@@ -535,11 +574,16 @@ static long long band_words(const sg_config *c, const conv_plan *cv, const conv_
 {
     long long need = 0;
     for (int i = 0; i < cv->nph; i++) {
-        long long units = cv->pair ? (long long)nc * geo[i].kh : nc;
-        need += (units + c->banks - 1) / c->banks * (cv->pair ? band : geo[i].kh + band - 1) *
-                geo[i].wq;
+        long long units = (long long)nc * unit_count(cv, &geo[i]);
+        need += (units + c->banks - 1) / c->banks * unit_words(c, cv, &geo[i], band);
     }
     return need;
+}
+
+/* Pixel groups of a band of `band` output rows. */
+static int band_groups(const sg_config *c, const conv_plan *cv, int band)
+{
+    return (int)(((long long)(band - 1) * cv->wf + cv->w_out + c->pe_count - 1) / c->pe_count);
 }
 
 static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err, size_t errlen)
@@ -554,12 +598,15 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
     if (!cv)
         goto oom;
     /* With fewer input channels than banks, banking by channel leaves banks
-     * idle (AlexNet conv1: 3 of 16); banking (channel, tap row) pairs fills
-     * them, each pair keeping its own copy of the rows it reads.  A max-pool
-     * keeps channel banking: all taps of a channel then sit in one bank, so
-     * every word carries one tap, as the max accumulation needs. */
-    cv->pair = s->c_in < B && s->kh > 1 && !pool;
-    cv->ngroups = (s->w_out + P - 1) / P;
+     * idle (AlexNet conv1: 3 of 32); banking (channel, tap row) pairs, or
+     * (channel, tap) triples when all of them fit the banks, fills them, each
+     * unit keeping its own copy of the band shifted to its first tap.  A
+     * max-pool keeps channel banking: all taps of a channel then sit in one
+     * bank, so every word carries one tap, as the max accumulation needs. */
+    int kh0 = (s->kh + s->stride_h - 1) / s->stride_h, kw0 = (s->kw + s->stride_w - 1) / s->stride_w;
+    cv->unit = pool || s->c_in >= B || kh0 * kw0 == 1 ? 0 : s->c_in * kh0 * kw0 <= B ? 2 : 1;
+    cv->w_out = s->w_out;
+    cv->wf = s->w_out + (s->kw + s->stride_w - 1) / s->stride_w - 1; /* phase e = 0 is widest */
     /* the phases' geometry */
     conv_phase geo[64];
     for (int a = 0; a < s->stride_h && a < s->kh; a++) {
@@ -570,7 +617,6 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
             ph->e = e;
             ph->kh = (s->kh - a + s->stride_h - 1) / s->stride_h;
             ph->kw = (s->kw - e + s->stride_w - 1) / s->stride_w;
-            ph->wq = (cv->ngroups * P + ph->kw - 1 + P - 1) / P;
         }
     }
     /* Band: as many output rows per load as the vector banks hold, so each
@@ -587,10 +633,10 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
         if (band_words(c, cv, geo, ct, 1) > room) {
             snprintf(err, errlen,
                      "layer '%s': the input rows of one %s per bank need %lld vector-buffer "
-                     "words (rows x %d columns per PE), more than vbuf_depth %d; tiling the "
-                     "map's width is not implemented",
-                     L->name, cv->pair ? "(channel, kernel row) pair" : "channel",
-                     band_words(c, cv, geo, 1, 1), geo[0].wq, c->vbuf_depth);
+                     "words (%d columns per row over %d PEs), more than vbuf_depth %d; tiling "
+                     "the map's width is not implemented",
+                     L->name, cv->unit == 0 ? "channel" : cv->unit == 1 ? "(channel, kernel row) pair" : "(channel, tap)",
+                     band_words(c, cv, geo, 1, 1), cv->wf, P, c->vbuf_depth);
             return -1;
         }
         cv->nct = (s->c_in + ct - 1) / ct;
@@ -600,6 +646,7 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
             if (band_words(c, cv, geo, s->c_in, cv->band + 1) > room)
                 break;
     }
+    cv->ngroups = band_groups(c, cv, cv->band);
     cv->ph = calloc((size_t)(cv->nph * cv->nct), sizeof *cv->ph);
     if (!cv->ph)
         goto oom;
@@ -612,9 +659,9 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
             ph->nc = min_i(ct, s->c_in - ph->c0);
             if (encode_slice(c, L, cv, ph, err, errlen) != 0)
                 return -1;
-            ph->rows = cv->pair ? cv->band : ph->kh + cv->band - 1;
+            ph->wq = (int)unit_words(c, cv, ph, cv->band);
             ph->region = region; /* the tiles reuse the banks one after the other */
-            ph->words = ph->upb * ph->rows * ph->wq;
+            ph->words = ph->upb * ph->wq;
             region += ph->words;
         }
     }
@@ -674,9 +721,10 @@ static int32_t phase_input(const sg_conv_shape *s, const conv_phase *ph, const i
     return x[((size_t)(ph->c0 + ch) * s->h_in + Y) * s->w_in + X];
 }
 
-/* Scatter the phase rows oy .. oy + kh - 1 into the PEs' banks (VEC with the
- * scatter flag: element i -> PE i % P, bank (i / P) % B, address pbase + i /
- * (P * B)), split into commands that fit the count field. */
+/* Scatter slice ph's input rows from band row oy on, laid out flat, into the
+ * PEs' banks (VEC with the scatter flag: element i -> PE i % P, bank (i / P)
+ * % B, address pbase + i / (P * B)), split into commands that fit the count
+ * field; flat positions past the rows are zero. */
 static void emit_conv_rows(builder *b, const sg_config *c, const sg_conv_shape *s,
                            const conv_plan *cv, const conv_phase *ph, const int32_t *x, int oy)
 {
@@ -690,11 +738,12 @@ static void emit_conv_rows(builder *b, const sg_config *c, const sg_conv_shape *
         uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat);
         for (long long i = 0; i < n; i++) {
             int q = (int)(i % P), bank = (int)((i / P) % B), addr = a0 + (int)(i / ((long long)P * B));
-            int u = bank * ph->upb + addr / (ph->rows * ph->wq);
-            int r = (addr / ph->wq) % ph->rows, xq = addr % ph->wq;
-            /* a pair (c, i) keeps the rows its tap row i reads: oy + i + r */
-            int ch = cv->pair ? u / ph->kh : u, y = oy + r + (cv->pair ? u % ph->kh : 0);
-            int32_t v = phase_input(s, ph, x, ch, y, xq * P + q);
+            int u = bank * ph->upb + addr / ph->wq;
+            long long f = (long long)(addr % ph->wq) * P + q; /* flat position in the unit */
+            /* unit u is channel u / n's copy shifted to its first tap */
+            int n = unit_count(cv, ph), ch = u / n;
+            f += unit_shift(cv, ph, u % n);
+            int32_t v = phase_input(s, ph, x, ch, oy + (int)(f / cv->wf), (int)(f % cv->wf));
             put_bits(w, i * c->data_w, c->data_w, field(v, c->data_w));
         }
     }
@@ -722,10 +771,14 @@ static void emit_conv_wgt(builder *b, const sg_config *c, const conv_plan *cv,
                 if (v == 0)
                     continue;
                 int t = (int)ph->csb.offset[word * B + lane];
-                /* unit l of the bank, tap (i, jj); a pair's tap row is its own */
-                int l = t / ph->utaps, i = cv->pair ? 0 : (t / ph->kw) % ph->kh, jj = t % ph->kw;
-                put_lane(w, c, lane, v, (uint64_t)((l * ph->rows + i) * ph->wq + jj / P),
-                         (uint64_t)(jj % P));
+                /* unit l of the bank (its channel's unit uc), tap (i, jj) at
+                 * flat distance d from the unit's shift */
+                long long col = (long long)ph->csb.bank_size * lane + t;
+                int l = t / ph->utaps, tap = (int)(col % (ph->kh * ph->kw));
+                int uc = (int)(col / ph->utaps % unit_count(cv, ph));
+                long long d = (long long)(tap / ph->kw) * cv->wf + tap % ph->kw -
+                              unit_shift(cv, ph, uc);
+                put_lane(w, c, lane, v, (uint64_t)((long long)l * ph->wq + d / P), (uint64_t)(d % P));
             }
         }
     }
@@ -767,35 +820,36 @@ typedef struct conv_block {
     int first_t, last_t; /* the first and last tile with a live slice */
 } conv_block;
 
-/* Output row oy, pixel groups g0 .. g1-1, tile t of block k: the tile's rows
- * when a band starts (oy == oy0), the biases when the partial sums replaced
- * them, one CONV per live slice and group, and the results the final CONVs
- * send.  With tiles, group g's channels wait at rbase (g - g0) * nch. */
-static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, int oy, int oy0,
-                           int g0, int g1, int t)
+/* Band oy0 (its first output row), pixel groups g0 .. g1-1, tile t of block
+ * k: the tile's rows, the biases when the partial sums replaced them, one
+ * CONV per live slice and group, and the results the final CONVs send.
+ * With tiles, group g's channels wait at rbase (g - g0) * nch. */
+static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, int oy0, int g0,
+                           int g1, int t)
 {
     const sg_conv_shape *s = &k->L->conv;
     const conv_plan *cv = k->cv;
     const conv_phase *tp = &cv->ph[t * cv->nph];
     int P = c->pe_count, nch = k->o1 - k->o0, hw = s->h_out * s->w_out;
     int pool = k->L->type == SG_LAYER_MAXPOOL, any = 0, nlive = 0;
+    int band = min_i(cv->band, s->h_out - oy0);
+    long long f_end = (long long)(band - 1) * cv->wf + s->w_out; /* past the band's last pixel */
     for (int i = 0; i < cv->nph * cv->nct; i++)
         nlive += k->live[i];
     for (int i = 0; i < cv->nph; i++)
         any |= k->live[t * cv->nph + i];
     if (!any)
         return;
-    if (oy == oy0)
-        for (int i = 0; i < cv->nph; i++)
-            if (k->live[t * cv->nph + i])
-                emit_conv_rows(b, c, s, cv, &tp[i], k->x, oy0);
+    for (int i = 0; i < cv->nph; i++)
+        if (k->live[t * cv->nph + i])
+            emit_conv_rows(b, c, s, cv, &tp[i], k->x, oy0);
     for (int g = g0; g < g1; g++) {
-        int npix = min_i(P, s->w_out - g * P);
+        int npix = (int)(f_end - (long long)g * P < P ? f_end - (long long)g * P : P);
         int rb = cv->nct > 1 ? (g - g0) * nch : 0;
         if (cv->nct > 1 && t == k->first_t) {
             emit_base3(b, c, 0, rb, 0);
             emit_conv_rows_params(b, c, k->L, k->o0, k->o1);
-        } else if (cv->nct == 1 && nlive > 1 && (oy > 0 || g > 0)) {
+        } else if (cv->nct == 1 && nlive > 1 && (oy0 > 0 || g > 0)) {
             emit_conv_rows_params(b, c, k->L, k->o0, k->o1); /* partial sums replaced them */
         }
         for (int i = 0; i < cv->nph; i++) {
@@ -803,20 +857,27 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
             if (!k->live[si])
                 continue;
             const conv_phase *ph = &cv->ph[si];
-            emit_base3(b, c, k->wb[si], rb, ph->region + (oy - oy0) * ph->wq + g);
+            emit_base3(b, c, k->wb[si], rb, ph->region + g);
             emit_header(b, c, SG_OP_CONV, (unsigned)k->L->act, (unsigned)(si == k->last),
                         (unsigned)k->L->act_max, (unsigned)npix, (unsigned)nch);
             if (pool)
                 mark_max(b, c);
             long long words, nnz = slice_nnz(ph, k->o0, k->o1, &words);
-            account_run(b, k->st, nnz * npix, words);
+            /* pixels between the rows are computed and thrown away */
+            int kept = 0;
+            for (int p = 0; p < npix; p++)
+                kept += ((long long)g * P + p) % cv->wf < s->w_out;
+            account_run(b, k->st, nnz * npix, words, nnz * (npix - kept));
         }
         if (t != k->last_t)
             continue;
         for (int o = k->o0; o < k->o1; o++)
             for (int p = 0; p < npix; p++) {
-                int r = o * hw + oy * s->w_out + g * P + p;
-                expect_result(b, k->y[r], k->li, r, k->sample, o == k->o1 - 1 && p == npix - 1);
+                long long f = (long long)g * P + p;
+                int oy = oy0 + (int)(f / cv->wf), ox = (int)(f % cv->wf);
+                int r = ox < s->w_out ? o * hw + oy * s->w_out + ox : -1;
+                expect_result(b, r >= 0 ? k->y[r] : 0, k->li, r, k->sample,
+                              o == k->o1 - 1 && p == npix - 1);
             }
     }
 }
@@ -871,12 +932,13 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
         }
         /* With tiles, the partial sums of a chunk of pixel groups wait in the
          * row buffer while every tile's rows pass; without, one chunk. */
-        int gchunk = cv->nct > 1 ? min_i(cv->ngroups, c->rbuf_depth / (k.o1 - k.o0)) : cv->ngroups;
-        for (int oy = 0; oy < s->h_out; oy++)
-            for (int g0 = 0; g0 < cv->ngroups; g0 += gchunk)
+        for (int oy0 = 0; oy0 < s->h_out; oy0 += cv->band) {
+            int ng = band_groups(c, cv, min_i(cv->band, s->h_out - oy0));
+            int gchunk = cv->nct > 1 ? min_i(ng, c->rbuf_depth / (k.o1 - k.o0)) : ng;
+            for (int g0 = 0; g0 < ng; g0 += gchunk)
                 for (int t = k.first_t; t <= k.last_t; t++)
-                    conv_tile_runs(b, c, &k, oy, oy - oy % cv->band, g0,
-                                   min_i(cv->ngroups, g0 + gchunk), t);
+                    conv_tile_runs(b, c, &k, oy0, g0, min_i(ng, g0 + gchunk), t);
+        }
     }
     free(wb);
     free(live);
@@ -979,6 +1041,8 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
                            : L->type == SG_LAYER_MAXPOOL ? L->conv.kh * L->conv.kw
                                                          : L->conv.c_in * L->conv.kh * L->conv.kw;
         p->layer[l].tiles = plans[l].cv ? plans[l].cv->nct : plans[l].n_tiles;
+        p->layer[l].unit = plans[l].cv ? plans[l].cv->unit : 0;
+        p->layer[l].band = plans[l].cv ? plans[l].cv->band : 0;
         p->layer[l].blocks = plans[l].n_blocks;
         for (int ti = 0; plans[l].t && ti < plans[l].n_tiles; ti++)
             p->layer[l].weights_nnz += plans[l].t[ti].csb.nnz;
@@ -1056,6 +1120,8 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
     json_object_set_new(o, "output_beats", json_integer(p->n_out));
     json_object_set_new(o, "outputs", json_integer(p->outputs));
     json_object_set_new(o, "useful_macs", json_integer(p->useful_macs));
+    json_object_set_new(o, "junk_macs", json_integer(p->junk_macs));
+    json_object_set_new(o, "discarded", json_integer(p->discarded));
     json_object_set_new(o, "dense_macs", json_integer(p->dense_macs));
     json_object_set_new(o, "words", json_integer(p->words));
     json_object_set_new(o, "runs", json_integer(p->runs));
@@ -1071,11 +1137,17 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
         json_object_set_new(j, "blocks", json_integer(s->blocks));
         json_object_set_new(j, "weights_nnz", json_integer(s->weights_nnz));
         json_object_set_new(j, "useful_macs", json_integer(s->macs));
+        json_object_set_new(j, "junk_macs", json_integer(s->junk_macs));
+        if (m->layers[l].type != SG_LAYER_FC) {
+            static const char *units[] = {"channel", "pair", "tap"};
+            json_object_set_new(j, "bank_unit", json_string(units[s->unit]));
+            json_object_set_new(j, "band", json_integer(s->band));
+        }
         json_object_set_new(j, "words", json_integer(s->words));
         json_object_set_new(j, "runs", json_integer(s->runs));
         json_object_set_new(j, "command_beats", json_integer(s->beats_in));
         json_object_set_new(j, "outputs", json_integer(s->outputs));
-            json_array_append_new(layers, j);
+        json_array_append_new(layers, j);
     }
     json_object_set_new(o, "layers", layers);
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -1096,6 +1168,18 @@ int sg_program_write(const sg_program *p, const sg_config *c, const sg_model *m,
         sg_sb_addf(&js, "%d\n", p->out_last[i]);
     sg_strbuf last = js;
     sg_sb_init(&js);
+    /* per beat, bit j set when lane j is checked (all but discarded results) */
+    sg_strbuf mask;
+    sg_sb_init(&mask);
+    for (long long i = 0; i < p->n_out; i++) {
+        uint64_t m = 0;
+        for (int j = 0; j < p->elems; j++) {
+            const sg_lane *ln = &p->lanes[i * p->elems + j];
+            if (!(ln->layer >= 0 && ln->row < 0))
+                m |= 1ULL << j;
+        }
+        sg_sb_addf(&mask, "%0*llx\n", (p->elems + 3) / 4, (unsigned long long)m);
+    }
     char *sum = sg_program_summary_json(p, c, m);
     sg_sb_adds(&js, sum ? sum : "{}");
     sg_sb_adds(&js, "\n");
@@ -1112,9 +1196,10 @@ int sg_program_write(const sg_program *p, const sg_config *c, const sg_model *m,
         snprintf(err, errlen, "cannot create directory '%s': %s", dir, strerror(errno));
         goto out;
     }
-    const char *names[] = {"commands.hex", "expected.hex", "expected_last.hex", "program.json"};
-    const sg_strbuf *bufs[] = {&cmd, &exp, &last, &js};
-    for (int i = 0; i < 4; i++) {
+    const char *names[] = {"commands.hex", "expected.hex", "expected_last.hex",
+                           "expected_mask.hex", "program.json"};
+    const sg_strbuf *bufs[] = {&cmd, &exp, &last, &mask, &js};
+    for (int i = 0; i < 5; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         if (sg_sb_write_file(bufs[i], path, err, errlen) != 0) {
@@ -1133,6 +1218,7 @@ out:
     sg_sb_release(&cmd);
     sg_sb_release(&exp);
     sg_sb_release(&last);
+    sg_sb_release(&mask);
     sg_sb_release(&js);
     return rc;
 }

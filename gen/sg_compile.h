@@ -30,9 +30,11 @@
 
 /* One lane of an expected result beat. */
 typedef struct sg_lane {
-    int32_t value;  /* golden result (0 in padding lanes) */
-    int32_t layer;  /* layer index, -1 for a padding lane */
-    int32_t row;    /* output row inside the layer */
+    int32_t value;  /* golden result (0 in padding and discarded lanes) */
+    int32_t layer;  /* layer index, -1 for a padding lane (value 0 expected) */
+    int32_t row;    /* output row inside the layer; -1 with layer >= 0: a
+                     * discarded result (flat CONV pixel between two output
+                     * rows), sent by the accelerator but not checked */
     int32_t sample; /* input vector index */
 } sg_lane;
 
@@ -42,8 +44,12 @@ typedef struct sg_layer_stats {
     int rows, cols;       /* shape */
     int tiles, blocks;    /* FC: column tiles, row blocks; CONV and max-pool:
                            * input-channel tiles, output-channel blocks */
+    int unit;             /* CONV: what a vector bank unit holds: 0 a channel,
+                           * 1 a (channel, tap row) pair, 2 a (channel, tap) */
+    int band;             /* CONV: output rows per line-buffer load */
     long long weights_nnz; /* nonzero weights of the layer */
     long long macs;       /* useful MACs issued, summed over samples */
+    long long junk_macs;  /* of those, MACs of discarded results */
     long long words;      /* CSB words issued by the PE array */
     long long runs;       /* RUN commands */
     long long beats_in;   /* command-stream beats */
@@ -64,6 +70,8 @@ typedef struct sg_program {
     sg_layer_stats *layer; /* n_layers entries */
     int samples;           /* input vectors compiled */
     long long useful_macs; /* nonzero weights issued, = hardware useful MACs */
+    long long junk_macs;   /* of those, MACs of discarded results */
+    long long discarded;   /* discarded results (lanes with row -1) */
     long long words;       /* words issued by all RUNs */
     long long runs;        /* RUN commands */
     long long dense_macs;  /* rows * cols summed: the dense work */
@@ -80,8 +88,9 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
 void sg_program_free(sg_program *p);
 
 /* Write commands.hex, expected.hex (one beat per line, most significant
- * digit first) and program.json into dir, rendered first and written
- * atomically.  Returns 0, or -1 with a message. */
+ * digit first), expected_last.hex (tlast per beat), expected_mask.hex (per
+ * beat, bit j set when lane j is checked) and program.json into dir,
+ * rendered first and written atomically.  Returns 0, or -1 with a message. */
 int sg_program_write(const sg_program *p, const sg_config *c, const sg_model *m,
                      const char *dir, char *err, size_t errlen);
 

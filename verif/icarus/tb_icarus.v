@@ -10,13 +10,16 @@
 //
 //   iverilog -g2012 -s tb_icarus -f DIR/filelist.f verif/icarus/tb_icarus.v
 //   vvp -n sim +commands=P/commands.hex +expected=P/expected.hex
-//       +last=P/expected_last.hex [+n_in=N +n_out=N] [+seed=S]
+//       +last=P/expected_last.hex [+mask=P/expected_mask.hex]
+//       [+n_in=N +n_out=N] [+seed=S]
 //       [+stall_in=PCT +stall_out=PCT] [+timeout=CYCLES] [+idle_x=0]
 //       [+useful=N] [+busy_base=N] [+trace[=FILE.fst] [+trace_from=CYCLE]]
 //   (add `-fst` after the sim file only with +trace: vvp writes VCD otherwise)
 //
 // +n_in/+n_out default to the number of lines of their files and must agree
-// with them.  +useful and +busy_base (words + runs * RunOverhead) check the
+// with them.  +mask gives per result beat the lanes to check (bit j: lane j);
+// lanes outside it carry results the program discards (flat CONV pixels
+// between two output rows); without it every lane is checked.  +useful and +busy_base (words + runs * RunOverhead) check the
 // performance counters when given.  While s_axis_tvalid is low the data is
 // driven to X (+idle_x=0 holds the last beat instead, as tb.cpp does).
 //
@@ -79,8 +82,10 @@ module tb_icarus #(
   reg [StreamW-1:0] cmd_mem  [0:MaxIn-1];   // command beats, in order
   reg [StreamW-1:0] exp_mem  [0:MaxOut-1];  // expected result beats
   reg               last_mem [0:MaxOut-1];  // expected tlast per result beat
+  reg [StreamW/DataW-1:0] mask_mem [0:MaxOut-1];  // lanes to check per result beat
 
-  reg [8*NameLen-1:0] cmd_file, exp_file, last_file, trace_file;
+  reg [8*NameLen-1:0] cmd_file, exp_file, last_file, mask_file, trace_file;
+  reg                 have_mask;
 
   // ---- run state -------------------------------------------------------------
   integer    n_in, n_out;          // beats to send / to receive
@@ -214,11 +219,21 @@ module tb_icarus #(
       $display("FAIL: '%0s' has %0d lines for %0d result beats", last_file, n_lines, n_out);
       die;
     end
+    have_mask = $value$plusargs("mask=%s", mask_file);
+    if (have_mask) begin
+      count_lines(mask_file, n_lines);
+      if (n_lines != n_out) begin
+        $display("FAIL: '%0s' has %0d lines for %0d result beats", mask_file, n_lines, n_out);
+        die;
+      end
+    end
 
     $readmemh(cmd_file, cmd_mem, 0, n_in - 1);
     if (n_out > 0) begin
       $readmemh(exp_file, exp_mem, 0, n_out - 1);
       $readmemh(last_file, last_mem, 0, n_out - 1);
+      if (have_mask) $readmemh(mask_file, mask_mem, 0, n_out - 1);
+      else for (i = 0; i < n_out; i = i + 1) mask_mem[i] = {(StreamW/DataW){1'b1}};
     end
     for (i = 0; i < n_in; i = i + 1) begin
       if (^cmd_mem[i] === 1'bx) begin
@@ -227,9 +242,9 @@ module tb_icarus #(
       end
     end
     for (i = 0; i < n_out; i = i + 1) begin
-      if (^exp_mem[i] === 1'bx || ^last_mem[i] === 1'bx) begin
-        $display("FAIL: result beat %0d of '%0s' / '%0s' is not hex: %h %b", i, exp_file, last_file,
-                 exp_mem[i], last_mem[i]);
+      if (^exp_mem[i] === 1'bx || ^last_mem[i] === 1'bx || ^mask_mem[i] === 1'bx) begin
+        $display("FAIL: result beat %0d of '%0s' / '%0s' / mask is not hex: %h %b %h", i, exp_file,
+                 last_file, exp_mem[i], last_mem[i], mask_mem[i]);
         die;
       end
     end
@@ -293,7 +308,7 @@ module tb_icarus #(
       for (lane = 0; lane < Elems; lane = lane + 1) begin
         exp_lane = exp_beat[lane*DataW +: DataW];
         got_lane = m_axis_tdata[lane*DataW +: DataW];
-        if (got_lane !== exp_lane) begin
+        if (mask_mem[out_i][lane] && got_lane !== exp_lane) begin
           $display("FAIL: mismatch: result beat %0d lane %0d: expected %0d (0x%h), got %0d (0x%h) at cycle %0d; beat expected %h got %h",
                    out_i, lane, $signed(exp_lane), exp_lane, $signed(got_lane), got_lane, cycle,
                    exp_beat, m_axis_tdata);
