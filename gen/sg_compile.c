@@ -446,38 +446,62 @@ static void run_resident_layer(builder *b, const sg_config *c, const sg_layer *L
     b->p->dense_macs += (long long)L->out * L->in;
 }
 
-static int compile_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
-                         const plan *pl, const int32_t *x, int32_t *y, int sample,
-                         sg_layer_stats *st)
+/* FC layer li for samples first .. first + ns - 1 (inputs xs[s], golden
+ * outputs into ys[s]).  One column tile and several samples: each block's
+ * rows and words are loaded once and every sample only sends its vector
+ * (results layer-major: block by block, sample by sample).  Otherwise
+ * sample by sample: the partial sums of the column tiles fill the bias
+ * buffers. */
+static void compile_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
+                          const plan *pl, int32_t *const *xs, int32_t **ys, int first, int ns,
+                          sg_layer_stats *st)
 {
     int P = c->pe_count;
     sg_fc_params fp = fc_params(c, L);
-    sg_fc_dense(L->weights, L->out, L->in, x, &fp, y, NULL);
     long long beats0 = b->p->n_beats;
-
-    if (pl->n_tiles == 1)
-        emit_vec(b, c, &pl->t[0], x);
-    for (int bi = 0; bi < pl->n_blocks; bi++) {
-        int g0 = pl->block_g0[bi], g1 = pl->block_g0[bi + 1];
-        emit_rows(b, c, L, g0, g1);
-        int rows = min_i(L->out - g0 * P, (g1 - g0) * P);
-        for (int ti = 0; ti < pl->n_tiles; ti++) {
-            int final = ti == pl->n_tiles - 1;
-            if (pl->n_tiles > 1)
-                emit_vec(b, c, &pl->t[ti], x);
+    for (int s = 0; s < ns; s++)
+        sg_fc_dense(L->weights, L->out, L->in, xs[s], &fp, ys[s], NULL);
+    if (pl->n_tiles == 1 && ns > 1) {
+        for (int bi = 0; bi < pl->n_blocks; bi++) {
+            int g0 = pl->block_g0[bi], g1 = pl->block_g0[bi + 1];
+            int rows = min_i(L->out - g0 * P, (g1 - g0) * P);
             long long nnz = 0;
-            int words = emit_wgt(b, c, &pl->t[ti], g0, g1, &nnz);
-            emit_header(b, c, SG_OP_RUN, (unsigned)L->act, (unsigned)final,
-                        (unsigned)L->act_max, final ? (unsigned)rows : 0, (unsigned)(g1 - g0));
-            account_run(b, st, nnz, words, 0);
+            emit_rows(b, c, L, g0, g1);
+            int words = emit_wgt(b, c, &pl->t[0], g0, g1, &nnz);
+            for (int s = 0; s < ns; s++) {
+                emit_vec(b, c, &pl->t[0], xs[s]);
+                emit_header(b, c, SG_OP_RUN, (unsigned)L->act, 1, (unsigned)L->act_max,
+                            (unsigned)rows, (unsigned)(g1 - g0));
+                account_run(b, st, nnz, words, 0);
+                for (int r = g0 * P; r < g0 * P + rows; r++)
+                    expect_result(b, ys[s][r], li, r, first + s, r == g0 * P + rows - 1);
+            }
         }
-        for (int r = g0 * P; r < g0 * P + rows; r++)
-            expect_result(b, y[r], li, r, sample, r == g0 * P + rows - 1);
+    }
+    for (int s = 0; s < ns && !(pl->n_tiles == 1 && ns > 1); s++) {
+        if (pl->n_tiles == 1)
+            emit_vec(b, c, &pl->t[0], xs[s]);
+        for (int bi = 0; bi < pl->n_blocks; bi++) {
+            int g0 = pl->block_g0[bi], g1 = pl->block_g0[bi + 1];
+            emit_rows(b, c, L, g0, g1);
+            int rows = min_i(L->out - g0 * P, (g1 - g0) * P);
+            for (int ti = 0; ti < pl->n_tiles; ti++) {
+                int final = ti == pl->n_tiles - 1;
+                if (pl->n_tiles > 1)
+                    emit_vec(b, c, &pl->t[ti], xs[s]);
+                long long nnz = 0;
+                int words = emit_wgt(b, c, &pl->t[ti], g0, g1, &nnz);
+                emit_header(b, c, SG_OP_RUN, (unsigned)L->act, (unsigned)final,
+                            (unsigned)L->act_max, final ? (unsigned)rows : 0, (unsigned)(g1 - g0));
+                account_run(b, st, nnz, words, 0);
+            }
+            for (int r = g0 * P; r < g0 * P + rows; r++)
+                expect_result(b, ys[s][r], li, r, first + s, r == g0 * P + rows - 1);
+        }
     }
     st->beats_in += b->p->n_beats - beats0;
-    st->outputs += L->out;
-    b->p->dense_macs += (long long)L->out * L->in;
-    return 0;
+    st->outputs += (long long)L->out * ns;
+    b->p->dense_macs += (long long)L->out * L->in * ns;
 }
 
 /* ---- CONV layers: the vector generator's dataflow --------------------------
@@ -812,6 +836,7 @@ typedef struct conv_block {
     const int32_t *x;   /* the layer's input map */
     const int32_t *y;   /* its golden output map */
     int li, sample;
+    int fresh;          /* the row buffer holds the biases (the block's first sample) */
     sg_layer_stats *st;
     int o0, o1;         /* output channels */
     const char *live;   /* per slice: it runs (holds a weight of the block) */
@@ -849,7 +874,7 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
         if (cv->nct > 1 && t == k->first_t) {
             emit_base3(b, c, 0, rb, 0);
             emit_conv_rows_params(b, c, k->L, k->o0, k->o1);
-        } else if (cv->nct == 1 && nlive > 1 && (oy0 > 0 || g > 0)) {
+        } else if (cv->nct == 1 && nlive > 1 && (!k->fresh || oy0 > 0 || g > 0)) {
             emit_conv_rows_params(b, c, k->L, k->o0, k->o1); /* partial sums replaced them */
         }
         for (int i = 0; i < cv->nph; i++) {
@@ -882,19 +907,25 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
     }
 }
 
+/* CONV or max-pool layer li for samples first .. first + ns - 1 (inputs
+ * xs[s], golden outputs into ys[s]): per output-channel block the rows and
+ * words are loaded once, then every sample's bands run (results layer-major:
+ * block by block, sample by sample). */
 static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
-                               const plan *pl, const int32_t *x, int32_t *y, int sample,
+                               const plan *pl, int32_t *const *xs, int32_t **ys, int first, int ns,
                                sg_layer_stats *st)
 {
     const sg_conv_shape *s = &L->conv;
     const conv_plan *cv = pl->cv;
     int pool = L->type == SG_LAYER_MAXPOOL, nsl = cv->nph * cv->nct;
     sg_fc_params fp = fc_params(c, L);
-    if (pool)
-        sg_maxpool(x, s->c_in, s->h_in, s->w_in, L->pool_k, L->pool_stride, y, NULL, NULL,
-                   NULL, 0); /* the model loader checked the shape */
-    else
-        sg_conv_dense(L->weights, s, x, &fp, y, NULL);
+    for (int si = 0; si < ns; si++) {
+        if (pool)
+            sg_maxpool(xs[si], s->c_in, s->h_in, s->w_in, L->pool_k, L->pool_stride, ys[si], NULL,
+                       NULL, NULL, 0); /* the model loader checked the shape */
+        else
+            sg_conv_dense(L->weights, s, xs[si], &fp, ys[si], NULL);
+    }
     long long beats0 = b->p->n_beats;
     int *wb = malloc((size_t)nsl * sizeof *wb);
     char *live = malloc((size_t)nsl);
@@ -903,7 +934,7 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
         abort();
     }
     for (int bi = 0; bi < cv->n_blocks; bi++) {
-        conv_block k = {L, cv, x, y, li, sample, st, cv->block_o0[bi], cv->block_o0[bi + 1],
+        conv_block k = {L, cv, NULL, NULL, li, 0, 1, st, cv->block_o0[bi], cv->block_o0[bi + 1],
                         live, wb, 0, -1, 0};
         /* the slices that hold a weight of the block run (at least one: the
          * biases still need their pass); a max-pool block's own tile */
@@ -930,23 +961,30 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
             for (int o = k.o0; o < k.o1; o++)
                 wbase += cv->ph[i].cwords[o];
         }
-        /* With tiles, the partial sums of a chunk of pixel groups wait in the
-         * row buffer while every tile's rows pass; without, one chunk. */
-        for (int oy0 = 0; oy0 < s->h_out; oy0 += cv->band) {
-            int ng = band_groups(c, cv, min_i(cv->band, s->h_out - oy0));
-            int gchunk = cv->nct > 1 ? min_i(ng, c->rbuf_depth / (k.o1 - k.o0)) : ng;
-            for (int g0 = 0; g0 < ng; g0 += gchunk)
-                for (int t = k.first_t; t <= k.last_t; t++)
-                    conv_tile_runs(b, c, &k, oy0, g0, min_i(ng, g0 + gchunk), t);
+        for (int si = 0; si < ns; si++) {
+            k.x = xs[si];
+            k.y = ys[si];
+            k.sample = first + si;
+            k.fresh = si == 0;
+            /* With tiles, the partial sums of a chunk of pixel groups wait in
+             * the row buffer while every tile's rows pass; without, one chunk. */
+            for (int oy0 = 0; oy0 < s->h_out; oy0 += cv->band) {
+                int ng = band_groups(c, cv, min_i(cv->band, s->h_out - oy0));
+                int gchunk = cv->nct > 1 ? min_i(ng, c->rbuf_depth / (k.o1 - k.o0)) : ng;
+                for (int g0 = 0; g0 < ng; g0 += gchunk)
+                    for (int t = k.first_t; t <= k.last_t; t++)
+                        conv_tile_runs(b, c, &k, oy0, g0, min_i(ng, g0 + gchunk), t);
+            }
         }
     }
     free(wb);
     free(live);
     emit_base3(b, c, 0, 0, 0);
     st->beats_in += b->p->n_beats - beats0;
-    st->outputs += (long long)s->c_out * s->h_out * s->w_out;
+    st->outputs += (long long)s->c_out * s->h_out * s->w_out * ns;
     if (!pool) /* a max-pool's compares are not MACs */
-        b->p->dense_macs += (long long)s->c_out * s->h_out * s->w_out * s->c_in * s->kh * s->kw;
+        b->p->dense_macs +=
+            (long long)s->c_out * s->h_out * s->w_out * s->c_in * s->kh * s->kw * ns;
 }
 
 /* A max-pool as the vector generator runs it: a depthwise CONV whose
@@ -1007,8 +1045,25 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
     for (int l = 0; l < m->n_layers; l++)
         if (m->layers[l].out > maxlen)
             maxlen = m->layers[l].out;
-    int32_t *xa = malloc((size_t)maxlen * sizeof *xa);
-    int32_t *ya = malloc((size_t)maxlen * sizeof *ya);
+    /* activations of every sample: the layers run one after the other */
+    int32_t **xa = calloc((size_t)count, sizeof *xa), **ya = calloc((size_t)count, sizeof *ya);
+    for (int s = 0; xa && ya && s < count; s++) {
+        xa[s] = malloc((size_t)maxlen * sizeof **xa);
+        ya[s] = malloc((size_t)maxlen * sizeof **ya);
+        if (!xa[s] || !ya[s]) {
+            free(xa[s]);
+            free(ya[s]);
+            xa[s] = ya[s] = NULL;
+            for (int t = 0; t < s; t++) {
+                free(xa[t]);
+                free(ya[t]);
+                xa[t] = ya[t] = NULL;
+            }
+            free(xa);
+            free(ya);
+            xa = ya = NULL;
+        }
+    }
     int *base_w = calloc((size_t)m->n_layers, sizeof *base_w);
     int *base_r = calloc((size_t)m->n_layers, sizeof *base_r);
     /* the layers as compiled: max-pools as their depthwise CONV */
@@ -1053,19 +1108,30 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
     p->resident = count > 1 && plan_resident(c, m, plans, base_w, base_r);
     for (int l = 0; p->resident && l < m->n_layers; l++)
         preload_layer(&b, c, &m->layers[l], &plans[l], base_w[l], base_r[l], &p->layer[l]);
-    for (int s = first; s < first + count; s++) {
-        memcpy(xa, m->inputs + (size_t)s * m->input_len, (size_t)m->input_len * sizeof *xa);
+    if (p->resident) {
+        for (int s = first; s < first + count; s++) {
+            memcpy(xa[0], m->inputs + (size_t)s * m->input_len, (size_t)m->input_len * sizeof **xa);
+            for (int l = 0; l < m->n_layers; l++) {
+                run_resident_layer(&b, c, &layers[l], l, &plans[l], xa[0], ya[0], s, base_w[l],
+                                   base_r[l], &p->layer[l]);
+                memcpy(xa[0], ya[0], (size_t)m->layers[l].out * sizeof **xa);
+            }
+        }
+    } else {
+        /* layer by layer, every sample through a layer before the next, so
+         * each layer's weights cross the stream once for all samples */
+        for (int s = 0; s < count; s++)
+            memcpy(xa[s], m->inputs + (size_t)(first + s) * m->input_len,
+                   (size_t)m->input_len * sizeof **xa);
         for (int l = 0; l < m->n_layers; l++) {
             const sg_layer *L = &layers[l];
-            if (L->type != SG_LAYER_FC) {
-                compile_conv_layer(&b, c, L, l, &plans[l], xa, ya, s, &p->layer[l]);
-            } else if (p->resident) {
-                run_resident_layer(&b, c, L, l, &plans[l], xa, ya, s, base_w[l], base_r[l],
-                                   &p->layer[l]);
-            } else {
-                compile_layer(&b, c, L, l, &plans[l], xa, ya, s, &p->layer[l]);
-            }
-            memcpy(xa, ya, (size_t)m->layers[l].out * sizeof *xa);
+            if (L->type != SG_LAYER_FC)
+                compile_conv_layer(&b, c, L, l, &plans[l], xa, ya, first, count, &p->layer[l]);
+            else
+                compile_layer(&b, c, L, l, &plans[l], xa, ya, first, count, &p->layer[l]);
+            int32_t **t = xa;
+            xa = ya;
+            ya = t;
         }
     }
     if (p->resident) /* leave the bases at 0, where every other program expects them */
@@ -1076,6 +1142,10 @@ out:
     for (int l = 0; plans && l < m->n_layers; l++)
         plan_free(&plans[l]);
     free(plans);
+    for (int s = 0; xa && ya && s < count; s++) {
+        free(xa[s]);
+        free(ya[s]);
+    }
     free(xa);
     free(ya);
     free(base_w);

@@ -134,6 +134,7 @@ typedef struct hw {
     long long macs, words, runs, cmds;
     long long convs;    /* CONV commands */
     long long scatters; /* scatter VECs */
+    long long wgts;     /* WGT commands */
     long long loads;    /* line-buffer loads: scatter VECs not preceded (BASE aside) by one */
     unsigned prev_op;   /* opcode of the previous command other than BASE */
     int prev_flag;      /* its flag bit */
@@ -705,6 +706,7 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
                 hw_error(h, "VEC at beat %lld: nonzero bits after element %lld", at, count);
             break;
         case OP_WGT:
+            h->wgts++;
             hw_trace(h, flag ? 'w' : 'W', hdr, at);
             hw_wgt(h, pl, count, flag, i);
             break;
@@ -899,13 +901,17 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
     if (!ref)
         tap_ok(0, "%s: golden layers run: %s", label, err);
 
-    /* lane descriptions: value in the lane, padding lanes zero, samples in
-     * order, in each the layers that run on chip in order, an FC layer's rows
-     * in order, a CONV layer's rows each once; each interpreted result equal
-     * to the reference at its lane's (sample, layer, row) */
+    /* lane descriptions: value in the lane, padding lanes zero; a resident
+     * program sample by sample, in each the layers in order and an FC
+     * layer's rows in order; any other layer by layer (each layer's
+     * weights cross the stream once for all samples), in each every
+     * (sample, row) once; each interpreted result equal to the reference at
+     * its lane's (sample, layer, row) */
     long long lane_bad = -1, ref_bad = -1, seq = 0, junk = 0;
-    int s_exp = first, l_exp = 0, r_cnt = 0;
-    uint8_t *seen = xcalloc((size_t)maxout, 1);
+    int s_exp = first, l_exp = 0;
+    long long r_cnt = 0;
+    long long per_layer = p.resident ? 1 : ns; /* samples a layer's results cover */
+    uint8_t *seen = xcalloc((size_t)maxout * (size_t)per_layer, 1);
     for (long long i = 0; i < p.n_out * p.elems && lane_bad < 0; i++) {
         const sg_lane *ln = &p.lanes[i];
         uint64_t bits = bits_at(p.out + (i / p.elems) * p.beat_words,
@@ -915,23 +921,25 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
                 lane_bad = i;
             continue;
         }
+        int s_ok = p.resident ? ln->sample == s_exp
+                              : ln->sample >= first && ln->sample < first + ns;
         if (ln->row < 0) { /* a discarded result: computed and sent, not checked */
-            if (ln->layer != l_exp || ln->sample != s_exp || ln->value != 0 ||
+            if (ln->layer != l_exp || !s_ok || ln->value != 0 ||
                 m->layers[l_exp].type == SG_LAYER_FC)
                 lane_bad = i;
             seq++;
             junk++;
             continue;
         }
-        int ok = l_exp >= 0 && sext(bits, c->data_w) == ln->value && ln->sample == s_exp &&
-                 ln->layer == l_exp;
+        int ok = sext(bits, c->data_w) == ln->value && s_ok && ln->layer == l_exp;
         const sg_layer *L = ok ? &m->layers[l_exp] : NULL;
-        if (ok && L->type == SG_LAYER_FC)
+        if (ok && p.resident) {
             ok = ln->row == r_cnt;
-        else if (ok) {
-            ok = ln->row >= 0 && ln->row < L->out && !seen[ln->row];
+        } else if (ok) {
+            long long key = (long long)(p.resident ? 0 : ln->sample - first) * L->out + ln->row;
+            ok = ln->row >= 0 && ln->row < L->out && !seen[key];
             if (ok)
-                seen[ln->row] = 1;
+                seen[key] = 1;
         }
         if (!ok) {
             lane_bad = i;
@@ -939,12 +947,12 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
         }
         if (ref && ref_bad < 0 &&
             (seq >= h.n_res ||
-             h.res[seq] != ref[(long long)(s_exp - first) * per + off[l_exp] + ln->row]))
+             h.res[seq] != ref[(long long)(ln->sample - first) * per + off[l_exp] + ln->row]))
             ref_bad = i;
         seq++;
-        if (++r_cnt == L->out) {
+        if (++r_cnt == L->out * per_layer) {
             r_cnt = 0;
-            memset(seen, 0, (size_t)maxout);
+            memset(seen, 0, (size_t)maxout * (size_t)per_layer);
             if (++l_exp == m->n_layers) {
                 l_exp = 0;
                 s_exp++;
@@ -954,9 +962,9 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
     free(seen);
     if (!tap_ok(lane_bad < 0 && seq - junk == p.outputs && seq - junk == nd &&
                     junk == p.discarded,
-                "%s: %lld lane descriptions hold their lanes' values, in sample/layer/row order "
-                "(rows of a CONV layer each once, %lld discarded), %lld expected",
-                label, seq - junk, junk, nd) &&
+                "%s: %lld lane descriptions hold their lanes' values, %s, every row once "
+                "(%lld discarded), %lld expected",
+                label, seq - junk, p.resident ? "sample by sample" : "layer by layer", junk, nd) &&
         lane_bad >= 0)
         tap_diag("lane %lld: value %d layer %d row %d sample %d (expected layer %d sample %d)",
                  lane_bad, p.lanes[lane_bad].value, p.lanes[lane_bad].layer,
@@ -1790,6 +1798,42 @@ static void test_conv_hand(void)
     }
 }
 
+/* Several samples run layer by layer: every layer's weights cross the
+ * stream once, however many samples (single-tile FC and CONV layers). */
+static void test_batch_weights(void)
+{
+    char err[512] = "";
+    sg_config c;
+    hwcfg k = {4, 4, 8, 8, 32, 64, 512, 1024, 64};
+    const char *spec = "type=conv,c=5,h=9,w=11,k=3,stride=2,pad=1,rows=6:7,layers=2,pool=2,"
+                       "fc=9,pattern=bbs,density=0.5,samples=%d,seed=31";
+    long long wgts[2] = {-1, -1}, outs[2] = {0, 0};
+    for (int i = 0; i < 2; i++) {
+        char sp[256];
+        snprintf(sp, sizeof sp, spec, i ? 3 : 1);
+        sg_model m;
+        sg_program p;
+        if (make_config(&k, &c, err, sizeof err) != 0 ||
+            sg_model_random(&c, sp, &m, err, sizeof err) != 0)
+            break;
+        if (sg_compile(&c, &m, 0, 0, &p, err, sizeof err) == 0) {
+            hw h;
+            hw_init(&h, &c);
+            if (hw_exec(&h, p.beats, p.n_beats) == 0 && h.errors == 0) {
+                wgts[i] = h.wgts;
+                outs[i] = p.outputs;
+            }
+            hw_free(&h);
+            sg_program_free(&p);
+        }
+        sg_model_free(&m);
+    }
+    tap_ok(wgts[0] > 0 && wgts[1] == wgts[0] && outs[1] == 3 * outs[0],
+           "3 samples of a CNN load the weights once: %lld WGT commands for 1 sample, %lld for 3 "
+           "(results %lld, %lld) %s",
+           wgts[0], wgts[1], outs[0], outs[1], err);
+}
+
 /* ---- bad arguments -------------------------------------------------------- */
 
 static void test_bad_args(void)
@@ -2036,6 +2080,7 @@ int main(void)
                    conv_directed[i].count, conv_directed[i].need);
     conv_sweep(300);
     conv_fixtures();
+    test_batch_weights();
     tap_ok(cov_conv == n_cases - fc_cases && cov_conv >= 300 && cov_conv_phases >= 50 &&
                cov_conv_blocks >= 50 && cov_conv_band >= 50 && cov_conv_band1 >= 10 &&
                cov_conv_ragged >= 50 && cov_conv_pool >= 10 && cov_conv_fc >= 30 &&
