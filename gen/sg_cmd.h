@@ -47,6 +47,19 @@
  *       acc = max(first word ? bias : acc, word sum) -- a max-pool, whose
  *       words each carry one tap of weight 1, bias the most negative
  *       accumulator value, M = 1, S = 0, act none.
+ *  OUT  count = 1: one OUT record follows (SG_OUT_BEATS beats) and from now
+ *       on every result batch the PE array hands to the post unit is also
+ *       written back into the vector banks (a feature map kept on chip for
+ *       the next layer); count = 0: write-back off (no payload; reset state).
+ *       The k-th batch after the record (channel o0 + k of a CONV run) goes
+ *       to bank bank0 + carries, address addr0 + k' * wq: its unit counter
+ *       starts at upb - left0 and wraps at upb (then bank + 1, address back
+ *       to base); result p of the batch goes to PE p when mask bit p is set.
+ *       Results are still sent on m_axis.  VEC and CLR wait until every
+ *       pending write-back is done.
+ *  CLR  count = n addresses: zero addresses pbase .. pbase + n - 1 of every
+ *       bank of every PE (a line buffer's padding before write-back), one
+ *       address per cycle.  No payload.
  *  Flag (header bit 57) on VEC: scatter -- element i goes to PE i % P, bank
  *       (i / P) % B, address pbase + i / (P * B), up to min(P, E) elements
  *       per cycle (the CONV line buffer).  On WGT and ROW: broadcast -- one record per address
@@ -70,6 +83,15 @@
  *  | shift S  |   multiplier M      |  bias / partial sum |
  *  +----------+---------------------+---------------------+
  *
+ * OUT record (SG_OUT_W = 192 bits):
+ *
+ *   191  149 148  144 143   128 127  112 111   96 95    80 79    64 63      0
+ *  +--------+--------+--------+--------+--------+--------+--------+---------+
+ *  |   0    | bank0  | left0  |  upb   |   wq   |  base  | addr0  |  mask   |
+ *  +--------+--------+--------+--------+--------+--------+--------+---------+
+ *   mask: PEs whose result is written (P <= 64); addresses are OFF_W bits
+ *   wide, the fields 16.
+ *
  * Output stream (m_axis): E = StreamW / DATA_W results per beat, result j of
  * a beat at bits [j*DATA_W +: DATA_W], unused lanes of a RUN's last beat zero.
  */
@@ -84,7 +106,9 @@ enum sg_opcode {
     SG_OP_ROW = 3, /* load bias, M and S per row */
     SG_OP_RUN = 4,  /* run row groups through the PE array */
     SG_OP_BASE = 5, /* set the weight-, row- and vector-buffer bases */
-    SG_OP_CONV = 6  /* run output channels over a pixel group (vector generator) */
+    SG_OP_CONV = 6, /* run output channels over a pixel group (vector generator) */
+    SG_OP_OUT = 7,  /* write results back into the vector banks (or stop) */
+    SG_OP_CLR = 8   /* zero vector-bank addresses */
 };
 
 #define SG_HDR_W 64          /* header bits */
@@ -92,6 +116,7 @@ enum sg_opcode {
 #define SG_HDR_ROWS_W 20     /* bits of rows */
 #define SG_HDR_ACTMAX_W 16   /* bits of act_max */
 #define SG_ROW_W 70          /* row record bits */
+#define SG_OUT_W 192         /* OUT record bits */
 #define SG_HDR_COUNT_MAX ((1L << SG_HDR_COUNT_W) - 1)
 #define SG_HDR_MAX (1ULL << 56) /* CONV: accumulate by maximum (max-pool) */
 

@@ -164,8 +164,13 @@ typedef struct conv_plan {
                       * pair, 2 a (channel, tap) triple -- each unit a copy of
                       * the channel's band shifted to its first tap */
     int w_out, wf;   /* output row width; flat row width of the line buffer */
-    int ngroups;     /* pixel groups of a full band: band_groups */
-    int band;        /* output rows per load of the line buffer */
+    int groups;      /* pixel groups of the layer: ceil(((h_out - 1) Wf + w_out) / P) */
+    int gpb;         /* pixel groups per band (per load of the line buffer) */
+    int shift;       /* flat shift of the stored data (a consumer written on chip) */
+    int vbase;       /* first vector-buffer address of the layer's line buffer */
+    int chained_in;  /* the input map is written by the previous layer (no loads) */
+    int chained_out; /* the results are also written into the next layer's banks */
+    int upb0;        /* units per bank of the (single) slice, for the producer */
     int nph;         /* phases */
     int nct;         /* input-channel tiles (band 1 when above 1) */
     conv_phase *ph;  /* nct * nph slices, slice t * nph + i: phase i of tile t */
@@ -578,39 +583,48 @@ oom:
     return -1;
 }
 
-/* Flat vector-buffer words per unit that phase ph needs for a band of
- * `band` output rows: as far as the last group's taps reach from the unit's
- * shift (positions past the band's rows hold whatever the map holds there). */
-static long long unit_words(const sg_config *c, const conv_plan *cv, const conv_phase *ph, int band)
+/* Flat vector-buffer words per unit that phase ph needs for a band of gpb
+ * pixel groups: as far as the last group's taps reach from the unit's shift
+ * (plus the layer's storage shift; positions past the map hold zeros). */
+static long long unit_words(const sg_config *c, const conv_plan *cv, const conv_phase *ph, int gpb)
 {
     long long P = c->pe_count;
-    long long groups = ((long long)(band - 1) * cv->wf + cv->w_out + P - 1) / P;
     long long reach = cv->unit == 0   ? (long long)(ph->kh - 1) * cv->wf + ph->kw - 1
                       : cv->unit == 1 ? ph->kw - 1
                                       : 0;
-    return (groups * P + reach + P - 1) / P;
+    return ((long long)gpb * P + reach + cv->shift + P - 1) / P;
 }
 
 /* Vector-buffer words per bank that the phases geo[0 .. nph-1] need for a
- * band of `band` output rows over nc input channels. */
+ * band of gpb pixel groups over nc input channels. */
 static long long band_words(const sg_config *c, const conv_plan *cv, const conv_phase *geo, int nc,
-                            int band)
+                            int gpb)
 {
     long long need = 0;
     for (int i = 0; i < cv->nph; i++) {
         long long units = (long long)nc * unit_count(cv, &geo[i]);
-        need += (units + c->banks - 1) / c->banks * unit_words(c, cv, &geo[i], band);
+        need += (units + c->banks - 1) / c->banks * unit_words(c, cv, &geo[i], gpb);
     }
     return need;
 }
 
-/* Pixel groups of a band of `band` output rows. */
-static int band_groups(const sg_config *c, const conv_plan *cv, int band)
+/* How a CONV layer is placed: its flat row width (at least the layer's
+ * own), the vector-buffer room and first address it may use, and whether
+ * its input is written on chip by the previous layer (then its line buffer
+ * must hold the whole map, stored with the shift that aligns the writes). */
+typedef struct conv_place {
+    int wf, room, vbase, chained_in;
+} conv_place;
+
+/* The flat row width a CONV layer needs: output width + widest phase - 1. */
+static int conv_min_wf(const sg_layer *L)
 {
-    return (int)(((long long)(band - 1) * cv->wf + cv->w_out + c->pe_count - 1) / c->pe_count);
+    const sg_conv_shape *s = &L->conv;
+    return s->w_out + (s->kw + s->stride_w - 1) / s->stride_w - 1;
 }
 
-static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err, size_t errlen)
+static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc, plan *pl,
+                     char *err, size_t errlen)
 {
     const sg_conv_shape *s = &L->conv;
     int P = c->pe_count, B = c->banks, pool = L->type == SG_LAYER_MAXPOOL;
@@ -630,7 +644,17 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
     int kh0 = (s->kh + s->stride_h - 1) / s->stride_h, kw0 = (s->kw + s->stride_w - 1) / s->stride_w;
     cv->unit = pool || s->c_in >= B || kh0 * kw0 == 1 ? 0 : s->c_in * kh0 * kw0 <= B ? 2 : 1;
     cv->w_out = s->w_out;
-    cv->wf = s->w_out + (s->kw + s->stride_w - 1) / s->stride_w - 1; /* phase e = 0 is widest */
+    cv->wf = pc->wf > conv_min_wf(L) ? pc->wf : conv_min_wf(L);
+    cv->groups = (int)(((long long)(s->h_out - 1) * cv->wf + s->w_out + P - 1) / P);
+    cv->vbase = pc->vbase;
+    cv->chained_in = pc->chained_in;
+    if (cv->chained_in) {
+        /* the producer writes input pixel (Y, X) at flat (Y + pad) Wf + X +
+         * pad + shift; the shift makes that P-aligned with its own output
+         * position Y Wf + X, so its PE p writes our PE p */
+        long long k = (long long)s->pad_h * cv->wf + s->pad_w;
+        cv->shift = (int)((k + P - 1) / P * P - k);
+    }
     /* the phases' geometry */
     conv_phase geo[64];
     for (int a = 0; a < s->stride_h && a < s->kh; a++) {
@@ -643,12 +667,12 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
             ph->kw = (s->kw - e + s->stride_w - 1) / s->stride_w;
         }
     }
-    /* Band: as many output rows per load as the vector banks hold, so each
-     * input row is sent about (kh + band - 1) / band times, not kh times.
-     * When not even one output row's input rows fit, the input channels are
-     * cut into tiles of ct channels (ct / B channels per bank) run one after
-     * the other, band 1, the partial sums in the bias buffers. */
-    int room = min_i(c->vbuf_depth, 65535);
+    /* Band: as many pixel groups per load as the vector banks hold, so each
+     * input row is sent about (kh + rows - 1) / rows times, not kh times.
+     * When not even one group's input fits, the input channels are cut into
+     * tiles of ct channels run one after the other, the partial sums in the
+     * bias buffers. */
+    int room = min_i(pc->room, 65535);
     int ct = s->c_in;
     cv->nct = 1;
     if (band_words(c, cv, geo, s->c_in, 1) > room) {
@@ -664,13 +688,23 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
             return -1;
         }
         cv->nct = (s->c_in + ct - 1) / ct;
-        cv->band = 1;
-    } else {
-        for (cv->band = 1; cv->band < s->h_out; cv->band++)
-            if (band_words(c, cv, geo, s->c_in, cv->band + 1) > room)
-                break;
     }
-    cv->ngroups = band_groups(c, cv, cv->band);
+    /* the most groups whose band fits; with tiles at most an output row's
+     * worth, so the groups' partial sums leave room for many channels */
+    int lo = 1, hi = cv->nct > 1 ? min_i(cv->groups, (s->w_out + P - 1) / P) : cv->groups;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (band_words(c, cv, geo, ct, mid) <= room)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    cv->gpb = lo;
+    if (cv->chained_in && (cv->nct > 1 || cv->gpb < cv->groups || cv->nph > 1 || cv->unit != 0)) {
+        snprintf(err, errlen, "layer '%s': its input map does not fit the vector banks whole",
+                 L->name);
+        return -1; /* sg_compile plans it again without the chain */
+    }
     cv->ph = calloc((size_t)(cv->nph * cv->nct), sizeof *cv->ph);
     if (!cv->ph)
         goto oom;
@@ -683,8 +717,8 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
             ph->nc = min_i(ct, s->c_in - ph->c0);
             if (encode_slice(c, L, cv, ph, err, errlen) != 0)
                 return -1;
-            ph->wq = (int)unit_words(c, cv, ph, cv->band);
-            ph->region = region; /* the tiles reuse the banks one after the other */
+            ph->wq = (int)unit_words(c, cv, ph, cv->gpb);
+            ph->region = cv->vbase + region; /* the tiles reuse the banks one after the other */
             ph->words = ph->upb * ph->wq;
             region += ph->words;
         }
@@ -699,8 +733,8 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
         goto oom;
     int o = 0;
     int max_ch = c->rbuf_depth;
-    if (cv->nct > 1 && cv->ngroups > 1) /* several groups' partial sums wait together */
-        max_ch = c->rbuf_depth / cv->ngroups > 1 ? c->rbuf_depth / cv->ngroups : 1;
+    if (cv->nct > 1 && cv->gpb > 1) /* several groups' partial sums wait together */
+        max_ch = c->rbuf_depth / cv->gpb > 1 ? c->rbuf_depth / cv->gpb : 1;
     max_ch = min_i(max_ch, (int)SG_HDR_COUNT_MAX);
     while (o < s->c_out) {
         cv->block_o0[cv->n_blocks++] = o;
@@ -729,6 +763,7 @@ static int plan_conv(const sg_config *c, const sg_layer *L, plan *pl, char *err,
     }
     cv->block_o0[cv->n_blocks] = s->c_out;
     pl->n_blocks = cv->n_blocks;
+    cv->upb0 = cv->ph[0].upb;
     return 0;
 oom:
     snprintf(err, errlen, "layer '%s': out of memory", L->name);
@@ -745,12 +780,12 @@ static int32_t phase_input(const sg_conv_shape *s, const conv_phase *ph, const i
     return x[((size_t)(ph->c0 + ch) * s->h_in + Y) * s->w_in + X];
 }
 
-/* Scatter slice ph's input rows from band row oy on, laid out flat, into the
- * PEs' banks (VEC with the scatter flag: element i -> PE i % P, bank (i / P)
- * % B, address pbase + i / (P * B)), split into commands that fit the count
- * field; flat positions past the rows are zero. */
+/* Scatter slice ph's input for the band from pixel group g0 on, laid out
+ * flat, into the PEs' banks (VEC with the scatter flag: element i -> PE i %
+ * P, bank (i / P) % B, address pbase + i / (P * B)), split into commands that
+ * fit the count field; flat positions outside the map are zero. */
 static void emit_conv_rows(builder *b, const sg_config *c, const sg_conv_shape *s,
-                           const conv_plan *cv, const conv_phase *ph, const int32_t *x, int oy)
+                           const conv_plan *cv, const conv_phase *ph, const int32_t *x, int g0)
 {
     int P = c->pe_count, B = c->banks;
     int per_cmd = (int)(SG_HDR_COUNT_MAX / ((long long)P * B));
@@ -763,11 +798,11 @@ static void emit_conv_rows(builder *b, const sg_config *c, const sg_conv_shape *
         for (long long i = 0; i < n; i++) {
             int q = (int)(i % P), bank = (int)((i / P) % B), addr = a0 + (int)(i / ((long long)P * B));
             int u = bank * ph->upb + addr / ph->wq;
-            long long f = (long long)(addr % ph->wq) * P + q; /* flat position in the unit */
             /* unit u is channel u / n's copy shifted to its first tap */
-            int n = unit_count(cv, ph), ch = u / n;
-            f += unit_shift(cv, ph, u % n);
-            int32_t v = phase_input(s, ph, x, ch, oy + (int)(f / cv->wf), (int)(f % cv->wf));
+            int un = unit_count(cv, ph), ch = u / un;
+            long long f = (long long)g0 * P + (long long)(addr % ph->wq) * P + q - cv->shift +
+                          unit_shift(cv, ph, u % un);
+            int32_t v = f < 0 ? 0 : phase_input(s, ph, x, ch, (int)(f / cv->wf), (int)(f % cv->wf));
             put_bits(w, i * c->data_w, c->data_w, field(v, c->data_w));
         }
     }
@@ -801,7 +836,7 @@ static void emit_conv_wgt(builder *b, const sg_config *c, const conv_plan *cv,
                 int l = t / ph->utaps, tap = (int)(col % (ph->kh * ph->kw));
                 int uc = (int)(col / ph->utaps % unit_count(cv, ph));
                 long long d = (long long)(tap / ph->kw) * cv->wf + tap % ph->kw -
-                              unit_shift(cv, ph, uc);
+                              unit_shift(cv, ph, uc) + cv->shift;
                 put_lane(w, c, lane, v, (uint64_t)((long long)l * ph->wq + d / P), (uint64_t)(d % P));
             }
         }
@@ -833,6 +868,8 @@ static long long slice_nnz(const conv_phase *ph, int o0, int o1, long long *word
 typedef struct conv_block {
     const sg_layer *L;
     const conv_plan *cv;
+    const conv_plan *next; /* the next layer's plan when our results go to its banks */
+    const sg_layer *nextL;
     const int32_t *x;   /* the layer's input map */
     const int32_t *y;   /* its golden output map */
     int li, sample;
@@ -845,11 +882,43 @@ typedef struct conv_block {
     int first_t, last_t; /* the first and last tile with a live slice */
 } conv_block;
 
-/* Band oy0 (its first output row), pixel groups g0 .. g1-1, tile t of block
- * k: the tile's rows, the biases when the partial sums replaced them, one
- * CONV per live slice and group, and the results the final CONVs send.
- * With tiles, group g's channels wait at rbase (g - g0) * nch. */
-static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, int oy0, int g0,
+/* OUT before the final CONV of pixel group g: the block's results go to the
+ * next layer's line buffer.  Our output pixel at flat f = g P + p is the next
+ * layer's input (Y, X) = (f / Wf, f % Wf), stored at flat (Y + pad) Wf + X +
+ * pad + shift = f + K2 with K2 a multiple of P: PE p, address base + g + K2
+ * / P of channel o's unit (bank o / upb, unit o % upb).  Pixels between rows
+ * and past the map are masked off. */
+static void emit_out(builder *b, const sg_config *c, const conv_block *k, int g, int npix)
+{
+    const conv_plan *nx = k->next;
+    const sg_conv_shape *ns = &k->nextL->conv;
+    int P = c->pe_count;
+    long long k2 = (long long)ns->pad_h * nx->wf + ns->pad_w + nx->shift;
+    long long base = nx->ph[0].region + g + k2 / P;
+    int upb = nx->upb0, cl = k->o0 % upb;
+    uint64_t mask = 0;
+    for (int p = 0; p < npix; p++) {
+        long long f = (long long)g * P + p;
+        if (f % k->cv->wf < k->cv->w_out && f / k->cv->wf < k->L->conv.h_out)
+            mask |= 1ULL << p;
+    }
+    emit_header(b, c, SG_OP_OUT, 0, 0, 0, 0, 1);
+    uint32_t *w = add_beats(b, c->out_beats);
+    put_bits(w, 0, 64, mask);
+    put_bits(w, 64, 16, (uint64_t)(base + (long long)cl * nx->ph[0].wq));
+    put_bits(w, 80, 16, (uint64_t)base);
+    put_bits(w, 96, 16, (uint64_t)nx->ph[0].wq);
+    put_bits(w, 112, 16, (uint64_t)upb);
+    put_bits(w, 128, 16, (uint64_t)(upb - cl));
+    put_bits(w, 144, 5, (uint64_t)(k->o0 / upb));
+}
+
+/* Band from pixel group gb, groups g0 .. g1-1 of it, tile t of block k: the
+ * tile's input (unless the previous layer wrote it), the biases when the
+ * partial sums replaced them, one CONV per live slice and group, and the
+ * results the final CONVs send.  With tiles, group g's channels wait at
+ * rbase (g - g0) * nch. */
+static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, int gb, int g0,
                            int g1, int t)
 {
     const sg_conv_shape *s = &k->L->conv;
@@ -857,24 +926,23 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
     const conv_phase *tp = &cv->ph[t * cv->nph];
     int P = c->pe_count, nch = k->o1 - k->o0, hw = s->h_out * s->w_out;
     int pool = k->L->type == SG_LAYER_MAXPOOL, any = 0, nlive = 0;
-    int band = min_i(cv->band, s->h_out - oy0);
-    long long f_end = (long long)(band - 1) * cv->wf + s->w_out; /* past the band's last pixel */
+    long long f_end = (long long)(s->h_out - 1) * cv->wf + s->w_out; /* past the last pixel */
     for (int i = 0; i < cv->nph * cv->nct; i++)
         nlive += k->live[i];
     for (int i = 0; i < cv->nph; i++)
         any |= k->live[t * cv->nph + i];
     if (!any)
         return;
-    for (int i = 0; i < cv->nph; i++)
+    for (int i = 0; i < cv->nph && !cv->chained_in; i++)
         if (k->live[t * cv->nph + i])
-            emit_conv_rows(b, c, s, cv, &tp[i], k->x, oy0);
+            emit_conv_rows(b, c, s, cv, &tp[i], k->x, gb);
     for (int g = g0; g < g1; g++) {
         int npix = (int)(f_end - (long long)g * P < P ? f_end - (long long)g * P : P);
         int rb = cv->nct > 1 ? (g - g0) * nch : 0;
         if (cv->nct > 1 && t == k->first_t) {
             emit_base3(b, c, 0, rb, 0);
             emit_conv_rows_params(b, c, k->L, k->o0, k->o1);
-        } else if (cv->nct == 1 && nlive > 1 && (!k->fresh || oy0 > 0 || g > 0)) {
+        } else if (cv->nct == 1 && nlive > 1 && (!k->fresh || g > 0)) {
             emit_conv_rows_params(b, c, k->L, k->o0, k->o1); /* partial sums replaced them */
         }
         for (int i = 0; i < cv->nph; i++) {
@@ -882,7 +950,9 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
             if (!k->live[si])
                 continue;
             const conv_phase *ph = &cv->ph[si];
-            emit_base3(b, c, k->wb[si], rb, ph->region + g);
+            if (si == k->last && k->next)
+                emit_out(b, c, k, g, npix);
+            emit_base3(b, c, k->wb[si], rb, ph->region + (g - gb));
             emit_header(b, c, SG_OP_CONV, (unsigned)k->L->act, (unsigned)(si == k->last),
                         (unsigned)k->L->act_max, (unsigned)npix, (unsigned)nch);
             if (pool)
@@ -899,7 +969,7 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
         for (int o = k->o0; o < k->o1; o++)
             for (int p = 0; p < npix; p++) {
                 long long f = (long long)g * P + p;
-                int oy = oy0 + (int)(f / cv->wf), ox = (int)(f % cv->wf);
+                int oy = (int)(f / cv->wf), ox = (int)(f % cv->wf);
                 int r = ox < s->w_out ? o * hw + oy * s->w_out + ox : -1;
                 expect_result(b, r >= 0 ? k->y[r] : 0, k->li, r, k->sample,
                               o == k->o1 - 1 && p == npix - 1);
@@ -910,9 +980,11 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
 /* CONV or max-pool layer li for samples first .. first + ns - 1 (inputs
  * xs[s], golden outputs into ys[s]): per output-channel block the rows and
  * words are loaded once, then every sample's bands run (results layer-major:
- * block by block, sample by sample). */
+ * block by block, sample by sample).  next/nextL: the next layer when our
+ * results are written into its line buffer too (one sample). */
 static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
-                               const plan *pl, int32_t *const *xs, int32_t **ys, int first, int ns,
+                               const plan *pl, const plan *next, const sg_layer *nextL,
+                               int32_t *const *xs, int32_t **ys, int first, int ns,
                                sg_layer_stats *st)
 {
     const sg_conv_shape *s = &L->conv;
@@ -933,9 +1005,14 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
         fprintf(stderr, "sparsegen: out of memory compiling the program\n");
         abort();
     }
+    if (next) { /* the next layer's line buffer: padding zero, then our writes */
+        const conv_phase *nph = &next->cv->ph[0];
+        emit_base3(b, c, 0, 0, nph->region);
+        emit_header(b, c, SG_OP_CLR, 0, 0, 0, 0, (unsigned)nph->words);
+    }
     for (int bi = 0; bi < cv->n_blocks; bi++) {
-        conv_block k = {L, cv, NULL, NULL, li, 0, 1, st, cv->block_o0[bi], cv->block_o0[bi + 1],
-                        live, wb, 0, -1, 0};
+        conv_block k = {L,    cv, next ? next->cv : NULL, nextL, NULL, NULL, li, 0, 1, st,
+                        cv->block_o0[bi], cv->block_o0[bi + 1], live, wb, 0, -1, 0};
         /* the slices that hold a weight of the block run (at least one: the
          * biases still need their pass); a max-pool block's own tile */
         int nlive = 0, wbase = 0;
@@ -961,24 +1038,23 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
             for (int o = k.o0; o < k.o1; o++)
                 wbase += cv->ph[i].cwords[o];
         }
+        /* With tiles, a band is a chunk of pixel groups whose partial sums
+         * wait in the row buffer while every tile's input passes. */
+        int bsz = cv->nct > 1 ? min_i(cv->gpb, c->rbuf_depth / (k.o1 - k.o0)) : cv->gpb;
         for (int si = 0; si < ns; si++) {
             k.x = xs[si];
             k.y = ys[si];
             k.sample = first + si;
             k.fresh = si == 0;
-            /* With tiles, the partial sums of a chunk of pixel groups wait in
-             * the row buffer while every tile's rows pass; without, one chunk. */
-            for (int oy0 = 0; oy0 < s->h_out; oy0 += cv->band) {
-                int ng = band_groups(c, cv, min_i(cv->band, s->h_out - oy0));
-                int gchunk = cv->nct > 1 ? min_i(ng, c->rbuf_depth / (k.o1 - k.o0)) : ng;
-                for (int g0 = 0; g0 < ng; g0 += gchunk)
-                    for (int t = k.first_t; t <= k.last_t; t++)
-                        conv_tile_runs(b, c, &k, oy0, g0, min_i(ng, g0 + gchunk), t);
-            }
+            for (int gb = 0; gb < cv->groups; gb += bsz)
+                for (int t = k.first_t; t <= k.last_t; t++)
+                    conv_tile_runs(b, c, &k, gb, gb, min_i(cv->groups, gb + bsz), t);
         }
     }
     free(wb);
     free(live);
+    if (next)
+        emit_header(b, c, SG_OP_OUT, 0, 0, 0, 0, 0); /* write-back off */
     emit_base3(b, c, 0, 0, 0);
     st->beats_in += b->p->n_beats - beats0;
     st->outputs += (long long)s->c_out * s->h_out * s->w_out * ns;
@@ -1021,6 +1097,72 @@ static void pool_layer_free(sg_layer *pool)
     free(pool->bias);
     free(pool->mult);
     free(pool->shift);
+}
+
+/* Bank unit of a CONV layer (plan_conv's rule): 0 when banked by channel. */
+static int conv_unit_level(const sg_config *c, const sg_layer *L)
+{
+    const sg_conv_shape *s = &L->conv;
+    int kh0 = (s->kh + s->stride_h - 1) / s->stride_h, kw0 = (s->kw + s->stride_w - 1) / s->stride_w;
+    return L->type == SG_LAYER_MAXPOOL || s->c_in >= c->banks || kh0 * kw0 == 1 ? 0 : 1;
+}
+
+/* Plan every layer.  With one sample, a CONV or max-pool layer of stride 1
+ * banked by channel takes its input map from the CONV or max-pool before it
+ * on chip (chain[l] = 1) when both fit half the vector banks and the map
+ * fits whole: the layers of such a chain share one flat row width and use
+ * the two halves of the banks in turn.  A chain that does not fit is cut and
+ * everything planned again. */
+static int plan_all(const sg_config *c, const sg_model *m, const sg_layer *layers, int count,
+                    plan *plans, int *chain, char *err, size_t errlen)
+{
+    int n = m->n_layers, half = c->vbuf_depth / 2;
+    for (int l = 0; l < n; l++) {
+        const sg_layer *L = &layers[l];
+        chain[l] = count == 1 && l > 0 && L->type != SG_LAYER_FC &&
+                   layers[l - 1].type != SG_LAYER_FC && L->conv.stride_h == 1 &&
+                   L->conv.stride_w == 1 && conv_unit_level(c, L) == 0;
+    }
+    chain[n] = 0;
+    for (;;) {
+        int retry = 0;
+        for (int l = 0; l < n && !retry; l++) {
+            const sg_layer *L = &layers[l];
+            if (L->type == SG_LAYER_FC) {
+                if (plan_layer(c, L, &plans[l], err, errlen) != 0)
+                    return -1;
+                continue;
+            }
+            /* the chain segment around l: a .. e */
+            int a = l, e = l, wf = 0;
+            while (chain[a])
+                a--;
+            while (chain[e + 1])
+                e++;
+            for (int i = a; i <= e; i++)
+                if (conv_min_wf(&layers[i]) > wf)
+                    wf = conv_min_wf(&layers[i]);
+            conv_place pc = {wf, c->vbuf_depth, 0, chain[l]};
+            if (e > a) {
+                pc.room = half;
+                pc.vbase = (l - a) % 2 ? half : 0;
+            }
+            if (plan_conv(c, L, &pc, &plans[l], err, errlen) == 0)
+                continue;
+            if (e == a) /* not in a chain: a real refusal */
+                return -1;
+            /* cut the chain at l (or after it, when l is its head) and replan */
+            if (chain[l])
+                chain[l] = 0;
+            else
+                chain[l + 1] = 0;
+            retry = 1;
+        }
+        if (!retry)
+            return 0;
+        for (int l = 0; l < n; l++)
+            plan_free(&plans[l]);
+    }
 }
 
 int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_program *p,
@@ -1068,8 +1210,9 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
     int *base_r = calloc((size_t)m->n_layers, sizeof *base_r);
     /* the layers as compiled: max-pools as their depthwise CONV */
     sg_layer *layers = calloc((size_t)m->n_layers, sizeof *layers);
+    int *chain = calloc((size_t)m->n_layers + 1, sizeof *chain);
     int rc = -1;
-    if (!p->layer || !plans || !xa || !ya || !base_w || !base_r || !layers) {
+    if (!p->layer || !plans || !xa || !ya || !base_w || !base_r || !layers || !chain) {
         snprintf(err, errlen, "out of memory compiling '%s'", m->name);
         goto out;
     }
@@ -1080,15 +1223,10 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
             goto out;
         }
     }
+    if (plan_all(c, m, layers, count, plans, chain, err, errlen) != 0)
+        goto out;
     for (int l = 0; l < m->n_layers; l++) {
         const sg_layer *L = &layers[l];
-        if (L->type == SG_LAYER_CONV || L->type == SG_LAYER_MAXPOOL) {
-            if (plan_conv(c, L, &plans[l], err, errlen) != 0)
-                goto out;
-        } else if (L->type == SG_LAYER_FC) {
-            if (plan_layer(c, L, &plans[l], err, errlen) != 0)
-                goto out;
-        }
         snprintf(p->layer[l].name, sizeof p->layer[l].name, "%s", L->name);
         /* rows x cols of the weight matrix; a max-pool's is its k x k window */
         p->layer[l].rows = L->type == SG_LAYER_FC ? L->out : L->conv.c_out;
@@ -1097,7 +1235,9 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
                                                          : L->conv.c_in * L->conv.kh * L->conv.kw;
         p->layer[l].tiles = plans[l].cv ? plans[l].cv->nct : plans[l].n_tiles;
         p->layer[l].unit = plans[l].cv ? plans[l].cv->unit : 0;
-        p->layer[l].band = plans[l].cv ? plans[l].cv->band : 0;
+        p->layer[l].band = plans[l].cv ? plans[l].cv->gpb : 0;
+        p->layer[l].groups = plans[l].cv ? plans[l].cv->groups : 0;
+        p->layer[l].on_chip = chain[l];
         p->layer[l].blocks = plans[l].n_blocks;
         for (int ti = 0; plans[l].t && ti < plans[l].n_tiles; ti++)
             p->layer[l].weights_nnz += plans[l].t[ti].csb.nnz;
@@ -1126,7 +1266,9 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         for (int l = 0; l < m->n_layers; l++) {
             const sg_layer *L = &layers[l];
             if (L->type != SG_LAYER_FC)
-                compile_conv_layer(&b, c, L, l, &plans[l], xa, ya, first, count, &p->layer[l]);
+                compile_conv_layer(&b, c, L, l, &plans[l], chain[l + 1] ? &plans[l + 1] : NULL,
+                                   chain[l + 1] ? &layers[l + 1] : NULL, xa, ya, first, count,
+                                   &p->layer[l]);
             else
                 compile_layer(&b, c, L, l, &plans[l], xa, ya, first, count, &p->layer[l]);
             int32_t **t = xa;
@@ -1154,6 +1296,7 @@ out:
         if (m->layers[l].type == SG_LAYER_MAXPOOL)
             pool_layer_free(&layers[l]);
     free(layers);
+    free(chain);
     if (rc != 0)
         sg_program_free(p);
     return rc;
@@ -1211,7 +1354,9 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
         if (m->layers[l].type != SG_LAYER_FC) {
             static const char *units[] = {"channel", "pair", "tap"};
             json_object_set_new(j, "bank_unit", json_string(units[s->unit]));
-            json_object_set_new(j, "band", json_integer(s->band));
+            json_object_set_new(j, "band_groups", json_integer(s->band));
+            json_object_set_new(j, "groups", json_integer(s->groups));
+            json_object_set_new(j, "on_chip_input", json_boolean(s->on_chip));
         }
         json_object_set_new(j, "words", json_integer(s->words));
         json_object_set_new(j, "runs", json_integer(s->runs));

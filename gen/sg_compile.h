@@ -46,7 +46,10 @@ typedef struct sg_layer_stats {
                            * input-channel tiles, output-channel blocks */
     int unit;             /* CONV: what a vector bank unit holds: 0 a channel,
                            * 1 a (channel, tap row) pair, 2 a (channel, tap) */
-    int band;             /* CONV: output rows per line-buffer load */
+    int band;             /* CONV: pixel groups per line-buffer load */
+    int groups;           /* CONV: pixel groups of the layer */
+    int on_chip;          /* CONV: the input map was written on chip by the
+                           * layer before (no loads) */
     long long weights_nnz; /* nonzero weights of the layer */
     long long macs;       /* useful MACs issued, summed over samples */
     long long junk_macs;  /* of those, MACs of discarded results */

@@ -199,7 +199,8 @@ int sg_config_derive(sg_config *c, char *err, size_t errlen)
     c->hdr_beats = ceil_div(SG_HDR_W, c->stream_w);
     c->wgt_beats = ceil_div(c->word_w, c->stream_w);
     c->row_beats = ceil_div(SG_ROW_W, c->stream_w);
-    c->max_beats = max2(c->hdr_beats, max2(c->wgt_beats, c->row_beats));
+    c->out_beats = ceil_div(SG_OUT_W, c->stream_w);
+    c->max_beats = max2(max2(c->hdr_beats, c->out_beats), max2(c->wgt_beats, c->row_beats));
     c->elems_per_beat = c->stream_w / c->data_w;
     c->pe_w = max2(1, sg_clog2(c->pe_count));
     c->cnt_w = max2(1, sg_clog2(c->pe_count + 1));

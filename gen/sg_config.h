@@ -54,7 +54,8 @@ typedef struct sg_config {
     int hdr_beats;      /* beats per command header */
     int wgt_beats;      /* beats per CSB word */
     int row_beats;      /* beats per row record */
-    int max_beats;      /* max of the three */
+    int out_beats;      /* beats per OUT record (write-back of results) */
+    int max_beats;      /* max of the four */
     int elems_per_beat; /* stream_w / data_w */
     int pe_w;           /* bits of a PE index */
     int cnt_w;          /* bits of a count 0 .. pe_count */

@@ -71,6 +71,7 @@ static int params_of(const sg_config *c, param *p)
         {"HdrBeats", "HDR_BEATS", c->hdr_beats, "beats per command header"},
         {"WgtBeats", "WGT_BEATS", c->wgt_beats, "beats per CSB word"},
         {"RowBeats", "ROW_BEATS", c->row_beats, "beats per row record"},
+        {"OutBeats", "OUT_BEATS", c->out_beats, "beats per OUT record"},
         {"MaxBeats", "MAX_BEATS", c->max_beats, "most beats of any record"},
         {"PeW", "PE_W", c->pe_w, "bits of a PE index"},
         {"CntW", "CNT_W", c->cnt_w, "bits of a count 0..PeCount"},

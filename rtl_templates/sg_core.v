@@ -30,6 +30,7 @@ module sg_core #(
     parameter integer HdrBeats   = 1,
     parameter integer WgtBeats   = 3,
     parameter integer RowBeats   = 2,
+    parameter integer OutBeats   = 3,
     parameter integer MaxBeats   = 3,
     parameter integer PeW        = 4,
     parameter integer CntW       = 5,
@@ -75,6 +76,12 @@ module sg_core #(
   wire [CntW-1:0]     cap_nvalid;
   wire [1:0]          cap_act;
   wire [DataW-1:0]    cap_act_max;
+  localparam integer BankW = (Banks > 1) ? $clog2(Banks) : 1;
+  wire                 cap_wb, wb_busy;
+  wire [BankW-1:0]     cap_wb_bank, wb_bank;
+  wire [OffW-1:0]      cap_wb_addr, wb_addr;
+  wire [PeCount-1:0]   cap_wb_mask, wb_we;
+  wire [PeCount*DataW-1:0] wb_data;
 
   wire [PeCount-1:0]       pe_last;
   wire [PeCount*NzW-1:0]   pe_nz;
@@ -121,8 +128,8 @@ module sg_core #(
       .PeCount(PeCount), .Banks(Banks), .DataW(DataW), .StreamW(StreamW),
       .OffW(OffW), .WaddrW(WaddrW), .GrpW(GrpW), .WordW(WordW),
       .PipeDepth(PipeDepth), .HdrBeats(HdrBeats), .WgtBeats(WgtBeats),
-      .RowBeats(RowBeats), .MaxBeats(MaxBeats), .PeW(PeW), .CntW(CntW),
-      .NzSumW(NzSumW)
+      .RowBeats(RowBeats), .OutBeats(OutBeats), .MaxBeats(MaxBeats), .PeW(PeW), .CntW(CntW),
+      .NzSumW(NzSumW), .BankW(BankW)
   ) u_ctrl (
       .clk_i          (clk_i),
       .rst_i          (rst_i),
@@ -163,6 +170,11 @@ module sg_core #(
       .cap_act_max_o  (cap_act_max),
       .post_full_i    (post_full),
       .post_busy_i    (post_busy),
+      .wb_busy_i      (wb_busy),
+      .cap_wb_o       (cap_wb),
+      .cap_wb_bank_o  (cap_wb_bank),
+      .cap_wb_addr_o  (cap_wb_addr),
+      .cap_wb_mask_o  (cap_wb_mask),
       .idle_o         (idle_o),
       .err_o          (err_o),
       .perf_busy_o    (perf_busy_o),
@@ -178,7 +190,7 @@ module sg_core #(
           .Banks(Banks), .DataW(DataW), .WgtW(WgtW), .AccW(AccW), .OffW(OffW),
           .VbufDepth(VbufDepth), .WbufDepth(WbufDepth), .WaddrW(WaddrW),
           .RbufDepth(RbufDepth), .GrpW(GrpW), .TreeLevels(TreeLevels),
-          .NzW(NzW), .RotW(RotW), .PeIdx(g), .WordW(WordW)
+          .NzW(NzW), .RotW(RotW), .PeIdx(g), .WordW(WordW), .BankW(BankW)
       ) u_pe (
           .clk_i       (clk_i),
           .en_i        (en),
@@ -188,6 +200,10 @@ module sg_core #(
           .vbuf_sc_i   (vbuf_sc),
           .vbuf_sc_addr_i(vbuf_sc_addr[g*OffW +: OffW]),
           .vbuf_sc_data_i(vbuf_sc_data[g*DataW +: DataW]),
+          .wb_we_i     (wb_we[g]),
+          .wb_bank_i   (wb_bank),
+          .wb_addr_i   (wb_addr),
+          .wb_data_i   (wb_data[g*DataW +: DataW]),
           .wbuf_we_i   (wbuf_we[g]),
           .wbuf_waddr_i(wbuf_waddr),
           .wbuf_wdata_i(wbuf_wdata),
@@ -222,7 +238,7 @@ module sg_core #(
 
   sg_post #(
       .PeCount(PeCount), .AccW(AccW), .DataW(DataW), .StreamW(StreamW),
-      .CntW(CntW), .Lanes(PostLanes)
+      .CntW(CntW), .Lanes(PostLanes), .BankW(BankW), .OffW(OffW)
   ) u_post (
       .clk_i          (clk_i),
       .rst_i          (rst_i),
@@ -234,8 +250,17 @@ module sg_core #(
       .cap_last_i     (cap_last),
       .cap_act_i      (cap_act),
       .cap_act_max_i  (cap_act_max),
+      .cap_wb_i       (cap_wb),
+      .cap_wb_bank_i  (cap_wb_bank),
+      .cap_wb_addr_i  (cap_wb_addr),
+      .cap_wb_mask_i  (cap_wb_mask),
       .full_o         (post_full),
       .busy_o         (post_busy),
+      .wb_busy_o      (wb_busy),
+      .wb_we_o        (wb_we),
+      .wb_bank_o      (wb_bank),
+      .wb_addr_o      (wb_addr),
+      .wb_data_o      (wb_data),
       .m_axis_tdata_o (m_axis_tdata_o),
       .m_axis_tvalid_o(m_axis_tvalid_o),
       .m_axis_tready_i(m_axis_tready_i),

@@ -1,7 +1,10 @@
 // sg_ctrl: command decoder, buffer loaders, run sequencer and perf counters.
 //
 // Reads the command stream (gen/sg_cmd.h has every bit layout) one command at
-// a time.  VEC, WGT and ROW write the buffers of the PEs; BASE moves where
+// a time.  VEC, WGT and ROW write the buffers of the PEs; CLR zeroes vector-
+// bank addresses; OUT sets where the post unit writes results back into the
+// vector banks (a feature map kept on chip) and this block hands the target
+// bank, address and PE mask over with every batch; BASE moves where
 // WGT, ROW and RUN start in the weight and row buffers (so several layers can
 // stay resident); RUN walks the weight buffer from its base and drives the PE
 // pipeline, whose valid/first/last/
@@ -28,10 +31,12 @@ module sg_ctrl #(
     parameter integer HdrBeats  = 1,   // beats of a header
     parameter integer WgtBeats  = 3,   // beats of a CSB word
     parameter integer RowBeats  = 2,   // beats of a row record
-    parameter integer MaxBeats  = 3,   // max of the three
+    parameter integer OutBeats  = 3,   // beats of an OUT record
+    parameter integer MaxBeats  = 3,   // max of the four
     parameter integer PeW       = 4,   // bits of a PE index (>= 1)
     parameter integer CntW      = 5,   // bits of a count 0 .. PeCount
-    parameter integer NzSumW    = 8    // bits of the nonzero-lane sum over PEs
+    parameter integer NzSumW    = 8,   // bits of the nonzero-lane sum over PEs
+    parameter integer BankW     = (Banks > 1) ? $clog2(Banks) : 1  // bits of a bank index
 ) (
     input  wire                    clk_i,
     input  wire                    rst_i,
@@ -78,6 +83,12 @@ module sg_ctrl #(
     output wire [DataW-1:0]        cap_act_max_o,
     input  wire                    post_full_i,
     input  wire                    post_busy_i,
+    input  wire                    wb_busy_i,    // the post unit still writes results back
+    // write-back target of the batch being captured (OUT)
+    output wire                    cap_wb_o,
+    output wire [BankW-1:0]        cap_wb_bank_o,
+    output wire [OffW-1:0]         cap_wb_addr_o,
+    output wire [PeCount-1:0]      cap_wb_mask_o,
     // status and counters
     output wire                    idle_o,       // no command in progress, post drained
     output reg                     err_o,        // an unknown opcode was seen (sticky)
@@ -88,11 +99,11 @@ module sg_ctrl #(
 );
 
   localparam [3:0] OpVec = 4'd1, OpWgt = 4'd2, OpRow = 4'd3, OpRun = 4'd4, OpBase = 4'd5,
-                   OpConv = 4'd6;
-  localparam [2:0] StHdr = 3'd0, StVec = 3'd1, StWgt = 3'd2, StRow = 3'd3, StRun = 3'd4;
+                   OpConv = 4'd6, OpOut = 4'd7, OpClr = 4'd8;
+  localparam [2:0] StHdr = 3'd0, StVec = 3'd1, StWgt = 3'd2, StRow = 3'd3, StRun = 3'd4,
+                   StOut = 3'd5, StClr = 3'd6;
   localparam integer Elems    = StreamW / DataW;
   localparam integer ElemW    = (Elems > 1) ? $clog2(Elems) : 1;
-  localparam integer BankW    = (Banks > 1) ? $clog2(Banks) : 1;
   localparam integer BeatW    = (MaxBeats > 1) ? $clog2(MaxBeats) : 1;
   localparam integer Stages   = PipeDepth - 1;          // control stages S2 .. SA
   localparam [63:0]  SlotsPerCycle = PeCount * Banks;
@@ -114,7 +125,8 @@ module sg_ctrl #(
   reg  [MaxBeats*StreamW-1:0] asm_d;
   reg  [BeatW-1:0]            rec_last_beat;
   wire                        accept = s_axis_tvalid_i && s_axis_tready_o;
-  wire                        in_rec = (state_q == StHdr) || (state_q == StWgt) || (state_q == StRow);
+  wire                        in_rec = (state_q == StHdr) || (state_q == StWgt) || (state_q == StRow) ||
+                                       (state_q == StOut);
   wire                        rec_done = accept && in_rec && (beat_q == rec_last_beat);
 
   integer i;
@@ -126,6 +138,7 @@ module sg_ctrl #(
     case (state_q)
       StWgt:   rec_last_beat = WgtBeats[BeatW-1:0] - 1'b1;
       StRow:   rec_last_beat = RowBeats[BeatW-1:0] - 1'b1;
+      StOut:   rec_last_beat = OutBeats[BeatW-1:0] - 1'b1;
       default: rec_last_beat = HdrBeats[BeatW-1:0] - 1'b1;
     endcase
   end
@@ -159,6 +172,15 @@ module sg_ctrl #(
   reg [PeW-1:0]     sq_q;       // scatter VEC: PE of the next element
   reg [BankW-1:0]   sb_q;       // scatter VEC: bank of the next element
   reg [OffW-1:0]    saddr_q;    // scatter VEC: address of the next element
+  // OUT: write-back of the results (gen/sg_cmd.h, OUT record)
+  reg               wb_en_q;
+  reg [PeCount-1:0] wb_mask_q;
+  reg [OffW-1:0]    wb_addr_q, wb_base_q, wb_wq_q;
+  reg [15:0]        wb_upb_q, wb_left_q;  // units per bank; batches until the bank changes
+  reg [BankW-1:0]   wb_bank_q;
+  reg [OffW-1:0]    clr_addr_q;           // CLR: next address
+  wire              wb_hold = wb_busy_i;  // VEC and CLR wait for pending write-backs
+  wire [191:0]      out_rec = asm_d[191:0];
   reg [19:0]        run_groups_q;
   reg [19:0]        rows_rem_q;
   reg               final_q;
@@ -204,6 +226,10 @@ module sg_ctrl #(
   assign pbase_o       = pbase_q;
   assign npix_o        = npix_q;
   assign cap_act_o     = act_q;
+  assign cap_wb_o      = wb_en_q;
+  assign cap_wb_bank_o = wb_bank_q;
+  assign cap_wb_addr_o = wb_addr_q;
+  assign cap_wb_mask_o = wb_mask_q;
   assign cap_act_max_o = act_max_q;
 
   // ---- VEC: up to min(Banks, Elems) elements per cycle ------------------
@@ -262,7 +288,8 @@ module sg_ctrl #(
   end
 
   assign s_axis_tready_o = (state_q == StHdr) || (state_q == StWgt) || (state_q == StRow) ||
-                           ((state_q == StVec) && (!vhave_q || (vbeat_done && !vcmd_done)));
+                           (state_q == StOut) ||
+                           ((state_q == StVec) && !wb_hold && (!vhave_q || (vbeat_done && !vcmd_done)));
   assign idle_o = (state_q == StHdr) && (beat_q == {BeatW{1'b0}}) && !post_busy_i;
 
   // ---- state machine -----------------------------------------------------
@@ -275,6 +302,7 @@ module sg_ctrl #(
       wbase_q  <= {WaddrW{1'b0}};
       pbase_q  <= {OffW{1'b0}};
       vbuf_sc_o <= 1'b0;
+      wb_en_q  <= 1'b0;
       conv_q   <= 1'b0;
       max_q    <= 1'b0;
       rbase_q  <= {GrpW{1'b0}};
@@ -340,11 +368,16 @@ module sg_ctrl #(
               rbase_q <= hdr[20 +: GrpW];
               pbase_q <= hdr[40 +: OffW];
             end
+            OpOut: if (hdr_cnt != 20'd0) state_q <= StOut; else wb_en_q <= 1'b0;
+            OpClr: if (hdr_cnt != 20'd0) begin
+              state_q    <= StClr;
+              clr_addr_q <= pbase_q;
+            end
             default: err_o <= 1'b1;
           endcase
         end
 
-        StVec: begin
+        StVec: if (!wb_hold) begin
           vbuf_sc_o <= flag_q;
           if (vhave_q && flag_q) begin
             vbuf_we_o      <= swe;
@@ -383,6 +416,28 @@ module sg_ctrl #(
             vhave_q <= 1'b1;
             velem_q <= {ElemW{1'b0}};
           end
+        end
+
+        StOut: if (rec_done) begin
+          wb_en_q   <= 1'b1;
+          wb_mask_q <= out_rec[PeCount-1:0];
+          wb_addr_q <= out_rec[64 +: OffW];
+          wb_base_q <= out_rec[80 +: OffW];
+          wb_wq_q   <= out_rec[96 +: OffW];
+          wb_upb_q  <= out_rec[112 +: 16];
+          wb_left_q <= out_rec[128 +: 16];
+          wb_bank_q <= out_rec[144 +: BankW];
+          state_q   <= StHdr;
+        end
+
+        StClr: if (!wb_hold) begin
+          vbuf_sc_o    <= 1'b0;
+          vbuf_we_o    <= {(PeCount*Banks){1'b1}};
+          vbuf_waddr_o <= {Banks{clr_addr_q}};
+          vbuf_wdata_o <= {(Banks*DataW){1'b0}};
+          clr_addr_q   <= clr_addr_q + 1'b1;
+          left_q       <= left_q - 20'd1;
+          if (left_q == 20'd1) state_q <= StHdr;
         end
 
         StWgt: if (rec_done) begin
@@ -435,6 +490,15 @@ module sg_ctrl #(
             if (cap_o) begin
               rows_rem_q <= rows_rem_q - {{(20-CntW){1'b0}}, cap_nvalid_o};
               cap_left_q <= cap_left_q - 20'd1;
+              // the next batch's write-back target: next unit, or next bank
+              if (wb_left_q == 16'd1) begin
+                wb_left_q <= wb_upb_q;
+                wb_bank_q <= wb_bank_q + 1'b1;
+                wb_addr_q <= wb_base_q;
+              end else begin
+                wb_left_q <= wb_left_q - 16'd1;
+                wb_addr_q <= wb_addr_q + wb_wq_q;
+              end
             end
           end
           if (run_empty) state_q <= StHdr;
@@ -475,7 +539,13 @@ module sg_ctrl #(
   end
 `endif
 
+  // The OUT record's unused bits (mask above PeCount, fields above OffW).
+  wire unused_out = ^{out_rec[191:149], out_rec[63:0] >> PeCount, out_rec[79:64] >> OffW,
+                      out_rec[95:80] >> OffW, out_rec[111:96] >> OffW, out_rec[148:144] >> BankW};
+
   initial begin
+    if (PeCount > 64) $error("sg_ctrl: PeCount %0d above the OUT mask's 64 bits (instance %m)", PeCount);
+    if (OffW > 16 || BankW > 5) $error("sg_ctrl: OffW %0d / BankW %0d wider than the OUT fields (instance %m)", OffW, BankW);
     if (Stages < 2) $error("sg_ctrl: PipeDepth %0d must be >= 3 (instance %m)", PipeDepth);
     if (StreamW < 32 || StreamW % DataW != 0) $error("sg_ctrl: bad StreamW %0d (instance %m)", StreamW);
     if (GrpW > 20) $error("sg_ctrl: GrpW %0d above 20 (instance %m)", GrpW);

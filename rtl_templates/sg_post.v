@@ -10,6 +10,10 @@
 //   Q3  pack E = StreamW / DataW results per beat into the output register;
 //       a chunk that overflows a beat carries its rest into the next one
 // Every stage advances when the output register is free or being taken.
+// A batch captured with write-back on (OUT) also goes into the vector banks:
+// when its chunk leaves Q2, result idx + j is written to PE idx + j, bank
+// and address of the batch, if the batch's PE mask has the bit (registered,
+// one cycle later); wb_busy_o holds until every such write is done.
 // One lane keeps up with the array when a group takes at least P cycles;
 // shorter groups (high sparsity, CONV channels with few words) need more.
 `default_nettype none
@@ -20,7 +24,9 @@ module sg_post #(
     parameter integer DataW   = 8,   // result bits
     parameter integer StreamW = 64,  // output beat bits
     parameter integer CntW    = 5,   // bits of a count 0 .. PeCount
-    parameter integer Lanes   = 1    // results requantized per cycle, 1 .. min(P, E)
+    parameter integer Lanes   = 1,   // results requantized per cycle, 1 .. min(P, E)
+    parameter integer BankW   = 3,   // bits of a bank index
+    parameter integer OffW    = 9    // bits of a vector-buffer address
 ) (
     input  wire                     clk_i,
     input  wire                     rst_i,        // synchronous, active high
@@ -33,8 +39,18 @@ module sg_post #(
     input  wire                     cap_last_i,   // batch holds the run's last row
     input  wire [1:0]               cap_act_i,    // activation
     input  wire [DataW-1:0]         cap_act_max_i,// relu6 clamp
+    input  wire                     cap_wb_i,     // write the batch back into the vector banks
+    input  wire [BankW-1:0]         cap_wb_bank_i,
+    input  wire [OffW-1:0]          cap_wb_addr_i,
+    input  wire [PeCount-1:0]       cap_wb_mask_i,// PEs whose result is written
     output wire                     full_o,       // both batch slots are taken
     output wire                     busy_o,       // something is held or in flight
+    output wire                     wb_busy_o,    // a write-back is pending
+    // write-back into the vector banks (PE p at [p], same bank and address)
+    output reg  [PeCount-1:0]       wb_we_o,
+    output reg  [BankW-1:0]         wb_bank_o,
+    output reg  [OffW-1:0]          wb_addr_o,
+    output reg  [PeCount*DataW-1:0] wb_data_o,
     // result stream
     output wire [StreamW-1:0]       m_axis_tdata_o,
     output wire                     m_axis_tvalid_o,
@@ -60,6 +76,10 @@ module sg_post #(
   reg                    blast_q[0:1];
   reg [1:0]              act_q  [0:1];
   reg [DataW-1:0]        amax_q [0:1];
+  reg                    wb_q   [0:1];
+  reg [BankW-1:0]        wbank_q[0:1];
+  reg [OffW-1:0]         waddr_q[0:1];
+  reg [PeCount-1:0]      wmask_q[0:1];
   reg                    wp_q, rp_q;    // write and read slot
   reg [1:0]              cnt_q;         // batches held
   reg [CntW-1:0]         idx_q;         // next entry of the read slot
@@ -86,6 +106,10 @@ module sg_post #(
       blast_q[wp_q] <= cap_last_i;
       act_q[wp_q]   <= cap_act_i;
       amax_q[wp_q]  <= cap_act_max_i;
+      wb_q[wp_q]    <= cap_wb_i;
+      wbank_q[wp_q] <= cap_wb_bank_i;
+      waddr_q[wp_q] <= cap_wb_addr_i;
+      wmask_q[wp_q] <= cap_wb_mask_i;
     end
   end
 
@@ -114,16 +138,44 @@ module sg_post #(
   reg             q0_last_q, q1_last_q, q2_last_q;  // the chunk ends the run
   reg [1:0]       q0_act_q, q1_act_q;
   reg [DataW-1:0] q0_amax_q, q1_amax_q;
+  reg             q0_wb_q, q1_wb_q, q2_wb_q;        // the chunk is written back
+  reg [BankW-1:0] q0_bank_q, q1_bank_q, q2_bank_q;
+  reg [OffW-1:0]  q0_addr_q, q1_addr_q, q2_addr_q;
+  reg [CntW-1:0]  q0_idx_q, q1_idx_q, q2_idx_q;     // first entry (PE) of the chunk
+  reg [PeCount-1:0] q0_mask_q, q1_mask_q, q2_mask_q;
 
   always @(posedge clk_i) begin
     if (rst_i) begin
       q0_n_q <= {CntW{1'b0}};
       q1_n_q <= {CntW{1'b0}};
       q2_n_q <= {CntW{1'b0}};
+      q0_wb_q <= 1'b0;
+      q1_wb_q <= 1'b0;
+      q2_wb_q <= 1'b0;
     end else if (pen) begin
       q0_n_q <= take ? take_n : {CntW{1'b0}};
       q1_n_q <= q0_n_q;
       q2_n_q <= q1_n_q;
+      q0_wb_q <= take && wb_q[rp_q];
+      q1_wb_q <= q0_wb_q;
+      q2_wb_q <= q1_wb_q;
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (pen) begin
+      q0_bank_q <= wbank_q[rp_q];
+      q0_addr_q <= waddr_q[rp_q];
+      q0_idx_q  <= idx_q;
+      q0_mask_q <= wmask_q[rp_q];
+      q1_bank_q <= q0_bank_q;
+      q1_addr_q <= q0_addr_q;
+      q1_idx_q  <= q0_idx_q;
+      q1_mask_q <= q0_mask_q;
+      q2_bank_q <= q1_bank_q;
+      q2_addr_q <= q1_addr_q;
+      q2_idx_q  <= q1_idx_q;
+      q2_mask_q <= q1_mask_q;
     end
   end
 
@@ -197,6 +249,36 @@ module sg_post #(
     end
   endgenerate
 
+  // ---- write-back: the chunk leaving Q2 goes to PEs idx .. idx + n - 1 ----
+  wire [PeCount*DataW-1:0] y2x;   // Q2 results, padded to one slot per PE
+  generate
+    if (Lanes < PeCount) begin : gen_y2_pad
+      assign y2x = {{((PeCount - Lanes) * DataW){1'b0}}, y2};
+    end else begin : gen_y2_full
+      assign y2x = y2;
+    end
+  endgenerate
+  wire wb_fire = pen && q2_wb_q && (q2_n_q != {CntW{1'b0}});
+  always @(posedge clk_i) begin
+    if (wb_fire) begin
+      wb_bank_o <= q2_bank_q;
+      wb_addr_o <= q2_addr_q;
+    end
+  end
+  genvar w;
+  generate
+    for (w = 0; w < PeCount; w = w + 1) begin : gen_wb
+      localparam integer Wi = w;
+      wire [CntW:0] off = Wi[CntW:0] - {1'b0, q2_idx_q};   // lane of this PE's result
+      wire          hit = (Wi[CntW:0] >= {1'b0, q2_idx_q}) && (off < {1'b0, q2_n_q}) && q2_mask_q[w];
+      always @(posedge clk_i) begin
+        if (rst_i) wb_we_o[w] <= 1'b0;
+        else wb_we_o[w] <= wb_fire && hit;
+        if (wb_fire && hit) wb_data_o[w*DataW +: DataW] <= y2x[off*DataW +: DataW];
+      end
+    end
+  endgenerate
+
   // ---- Q3: pack into beats -----------------------------------------------
   reg [Elems*DataW-1:0] beat_q;   // results gathered so far (lanes 0 .. lane_q-1)
   reg [LaneIdxW-1:0]    lane_q;   // results in beat_q
@@ -253,6 +335,8 @@ module sg_post #(
   assign m_axis_tdata_o  = out_data_q;
   assign m_axis_tvalid_o = out_valid_q;
   assign m_axis_tlast_o  = out_last_q;
+  wire held_wb = (cnt_q == 2'd2) ? (wb_q[0] || wb_q[1]) : (cnt_q == 2'd1) && wb_q[rp_q];
+  assign wb_busy_o = held_wb || q0_wb_q || q1_wb_q || q2_wb_q || (wb_we_o != {PeCount{1'b0}});
   assign busy_o = (cnt_q != 2'd0) || (q0_n_q != {CntW{1'b0}}) || (q1_n_q != {CntW{1'b0}}) ||
                   (q2_n_q != {CntW{1'b0}}) || out_valid_q || flush_q || (lane_q != {LaneIdxW{1'b0}});
 

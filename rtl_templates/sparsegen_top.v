@@ -33,7 +33,7 @@ module sparsegen_top #(
       .VbufDepth(VbufDepth), .WbufDepth(WbufDepth), .RbufDepth(RbufDepth),
       .StreamW(StreamW), .OffW(OffW), .WaddrW(WaddrW), .GrpW(GrpW),
       .WordW(WordW), .TreeLevels(TreeLevels), .PipeDepth(PipeDepth),
-      .HdrBeats(HdrBeats), .WgtBeats(WgtBeats), .RowBeats(RowBeats),
+      .HdrBeats(HdrBeats), .WgtBeats(WgtBeats), .RowBeats(RowBeats), .OutBeats(OutBeats),
       .MaxBeats(MaxBeats), .PeW(PeW), .CntW(CntW), .NzW(NzW), .NzSumW(NzSumW),
       .RotW(RotW), .PostLanes(PostLanes)
   ) u_core (

@@ -41,6 +41,8 @@
 #define OP_RUN 4
 #define OP_BASE 5
 #define OP_CONV 6
+#define OP_OUT 7
+#define OP_CLR 8
 
 /* ---- bit helpers (independent of the compiler's) ------------------------ */
 
@@ -106,7 +108,7 @@ static long long cdiv(long long a, long long b)
 typedef struct hw {
     /* geometry, derived here from the given fields (not from sg_config_derive) */
     int P, B, data_w, wgt_w, acc_w, stream_w, vdepth, wdepth, rdepth;
-    int off_w, rot_w, lane_w, word_w, bw, E, hdr_beats, wgt_beats, row_beats;
+    int off_w, rot_w, lane_w, word_w, bw, E, hdr_beats, wgt_beats, row_beats, out_beats;
     /* buffers */
     int32_t *vbuf;          /* [(p * B + b) * vdepth + o] */
     uint8_t *vwr;           /* same index: written by some VEC */
@@ -135,6 +137,12 @@ typedef struct hw {
     long long convs;    /* CONV commands */
     long long scatters; /* scatter VECs */
     long long wgts;     /* WGT commands */
+    /* OUT: results written back into the vector banks */
+    int wb_en, wb_bank;
+    uint64_t wb_mask;
+    long long wb_addr, wb_base, wb_wq, wb_upb, wb_left;
+    long long wb_writes; /* results written back */
+    long long clears;    /* CLR commands */
     long long loads;    /* line-buffer loads: scatter VECs not preceded (BASE aside) by one */
     unsigned prev_op;   /* opcode of the previous command other than BASE */
     int prev_flag;      /* its flag bit */
@@ -223,6 +231,7 @@ static void hw_init(hw *h, const sg_config *c)
     h->hdr_beats = (int)cdiv(64, h->stream_w);
     h->wgt_beats = (int)cdiv(h->word_w, h->stream_w);
     h->row_beats = (int)cdiv(70, h->stream_w);
+    h->out_beats = (int)cdiv(192, h->stream_w);
     h->vbuf = xcalloc((size_t)h->P * h->B * h->vdepth, sizeof *h->vbuf);
     h->vwr = xcalloc((size_t)h->P * h->B * h->vdepth, 1);
     h->wval = xcalloc((size_t)h->P * h->wdepth * h->B, sizeof *h->wval);
@@ -273,6 +282,36 @@ static void hw_emit(hw *h, int32_t v)
         h->res = xrealloc(h->res, (size_t)h->cap_res * sizeof *h->res);
     }
     h->res[h->n_res++] = v;
+}
+
+/* A captured batch of n results (PE order) with write-back on: result p
+ * goes to PE p's bank wb_bank at wb_addr when mask bit p is set; then the
+ * next batch's target (sg_cmd.h, OUT). */
+static void hw_wb_batch(hw *h, const int32_t *y, int n, long long at)
+{
+    if (!h->wb_en)
+        return;
+    for (int p = 0; p < n; p++) {
+        if (!(h->wb_mask >> p & 1))
+            continue;
+        if (h->wb_bank >= h->B || h->wb_addr >= h->vdepth) {
+            hw_error(h, "CONV at beat %lld: write-back to bank %d address %lld outside the %d x "
+                     "%d banks", at, h->wb_bank, h->wb_addr, h->B, h->vdepth);
+            return;
+        }
+        size_t vi = ((size_t)p * h->B + (size_t)h->wb_bank) * h->vdepth + (size_t)h->wb_addr;
+        h->vbuf[vi] = y[p];
+        h->vwr[vi] = 1;
+        h->wb_writes++;
+    }
+    if (h->wb_left == 1) {
+        h->wb_left = h->wb_upb;
+        h->wb_bank++;
+        h->wb_addr = h->wb_base;
+    } else {
+        h->wb_left--;
+        h->wb_addr += h->wb_wq;
+    }
 }
 
 static void hw_trace(hw *h, char ch, uint64_t hdr, long long at)
@@ -393,6 +432,8 @@ static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long
                        long long at)
 {
     int P = h->P, B = h->B;
+    if (h->wb_en)
+        hw_error(h, "RUN at beat %lld with write-back on (OUT): FC results are not kept", at);
     if (h->based ? h->rbase + G > h->r_hi : G > h->rbuf_n)
         hw_error(h, "RUN at beat %lld: %lld groups at base %lld but only %lld loaded by ROW", at,
                  G, h->rbase, h->based ? h->r_hi : h->rbuf_n);
@@ -519,6 +560,7 @@ static void hw_conv_cmd(hw *h, long long G, int act, int final, int act_max, lon
         hw_error(h, "CONV at beat %lld: act_max %d outside 0..2^(DATA_W-1)-1", at, act_max);
     int64_t *acc = xcalloc((size_t)P, sizeof *acc);
     int64_t *wsum = xcalloc((size_t)P, sizeof *wsum); /* max: this word's sum per PE */
+    int32_t *batch = xcalloc((size_t)P, sizeof *batch); /* a channel's results */
     long long a = 0;
     long long emitted = 0;
     for (long long g = 0; g < G && !h->fatal; g++) {
@@ -617,11 +659,15 @@ static void hw_conv_cmd(hw *h, long long G, int act, int final, int act_max, lon
             int64_t y = sg_requant(acc[p], h->rmult[ri], h->rshift[ri], h->data_w);
             y = sg_activate(y, (sg_act)act, act_max);
             hw_emit(h, (int32_t)y);
+            batch[p] = (int32_t)y;
             emitted++;
         }
+        if (final) /* after the whole batch: a CONV may write where it reads */
+            hw_wb_batch(h, batch, (int)npix, at);
     }
     free(acc);
     free(wsum);
+    free(batch);
     if (!h->based && a != h->wbuf_n)
         hw_note(h, "CONV at beat %lld read %lld of the %lld loaded words", at, a, h->wbuf_n);
     if (final && emitted > 0) {
@@ -658,7 +704,7 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
         h->cmds++;
         if (max && op != OP_CONV)
             hw_error(h, "beat %lld: max flag (bit 56) on opcode %u, not CONV", at, op);
-        if (count == 0 && op != OP_BASE)
+        if (count == 0 && op != OP_BASE && op != OP_OUT)
             hw_error(h, "beat %lld: opcode %u with count 0", at, op);
         /* final is the flag of VEC/WGT/ROW; act_max is BASE's pbase */
         int flag = final;
@@ -677,9 +723,17 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
         case OP_ROW:
             nb = count * (flag ? 1 : h->P) * h->row_beats;
             break;
+        case OP_OUT:
+            nb = count ? h->out_beats : 0;
+            if (count > 1)
+                hw_error(h, "beat %lld: OUT count %lld, must be 0 or 1", at, count);
+            if (act || final || act_max || rows)
+                hw_note(h, "beat %lld: OUT carries RUN-only fields", at);
+            break;
         case OP_RUN:
         case OP_BASE:
         case OP_CONV:
+        case OP_CLR:
             nb = 0;
             break;
         default:
@@ -727,6 +781,41 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
         case OP_CONV:
             hw_trace(h, final ? 'C' : 'c', hdr, at);
             hw_conv_cmd(h, count, act, final, act_max, rows, max, at);
+            break;
+        case OP_OUT:
+            hw_trace(h, count ? 'O' : 'o', hdr, at);
+            h->wb_en = count != 0;
+            if (count) {
+                h->wb_mask = bits_at(pl, 0, 64);
+                h->wb_addr = (long long)bits_at(pl, 64, 16);
+                h->wb_base = (long long)bits_at(pl, 80, 16);
+                h->wb_wq = (long long)bits_at(pl, 96, 16);
+                h->wb_upb = (long long)bits_at(pl, 112, 16);
+                h->wb_left = (long long)bits_at(pl, 128, 16);
+                h->wb_bank = (int)bits_at(pl, 144, 5);
+                if (!bits_zero(pl, 149, (long long)h->out_beats * h->stream_w) ||
+                    (h->P < 64 && h->wb_mask >> h->P))
+                    hw_error(h, "OUT at beat %lld: nonzero reserved bits (mask above P)", at);
+                if (h->wb_upb < 1 || h->wb_left < 1 || h->wb_left > h->wb_upb)
+                    hw_error(h, "OUT at beat %lld: units per bank %lld, left %lld", at, h->wb_upb,
+                             h->wb_left);
+            }
+            break;
+        case OP_CLR:
+            hw_trace(h, 'Z', hdr, at);
+            h->clears++;
+            if (h->pbase + count > h->vdepth) {
+                hw_error(h, "CLR at beat %lld: %lld addresses from %lld past the banks", at, count,
+                         h->pbase);
+                break;
+            }
+            for (int q = 0; q < h->P; q++)
+                for (int bk = 0; bk < h->B; bk++)
+                    for (long long a = h->pbase; a < h->pbase + count; a++) {
+                        size_t vi = ((size_t)q * h->B + (size_t)bk) * h->vdepth + (size_t)a;
+                        h->vbuf[vi] = 0;
+                        h->vwr[vi] = 1;
+                    }
             break;
         default:
             hw_trace(h, final ? 'R' : 'r', hdr, at);
@@ -817,8 +906,8 @@ static int32_t *dense_results(const sg_model *m, int data_w, int acc_w, int firs
 #define NEED_BLOCKS 2  /* layer 0 must have several row blocks */
 #define NEED_CBLOCKS 4 /* a CONV layer must have several output-channel blocks */
 #define NEED_PHASES 8  /* a CONV layer must run several phases (stride > 1) */
-#define NEED_BAND 16   /* a line-buffer load must serve several output rows */
-#define NEED_BAND1 32  /* every output row of the CONV layers needs its own load */
+#define NEED_BAND 16   /* a line-buffer load must serve several pixel groups */
+#define NEED_BAND1 32  /* every pixel group of the CONV layers needs its own load */
 #define NEED_CTILES 64 /* a CONV layer must cut its input channels into tiles */
 
 static int n_cases;
@@ -832,6 +921,7 @@ static long long cov_wraps;
 static int cov_conv, cov_conv_phases, cov_conv_blocks, cov_conv_band, cov_conv_band1;
 static int cov_conv_ragged, cov_conv_pool, cov_conv_fc, cov_conv_ctiles, cov_conv_junk;
 static int cov_conv_unit[3]; /* cases with a CONV layer banked by channel, pair, tap */
+static int cov_conv_onchip;  /* cases with a layer whose input map was written on chip */
 static long long cov_conv_wraps;
 
 /* Phases of a CONV layer: min(stride, kernel) in each direction. */
@@ -986,7 +1076,7 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
      * channels, at least ceil(c_out / rbuf); max-pool the same, its compares
      * not counted as dense MACs */
     int tiles_ok = 1, stats_ok = 1, conv = 0, phases = 0, cblocks = 0, ragged = 0, pool = 0;
-    int conv_fc = 0, rows_many = 0, ctiles = 0, units = 0;
+    int conv_fc = 0, rows_many = 0, ctiles = 0, units = 0, onchip = 0;
     long long band1_loads = 0, dense = 0, macs = 0, words = 0, runs = 0, beats = 0;
     for (int l = 0; l < m->n_layers; l++) {
         const sg_layer *L = &m->layers[l];
@@ -1009,9 +1099,9 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
             cblocks |= st->blocks > 1;
             ragged |= cs->w_out % k->P != 0;
             rows_many |= cs->h_out > 1;
-            /* with channel tiles: one load per tile and (at most) pixel group */
-            band1_loads += (long long)ns * st->blocks * cs->h_out * st->tiles *
-                           (st->tiles > 1 ? cdiv(cs->w_out, k->P) : 1);
+            /* at most one load per tile and pixel group */
+            band1_loads += (long long)ns * st->blocks * st->tiles * st->groups;
+            rows_many |= st->groups > 1;
             ctiles |= st->tiles > 1;
             units |= 1 << st->unit;
         } else {
@@ -1022,13 +1112,14 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
             if (st->blocks < 1 || st->runs < 1 ||
                 st->macs - st->junk_macs != (long long)L->out * cs->kh * cs->kw * ns)
                 stats_ok = 0;
-            /* with channel tiles: one load per tile and (at most) pixel group */
-            band1_loads += (long long)ns * st->blocks * cs->h_out * st->tiles *
-                           (st->tiles > 1 ? cdiv(cs->w_out, k->P) : 1);
+            /* at most one load per tile and pixel group */
+            band1_loads += (long long)ns * st->blocks * st->tiles * st->groups;
+            rows_many |= st->groups > 1;
             ctiles |= st->tiles > 1;
         }
         if (st->outputs != (long long)L->out * ns)
             stats_ok = 0;
+        onchip |= st->on_chip;
         macs += st->macs;
         words += st->words;
         runs += st->runs;
@@ -1054,13 +1145,14 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
         cov_conv_pool += pool;
         cov_conv_ctiles += ctiles;
         cov_conv_junk += p.discarded > 0; /* a pixel group spans two output rows */
+        cov_conv_onchip += onchip;
         for (int u = 0; u < 3; u++)
             cov_conv_unit[u] += units >> u & 1;
         cov_conv_fc += conv_fc;
         cov_conv_wraps += h.wraps;
         tap_ok(h.loads >= 1 && h.loads <= band1_loads && h.convs > 0,
-               "%s: %lld line-buffer loads (at most one per output row and channel block: "
-               "%lld), %lld scatter VECs, %lld CONV commands",
+               "%s: %lld line-buffer loads (at most one per pixel group, tile and channel "
+               "block: %lld), %lld scatter VECs, %lld CONV commands",
                label, h.loads, band1_loads, h.scatters, h.convs);
     } else {
         cov_tiles += p.layer[0].tiles > 1;
@@ -1080,13 +1172,13 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
         tap_ok(phases, "%s: exercises stride phases", label);
     if (need & NEED_BAND)
         tap_ok(conv && h.loads < band1_loads,
-               "%s: a line-buffer load serves several output rows (%lld loads < %lld)", label,
+               "%s: a line-buffer load serves several pixel groups (%lld loads < %lld)", label,
                h.loads, band1_loads);
     if (need & NEED_CTILES)
         tap_ok(ctiles, "%s: exercises input-channel tiles", label);
     if (need & NEED_BAND1)
         tap_ok(conv && rows_many && h.loads == band1_loads,
-               "%s: band 1, one load per output row (%lld loads = %lld)", label, h.loads,
+               "%s: band 1, one load per pixel group (%lld loads = %lld)", label, h.loads,
                band1_loads);
 
     hw_free(&h);
@@ -1472,10 +1564,11 @@ static const dcase conv_directed[] = {
     {{3, 2, 8, 8, 32, 64, 2048, 24, 1},
      "type=conv,c=3,h=7,w=8,k=3,stride=2,pad=1,rows=4,pattern=unstructured,seed=132",
      0, 0, NEED_CBLOCKS | NEED_PHASES},
-    /* band 1: the vector banks hold the kernel rows of one output row only */
-    {{4, 2, 8, 8, 32, 64, 20, 4096, 256},
+    /* band 1: the vector banks hold the input of one pixel group only (2
+     * channels per bank x (4 pixels + 2 rows of Wf 10 + 2) / 4 = 7 words) */
+    {{4, 2, 8, 8, 32, 64, 14, 4096, 256},
      "type=conv,c=4,h=8,w=8,k=3,pad=1,rows=3,pattern=dense,seed=140", 0, 0, NEED_BAND1},
-    {{4, 2, 8, 8, 32, 64, 20, 40, 2},
+    {{4, 2, 8, 8, 32, 64, 14, 40, 2},
      "type=conv,c=4,h=8,w=8,k=3,pad=1,rows=5,pattern=unstructured,seed=141",
      0, 0, NEED_BAND1 | NEED_CBLOCKS},
     {{2, 2, 8, 8, 32, 64, 2048, 4096, 256},
@@ -1606,6 +1699,38 @@ static void conv_sweep(int n)
                 break; /* check_case reports it */
         }
         check_case(&k, spec, 0, 0, 0);
+    }
+}
+
+/* Random CNNs whose maps can stay on chip: one sample, stride-1 layers with
+ * at least as many channels as banks, max-pools of stride 1 or 2 between
+ * them; half the cases with vector banks too small for some chains. */
+static void chain_sweep(int n)
+{
+    static const int Ps[] = {1, 2, 3, 5, 8, 16};
+    static const int Bs[] = {1, 2, 3, 4, 8};
+    lcg r = {20261122ULL};
+    for (int i = 0; i < n; i++) {
+        hwcfg k;
+        k.P = Ps[pick(&r, 6)];
+        k.B = Bs[pick(&r, 5)];
+        k.data_w = pick(&r, 2) ? 8 : 16;
+        k.wgt_w = pick(&r, 2) ? 8 : 4;
+        k.acc_w = 32;
+        k.stream_w = 32 << pick(&r, 5);
+        k.vbuf = i % 2 ? 128 << pick(&r, 3) : 4096;
+        k.wbuf = 4096;
+        k.rbuf = 256;
+        int ch = k.B + pick(&r, 6), kk = 1 + 2 * pick(&r, 3), hh = 3 + pick(&r, 9);
+        int ww = 3 + pick(&r, 20), pool = pick(&r, 3) ? 2 : 0;
+        char spec[320];
+        snprintf(spec, sizeof spec,
+                 "type=conv,c=%d,h=%d,w=%d,k=%d,stride=1,pad=%d,rows=%d:%d:%d,layers=%d,fc=%d,"
+                 "pool=%d,pool_stride=%d,pattern=%s,density=0.5,seed=%d",
+                 ch, hh, ww, kk, kk / 2, k.B + pick(&r, 5), k.B + pick(&r, 5), k.B + pick(&r, 3),
+                 2 + pick(&r, 2), pick(&r, 2) ? 5 : 0, pool, 1 + pick(&r, 2),
+                 pick(&r, 2) ? "bbs" : "unstructured", 7000 + i);
+        check_case(&k, spec, 0, 1, 0);
     }
 }
 
@@ -1777,21 +1902,22 @@ static void test_conv_hand(void)
     sg_model_free(&m);
 
     /* a CONV layer whose rows outgrow the vector banks is cut into
-     * input-channel tiles (c=64 on 8 banks, 42 words per channel's rows in
-     * 64-word banks: 8 tiles of 8 channels) */
+     * input-channel tiles (c=64 on 8 banks, a group's reach 16 + 2 x 202 + 2
+     * = 422 positions, 27 words per channel in 64-word banks: 4 tiles of 16
+     * channels) */
     hwcfg kb = {16, 8, 8, 8, 32, 64, 64, 4096, 256};
     check_case(&kb, "type=conv,c=64,h=8,w=200,k=3,pad=1,rows=4,seed=3", 0, 0, NEED_CTILES);
-    hwcfg kt = {16, 8, 8, 8, 32, 64, 64, 4096, 3};
+    hwcfg kt = {16, 8, 8, 8, 32, 64, 32, 4096, 3};
     check_case(&kt, "type=conv,c=40,h=5,w=70,k=3,pad=1,rows=40,pool=2,seed=4", 0, 0, NEED_CTILES);
     /* one channel's rows too wide for the banks: refused, nothing emitted */
     if (make_config(&kb, &c, err, sizeof err) == 0 &&
-        sg_model_random(&c, "type=conv,c=4,h=8,w=2000,k=3,pad=1,rows=4,seed=3", &m, err,
+        sg_model_random(&c, "type=conv,c=16,h=8,w=2000,k=3,pad=1,rows=4,seed=3", &m, err,
                         sizeof err) == 0) {
         err[0] = '\0';
         rc = sg_compile(&c, &m, 0, 0, &p, err, sizeof err);
         tap_ok(rc == -1 && strstr(err, "vector-buffer words") && strstr(err, "conv1") &&
                    p.beats == NULL && p.n_beats == 0,
-               "CONV c=4 h=8 w=2000 k=3 on vbuf_depth 64: refused, %s", err);
+               "CONV c=16 h=8 w=2000 k=3 on vbuf_depth 64: refused, %s", err);
         sg_model_free(&m);
     } else {
         tap_ok(0, "wide CONV set up: %s", err);
@@ -1997,10 +2123,11 @@ static void test_config(void)
            "clog2(P)), "
            "waddr_w 6, grp_w 3, tree 3 (got %d %d %d %d %d %d)",
            c.off_w, c.lane_w, c.word_w, c.waddr_w, c.grp_w, c.tree_levels);
-    tap_ok(c.hdr_beats == 2 && c.wgt_beats == 3 && c.row_beats == 3 && c.max_beats == 3 &&
+    tap_ok(c.hdr_beats == 2 && c.wgt_beats == 3 && c.row_beats == 3 && c.out_beats == 6 &&
+               c.max_beats == 6 &&
                c.elems_per_beat == 2 && c.pe_w == 2 && c.cnt_w == 2 && c.nz_w == 3 &&
                c.nz_sum_w == 4 && c.lanes == 15 && c.run_overhead == 7,
-           "good.json: beats 2/3/3 (max 3), 2 elements per beat, pe_w 2, cnt_w 2, nz_w 3, "
+           "good.json: beats 2/3/3/6 (max 6), 2 elements per beat, pe_w 2, cnt_w 2, nz_w 3, "
            "nz_sum_w 4, 15 lanes, run overhead 7");
     sg_config_load(tpath("good.json"), &c2, err, sizeof err);
     tap_ok(c2.hash == c.hash, "good.json: loading twice gives the same hash");
@@ -2080,20 +2207,23 @@ int main(void)
                    conv_directed[i].count, conv_directed[i].need);
     conv_sweep(300);
     conv_fixtures();
+    chain_sweep(60);
     test_batch_weights();
     tap_ok(cov_conv == n_cases - fc_cases && cov_conv >= 300 && cov_conv_phases >= 50 &&
                cov_conv_blocks >= 50 && cov_conv_band >= 50 && cov_conv_band1 >= 10 &&
                cov_conv_ragged >= 50 && cov_conv_pool >= 10 && cov_conv_fc >= 30 &&
                cov_conv_ctiles >= 10 && cov_conv_junk >= 50 && cov_conv_unit[0] >= 50 &&
-               cov_conv_unit[1] >= 10 && cov_conv_unit[2] >= 10 && cov_conv_wraps > 0,
+               cov_conv_unit[1] >= 10 && cov_conv_unit[2] >= 10 && cov_conv_onchip >= 20 &&
+               cov_conv_wraps > 0,
            "CONV coverage of %d cases: %d with stride phases, %d with output-channel blocks, "
            "%d with band > 1, %d with band 1 over several output rows, %d with w_out not a "
            "multiple of P, %d with max-pool, %d with FC after CONV, %d with input-channel "
            "tiles, %d with pixel groups across rows, %d/%d/%d banked by channel/pair/tap, "
-           "%lld wrapped accumulations",
+           "%d with feature maps kept on chip, %lld wrapped accumulations",
            cov_conv, cov_conv_phases, cov_conv_blocks, cov_conv_band, cov_conv_band1,
            cov_conv_ragged, cov_conv_pool, cov_conv_fc, cov_conv_ctiles, cov_conv_junk,
-           cov_conv_unit[0], cov_conv_unit[1], cov_conv_unit[2], cov_conv_wraps);
+           cov_conv_unit[0], cov_conv_unit[1], cov_conv_unit[2], cov_conv_onchip,
+           cov_conv_wraps);
     test_bad_args();
     test_config();
     rmdir(tmp_dir);
