@@ -81,7 +81,7 @@ module sg_core #(
   wire [BankW-1:0]     cap_wb_bank, wb_bank;
   wire [OffW-1:0]      cap_wb_addr, wb_addr;
   wire [PeCount-1:0]   cap_wb_mask, wb_we;
-  wire [PeCount*DataW-1:0] wb_data;
+  wire [PostLanes*DataW-1:0] wb_lanes;
 
   wire [PeCount-1:0]       pe_last;
   wire [PeCount*NzW-1:0]   pe_nz;
@@ -129,7 +129,7 @@ module sg_core #(
       .OffW(OffW), .WaddrW(WaddrW), .GrpW(GrpW), .WordW(WordW),
       .PipeDepth(PipeDepth), .HdrBeats(HdrBeats), .WgtBeats(WgtBeats),
       .RowBeats(RowBeats), .OutBeats(OutBeats), .MaxBeats(MaxBeats), .PeW(PeW), .CntW(CntW),
-      .NzSumW(NzSumW), .BankW(BankW)
+      .NzSumW(NzSumW), .Lanes(PostLanes), .BankW(BankW)
   ) u_ctrl (
       .clk_i          (clk_i),
       .rst_i          (rst_i),
@@ -171,6 +171,10 @@ module sg_core #(
       .post_full_i    (post_full),
       .post_busy_i    (post_busy),
       .wb_busy_i      (wb_busy),
+      .wb_we_i        (wb_we),
+      .wb_bank_i      (wb_bank),
+      .wb_addr_i      (wb_addr),
+      .wb_lanes_i     (wb_lanes),
       .cap_wb_o       (cap_wb),
       .cap_wb_bank_o  (cap_wb_bank),
       .cap_wb_addr_o  (cap_wb_addr),
@@ -190,7 +194,7 @@ module sg_core #(
           .Banks(Banks), .DataW(DataW), .WgtW(WgtW), .AccW(AccW), .OffW(OffW),
           .VbufDepth(VbufDepth), .WbufDepth(WbufDepth), .WaddrW(WaddrW),
           .RbufDepth(RbufDepth), .GrpW(GrpW), .TreeLevels(TreeLevels),
-          .NzW(NzW), .RotW(RotW), .PeIdx(g), .WordW(WordW), .BankW(BankW)
+          .NzW(NzW), .RotW(RotW), .PeIdx(g), .WordW(WordW)
       ) u_pe (
           .clk_i       (clk_i),
           .en_i        (en),
@@ -200,10 +204,6 @@ module sg_core #(
           .vbuf_sc_i   (vbuf_sc),
           .vbuf_sc_addr_i(vbuf_sc_addr[g*OffW +: OffW]),
           .vbuf_sc_data_i(vbuf_sc_data[g*DataW +: DataW]),
-          .wb_we_i     (wb_we[g]),
-          .wb_bank_i   (wb_bank),
-          .wb_addr_i   (wb_addr),
-          .wb_data_i   (wb_data[g*DataW +: DataW]),
           .wbuf_we_i   (wbuf_we[g]),
           .wbuf_waddr_i(wbuf_waddr),
           .wbuf_wdata_i(wbuf_wdata),
@@ -260,7 +260,7 @@ module sg_core #(
       .wb_we_o        (wb_we),
       .wb_bank_o      (wb_bank),
       .wb_addr_o      (wb_addr),
-      .wb_data_o      (wb_data),
+      .wb_lanes_o     (wb_lanes),
       .m_axis_tdata_o (m_axis_tdata_o),
       .m_axis_tvalid_o(m_axis_tvalid_o),
       .m_axis_tready_i(m_axis_tready_i),

@@ -36,6 +36,7 @@ module sg_ctrl #(
     parameter integer PeW       = 4,   // bits of a PE index (>= 1)
     parameter integer CntW      = 5,   // bits of a count 0 .. PeCount
     parameter integer NzSumW    = 8,   // bits of the nonzero-lane sum over PEs
+    parameter integer Lanes     = 1,   // post-unit lanes (write-back results per cycle)
     parameter integer BankW     = (Banks > 1) ? $clog2(Banks) : 1  // bits of a bank index
 ) (
     input  wire                    clk_i,
@@ -84,6 +85,10 @@ module sg_ctrl #(
     input  wire                    post_full_i,
     input  wire                    post_busy_i,
     input  wire                    wb_busy_i,    // the post unit still writes results back
+    input  wire [PeCount-1:0]      wb_we_i,      // write-back this cycle: PE p takes lane p % Lanes
+    input  wire [BankW-1:0]        wb_bank_i,
+    input  wire [OffW-1:0]         wb_addr_i,
+    input  wire [Lanes*DataW-1:0]  wb_lanes_i,
     // write-back target of the batch being captured (OUT)
     output wire                    cap_wb_o,
     output wire [BankW-1:0]        cap_wb_bank_o,
@@ -180,6 +185,21 @@ module sg_ctrl #(
   reg [BankW-1:0]   wb_bank_q;
   reg [OffW-1:0]    clr_addr_q;           // CLR: next address
   wire              wb_hold = wb_busy_i;  // VEC and CLR wait for pending write-backs
+  // write-back enables per PE and bank, data per PE (lane p % Lanes)
+  reg  [PeCount*Banks-1:0] wb_we;
+  wire [PeCount*DataW-1:0] wb_data;
+  integer wq;
+  always @* begin
+    wb_we = {(PeCount*Banks){1'b0}};
+    for (wq = 0; wq < PeCount; wq = wq + 1)
+      wb_we[wq*Banks + {{(32-BankW){1'b0}}, wb_bank_i}] = wb_we_i[wq];
+  end
+  genvar wl;
+  generate
+    for (wl = 0; wl < PeCount; wl = wl + 1) begin : gen_wb_data
+      assign wb_data[wl*DataW +: DataW] = wb_lanes_i[(wl % Lanes)*DataW +: DataW];
+    end
+  endgenerate
   wire [191:0]      out_rec = asm_d[191:0];
   reg [19:0]        run_groups_q;
   reg [19:0]        rows_rem_q;
@@ -319,6 +339,15 @@ module sg_ctrl #(
       vbuf_we_o <= {(PeCount*Banks){1'b0}};
       wbuf_we_o <= {PeCount{1'b0}};
       row_we_o  <= {PeCount{1'b0}};
+
+      // write-back of results through the scatter port (never at the same
+      // time as VEC or CLR: those wait while wb_busy_i)
+      if (wb_we_i != {PeCount{1'b0}}) begin
+        vbuf_sc_o      <= 1'b1;
+        vbuf_we_o      <= wb_we;
+        vbuf_sc_addr_o <= {PeCount{wb_addr_i}};
+        vbuf_sc_data_o <= wb_data;
+      end
 
       // record assembly
       if (accept && in_rec) begin
@@ -529,10 +558,15 @@ module sg_ctrl #(
   end
 
 `ifdef SG_ASSERTIONS
+  reg wb_wr_q;  // the vbuf write registered last cycle is a write-back
+  always @(posedge clk_i) begin
+    if (rst_i) wb_wr_q <= 1'b0;
+    else wb_wr_q <= (wb_we_i != {PeCount{1'b0}});
+  end
   // Buffers are written by the loader only outside RUN, so a RUN never
   // reads a word that is being replaced; a RUN never runs past its groups.
   always @(posedge clk_i) begin
-    if (!rst_i && state_q == StRun && (|wbuf_we_o || |row_we_o || |vbuf_we_o))
+    if (!rst_i && state_q == StRun && (|wbuf_we_o || |row_we_o || (|vbuf_we_o && !wb_wr_q)))
       $error("sg_ctrl: loader write during RUN (instance %m)");
     if (!rst_i && state_q == StRun && s1_v_q && s1_grp_q >= run_groups_q)
       $error("sg_ctrl: word of group %0d past the run's %0d groups (instance %m)", s1_grp_q, run_groups_q);

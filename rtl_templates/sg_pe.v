@@ -41,8 +41,7 @@ module sg_pe #(
     parameter integer NzW        = 4,    // bits of a nonzero-lane count, clog2(Banks+1)
     parameter integer RotW       = 1,    // bits of a lane's rotation, clog2(PeCount) (>= 1)
     parameter integer PeIdx      = 0,    // this PE's index q
-    parameter integer WordW      = 1 + Banks * (RotW + OffW + WgtW), // CSB word bits
-    parameter integer BankW      = (Banks > 1) ? $clog2(Banks) : 1  // bits of a bank index
+    parameter integer WordW      = 1 + Banks * (RotW + OffW + WgtW) // CSB word bits
 ) (
     input  wire                   clk_i,
     input  wire                   en_i,          // pipeline advance (not stalled)
@@ -53,11 +52,6 @@ module sg_pe #(
     input  wire                   vbuf_sc_i,     // scatter write: this PE's own address and data
     input  wire [OffW-1:0]        vbuf_sc_addr_i,
     input  wire [DataW-1:0]       vbuf_sc_data_i,
-    // write-back of a result from the post unit (a feature map kept on chip)
-    input  wire                   wb_we_i,
-    input  wire [BankW-1:0]       wb_bank_i,
-    input  wire [OffW-1:0]        wb_addr_i,
-    input  wire [DataW-1:0]       wb_data_i,
     // weight-buffer write
     input  wire                   wbuf_we_i,     // write this PE's word
     input  wire [WaddrW-1:0]      wbuf_waddr_i,
@@ -141,19 +135,15 @@ module sg_pe #(
       end
       wire [OffW-1:0] raddr  = conv_i ? off_s1 + pbase_i + {{(OffW-1){1'b0}}, wraps} : off_s1;
 
-      // the loader and the post unit's write-back never write in the same
-      // cycle (sg_ctrl holds VEC and CLR while a write-back is pending)
-      localparam integer Bi = b;
-      wire wb_here = wb_we_i && (wb_bank_i == Bi[BankW-1:0]);
       sg_sdp_ram #(
           .Width(DataW),
           .Depth(VbufDepth),
           .AddrW(OffW)
       ) u_vbuf (
           .clk_i  (clk_i),
-          .we_i   (vbuf_we_i[b] | wb_here),
-          .waddr_i(wb_here ? wb_addr_i : vbuf_sc_i ? vbuf_sc_addr_i : vbuf_waddr_i[b*OffW +: OffW]),
-          .wdata_i(wb_here ? wb_data_i : vbuf_sc_i ? vbuf_sc_data_i : vbuf_wdata_i[b*DataW +: DataW]),
+          .we_i   (vbuf_we_i[b]),
+          .waddr_i(vbuf_sc_i ? vbuf_sc_addr_i : vbuf_waddr_i[b*OffW +: OffW]),
+          .wdata_i(vbuf_sc_i ? vbuf_sc_data_i : vbuf_wdata_i[b*DataW +: DataW]),
           .re_i   (en_i),
           .raddr_i(raddr),
           .rdata_o(bank_o[b*DataW +: DataW])

@@ -12,8 +12,8 @@
 // Every stage advances when the output register is free or being taken.
 // A batch captured with write-back on (OUT) also goes into the vector banks:
 // when its chunk leaves Q2, result idx + j is written to PE idx + j, bank
-// and address of the batch, if the batch's PE mask has the bit (registered,
-// one cycle later); wb_busy_o holds until every such write is done.
+// and address of the batch, if the batch's PE mask has the bit (sg_ctrl
+// registers the write); wb_busy_o holds until every such write has left.
 // One lane keeps up with the array when a group takes at least P cycles;
 // shorter groups (high sparsity, CONV channels with few words) need more.
 `default_nettype none
@@ -46,11 +46,12 @@ module sg_post #(
     output wire                     full_o,       // both batch slots are taken
     output wire                     busy_o,       // something is held or in flight
     output wire                     wb_busy_o,    // a write-back is pending
-    // write-back into the vector banks (PE p at [p], same bank and address)
-    output reg  [PeCount-1:0]       wb_we_o,
-    output reg  [BankW-1:0]         wb_bank_o,
-    output reg  [OffW-1:0]          wb_addr_o,
-    output reg  [PeCount*DataW-1:0] wb_data_o,
+    // write-back into the vector banks, this cycle: PE p writes lane p % Lanes
+    // at bank wb_bank_o, address wb_addr_o when wb_we_o[p]
+    output wire [PeCount-1:0]       wb_we_o,
+    output wire [BankW-1:0]         wb_bank_o,
+    output wire [OffW-1:0]          wb_addr_o,
+    output wire [Lanes*DataW-1:0]   wb_lanes_o,
     // result stream
     output wire [StreamW-1:0]       m_axis_tdata_o,
     output wire                     m_axis_tvalid_o,
@@ -250,32 +251,22 @@ module sg_post #(
   endgenerate
 
   // ---- write-back: the chunk leaving Q2 goes to PEs idx .. idx + n - 1 ----
-  wire [PeCount*DataW-1:0] y2x;   // Q2 results, padded to one slot per PE
-  generate
-    if (Lanes < PeCount) begin : gen_y2_pad
-      assign y2x = {{((PeCount - Lanes) * DataW){1'b0}}, y2};
-    end else begin : gen_y2_full
-      assign y2x = y2;
-    end
-  endgenerate
+  // idx is a multiple of Lanes (it starts at 0 and steps by Lanes), so PE p
+  // only ever takes lane p % Lanes, in the chunk whose idx is p - p % Lanes:
+  // one compare per PE, no multiplexer.  sg_ctrl registers the write into
+  // the vector banks through its scatter port.
   wire wb_fire = pen && q2_wb_q && (q2_n_q != {CntW{1'b0}});
-  always @(posedge clk_i) begin
-    if (wb_fire) begin
-      wb_bank_o <= q2_bank_q;
-      wb_addr_o <= q2_addr_q;
-    end
-  end
+  assign wb_bank_o  = q2_bank_q;
+  assign wb_addr_o  = q2_addr_q;
+  assign wb_lanes_o = y2;
   genvar w;
   generate
     for (w = 0; w < PeCount; w = w + 1) begin : gen_wb
-      localparam integer Wi = w;
-      wire [CntW:0] off = Wi[CntW:0] - {1'b0, q2_idx_q};   // lane of this PE's result
-      wire          hit = (Wi[CntW:0] >= {1'b0, q2_idx_q}) && (off < {1'b0, q2_n_q}) && q2_mask_q[w];
-      always @(posedge clk_i) begin
-        if (rst_i) wb_we_o[w] <= 1'b0;
-        else wb_we_o[w] <= wb_fire && hit;
-        if (wb_fire && hit) wb_data_o[w*DataW +: DataW] <= y2x[off*DataW +: DataW];
-      end
+      localparam integer Lane  = w % Lanes;
+      localparam integer Chunk = w - Lane;   // idx of the chunk that holds PE w
+      localparam [CntW-1:0] ChunkC = Chunk[CntW-1:0];
+      localparam [CntW-1:0] LaneC  = Lane[CntW-1:0];
+      assign wb_we_o[w] = wb_fire && (q2_idx_q == ChunkC) && (LaneC < q2_n_q) && q2_mask_q[w];
     end
   endgenerate
 
@@ -336,7 +327,7 @@ module sg_post #(
   assign m_axis_tvalid_o = out_valid_q;
   assign m_axis_tlast_o  = out_last_q;
   wire held_wb = (cnt_q == 2'd2) ? (wb_q[0] || wb_q[1]) : (cnt_q == 2'd1) && wb_q[rp_q];
-  assign wb_busy_o = held_wb || q0_wb_q || q1_wb_q || q2_wb_q || (wb_we_o != {PeCount{1'b0}});
+  assign wb_busy_o = held_wb || q0_wb_q || q1_wb_q || q2_wb_q;
   assign busy_o = (cnt_q != 2'd0) || (q0_n_q != {CntW{1'b0}}) || (q1_n_q != {CntW{1'b0}}) ||
                   (q2_n_q != {CntW{1'b0}}) || out_valid_q || flush_q || (lane_q != {LaneIdxW{1'b0}});
 
