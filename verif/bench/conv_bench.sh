@@ -35,7 +35,7 @@ target=$(awk -v x="$dens" 'BEGIN{print 0.9/x}')
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN{print ((v >= t) ? "met" : "MISSED")}'; }
 echo "  $(field "$T/bbs.json" outputs_checked) results checked per run, 0 mismatches required."
 echo "  Total cycles include scattering the input rows into the line buffer over the"
-echo "  64-bit stream, once per band of output rows and weight block."
+echo "  64-bit stream, once per band of pixel groups and weight block."
 echo
 echo "  target                                              measured     verdict"
 printf '  %-50s %8.2f%%     %s\n' "BBS utilization >= 90%" "$(awk -v u="$util" 'BEGIN{print u*100}')" "$(verdict "$util" 0.90)"
