@@ -202,7 +202,7 @@ class Testbench {
 
 // Per-layer share of the run: the hardware counters' growth between the
 // last result beat of the previous layer and the last result beat of this
-// one (layers run one after another), and the results checked.
+// one, and the results checked (only the stalls are reported from it).
 struct LayerStat {
     long long outputs = 0, busy = 0, useful = 0, slots = 0, stall = 0;
 };
@@ -457,15 +457,22 @@ int main(int argc, char **argv)
                         r.outputs_checked, r.mismatches, busy, cycles, util, secs > 0 ? cycles / secs / 1e6 : 0.0);
         }
         for (int l = 0; l < p.n_layers && !r.layer.empty(); l++) {
+            // Layers overlap in time (a layer's RUNs may start while the one
+            // before still drains its results), so per layer the work comes
+            // from the program -- its issued MACs, words and runs, whose
+            // totals the counters were checked against -- and only the
+            // stalls from the counters' growth while its results arrived.
             const LayerStat &ls = r.layer[l];
+            const sg_layer_stats &st = p.layer[l];
             const char *type = m.layers[l].type == SG_LAYER_CONV ? "conv"
                                : m.layers[l].type == SG_LAYER_MAXPOOL ? "maxpool" : "fc";
-            long long lu = ls.useful - p.layer[l].junk_macs;
+            long long lbusy = st.words + st.runs * (long long)SG_CFG_RUN_OVERHEAD + ls.stall;
+            long long lslots = lbusy * (long long)c.lanes, lu = st.macs - st.junk_macs;
             std::printf("{\"layer\":%d,\"name\":\"%s\",\"type\":\"%s\",\"outputs_checked\":%lld,"
                         "\"busy_cycles\":%lld,\"useful_macs\":%lld,\"issued_macs\":%lld,\"mac_slots\":%lld,"
                         "\"utilization\":%.6f,\"stall_cycles\":%lld}\n",
-                        l, m.layers[l].name, type, ls.outputs, ls.busy, lu, ls.useful,
-                        ls.slots, ls.slots ? (double)lu / (double)ls.slots : 0.0, ls.stall);
+                        l, m.layers[l].name, type, ls.outputs, lbusy, lu, st.macs,
+                        lslots, lslots ? (double)lu / (double)lslots : 0.0, ls.stall);
         }
         std::printf("{\"config\":\"%s\",\"model\":\"%s\",\"layers\":%d,\"samples\":%d,\"outputs_checked\":%lld,"
                     "\"mismatches\":%lld,\"cycles\":%lld,\"busy_cycles\":%lld,\"useful_macs\":%lld,\"issued_macs\":%lld,"
