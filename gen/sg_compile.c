@@ -1332,7 +1332,9 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
     json_object_set_new(o, "command_beats", json_integer(p->n_beats));
     json_object_set_new(o, "output_beats", json_integer(p->n_out));
     json_object_set_new(o, "outputs", json_integer(p->outputs));
-    json_object_set_new(o, "useful_macs", json_integer(p->useful_macs));
+    /* useful: MACs of kept results; issued: what the hardware counts */
+    json_object_set_new(o, "useful_macs", json_integer(p->useful_macs - p->junk_macs));
+    json_object_set_new(o, "issued_macs", json_integer(p->useful_macs));
     json_object_set_new(o, "junk_macs", json_integer(p->junk_macs));
     json_object_set_new(o, "discarded", json_integer(p->discarded));
     json_object_set_new(o, "dense_macs", json_integer(p->dense_macs));
@@ -1349,7 +1351,8 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
         json_object_set_new(j, "tiles", json_integer(s->tiles));
         json_object_set_new(j, "blocks", json_integer(s->blocks));
         json_object_set_new(j, "weights_nnz", json_integer(s->weights_nnz));
-        json_object_set_new(j, "useful_macs", json_integer(s->macs));
+        json_object_set_new(j, "useful_macs", json_integer(s->macs - s->junk_macs));
+        json_object_set_new(j, "issued_macs", json_integer(s->macs));
         json_object_set_new(j, "junk_macs", json_integer(s->junk_macs));
         if (m->layers[l].type != SG_LAYER_FC) {
             static const char *units[] = {"channel", "pair", "tap"};

@@ -183,7 +183,8 @@ static int cmd_compile(const opts *o)
         if (rc == 0)
             printf("sparsegen: %s: %lld command beats, %lld result beats (%lld results), "
                    "%lld useful MACs of %lld dense, written to %s\n",
-                   m.name, p.n_beats, p.n_out, p.outputs, p.useful_macs, p.dense_macs, o->output);
+                   m.name, p.n_beats, p.n_out, p.outputs, p.useful_macs - p.junk_macs,
+                   p.dense_macs, o->output);
         sg_program_free(&p);
     }
     sg_model_free(&m);
