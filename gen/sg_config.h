@@ -63,6 +63,8 @@ typedef struct sg_config {
     int nz_sum_w;       /* bits of a count 0 .. pe_count * banks */
     int run_overhead;   /* busy cycles of a RUN beyond its words and stalls */
     int lanes;          /* pe_count * banks: MAC slots per cycle */
+    int lstm_table_bits; /* LSTM sigmoid/tanh tables: 2^T + 1 points
+                          * (golden/sg_lstm.h), T = 8 at 8-bit data, 10 at 16 */
     unsigned long long hash; /* FNV-1a of the given values: build cache key */
 } sg_config;
 

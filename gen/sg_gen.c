@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sg_lstm.h"
 #include "sg_strbuf.h"
 
 #ifndef SG_TEMPLATE_DIR
@@ -17,8 +18,11 @@
 
 const char *const sg_gen_modules[] = {
     "sg_sdp_ram.v", "sg_adder_tree.v", "sg_pe.v", "sg_post.v", "sg_ctrl.v", "sg_core.v",
-    "sparsegen_top.v", NULL,
+    "sparsegen_top.v", "sg_lstm_ew.v", NULL,
 };
+
+/* Modules rendered from the configuration rather than from a template. */
+const char *const sg_gen_tables[] = {"sg_lstm_sigmoid_rom.v", "sg_lstm_tanh_rom.v", NULL};
 
 const char *sg_gen_template_dir(void)
 {
@@ -114,6 +118,9 @@ static void render_h(sg_strbuf *sb, const sg_config *c)
                "busy cycles of a RUN beyond its words and stalls");
     sg_sb_addf(sb, "#define SG_CFG_%-12s %d /* %s */\n", "ELEMS", c->elems_per_beat,
                "activations or results per stream beat");
+    /* not a parameter of sparsegen_top yet: the LSTM unit is tested alone */
+    sg_sb_addf(sb, "#define SG_CFG_%-12s %d /* %s */\n", "LSTM_TABLE_BITS", c->lstm_table_bits,
+               "LSTM sigmoid/tanh tables: 2^T + 1 points (sg_lstm_*_rom.v)");
     sg_sb_adds(sb, "\n/* Arithmetic (golden/sg_post.h): the accumulator wraps; requant rounds half\n"
                    " * up.  The macros call the golden model so C code cannot drift from it. */\n"
                    "#define SG_CFG_OVERFLOW \"wrap\"\n"
@@ -216,6 +223,37 @@ static void render_filelist(sg_strbuf *sb, const sg_config *c)
     sg_sb_adds(sb, "+incdir+rtl\n");
     for (int i = 0; sg_gen_modules[i]; i++)
         sg_sb_addf(sb, "rtl/%s\n", sg_gen_modules[i]);
+    for (int i = 0; sg_gen_tables[i]; i++)
+        sg_sb_addf(sb, "rtl/%s\n", sg_gen_tables[i]);
+}
+
+/* LSTM table m (0 sigmoid, 1 tanh; golden/sg_lstm.h) as a ROM module: the
+ * point pair {t[k + 1], t[k]} at address k, so one read serves the
+ * interpolation. */
+static int render_lstm_rom(sg_strbuf *sb, const sg_config *c, int m, char *err, size_t errlen)
+{
+    sg_lstm_fmt f;
+    if (sg_lstm_fmt_derive(&f, c->data_w, c->lstm_table_bits, 1, err, errlen) != 0)
+        return -1;
+    int T = c->lstm_table_bits;
+    const char *names[] = {"sg_lstm_sigmoid_rom", "sg_lstm_tanh_rom"};
+    const char *fn[] = {"sigmoid", "tanh"};
+    const int32_t *tab = m ? f.tanh : f.sigmoid;
+    header_line(sb, c, "//");
+    sg_sb_addf(sb, "// %s: the LSTM's %s at the 2^%d + 1 points v = -8 + 16 k / 2^%d,\n"
+                   "// round(2^15 %s(v)) clamped to 32767 (golden/sg_lstm.h).  Address k gives\n"
+                   "// {t[k + 1], t[k]}, two signed 16-bit points.\n"
+                   "`default_nettype none\n\n"
+                   "module %s (\n    input  wire [%d:0] k_i,\n    output reg  [31:0] pair_o\n);\n"
+                   "  always @* begin\n    case (k_i)\n",
+               names[m], fn[m], T, T, fn[m], names[m], T - 1);
+    for (int k = 0; k < (1 << T); k++)
+        sg_sb_addf(sb, "      %d'd%d: pair_o = 32'h%04x%04x;\n", T, k, (unsigned)tab[k + 1] & 0xffffu,
+                   (unsigned)tab[k] & 0xffffu);
+    sg_sb_adds(sb, "      default: pair_o = 32'h0;\n    endcase\n  end\nendmodule\n\n"
+                   "`default_nettype wire\n");
+    sg_lstm_fmt_free(&f);
+    return 0;
 }
 
 static void gtkw_group(sg_strbuf *sb, const char *name, const char *const *sigs)
@@ -299,6 +337,11 @@ int sg_gen_write(const sg_config *c, const char *tdir, const char *outdir, char 
     for (int i = 0; sg_gen_modules[i]; i++) {
         snprintf(f[n].rel, sizeof f[n].rel, "rtl/%s", sg_gen_modules[i]);
         if (render_template(&f[n++].text, c, tdir, sg_gen_modules[i], err, errlen) != 0)
+            goto out;
+    }
+    for (int i = 0; sg_gen_tables[i]; i++) {
+        snprintf(f[n].rel, sizeof f[n].rel, "rtl/%s", sg_gen_tables[i]);
+        if (render_lstm_rom(&f[n++].text, c, i, err, errlen) != 0)
             goto out;
     }
     snprintf(f[n].rel, sizeof f[n].rel, "rtl/sparsegen_params.vh");

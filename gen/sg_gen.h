@@ -19,6 +19,7 @@
 
 /* Modules copied from the template directory, in filelist order. */
 extern const char *const sg_gen_modules[];
+extern const char *const sg_gen_tables[];
 
 /* Generate into outdir (created if missing).  template_dir holds the
  * rtl_templates.  Returns 0, or -1 with a message in err. */

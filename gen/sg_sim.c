@@ -107,6 +107,10 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int trac
         snprintf(path, sizeof path, "%s/rtl/%s", dir, sg_gen_modules[i]);
         hash_file(&h, path);
     }
+    for (int i = 0; sg_gen_tables[i]; i++) {
+        snprintf(path, sizeof path, "%s/rtl/%s", dir, sg_gen_tables[i]);
+        hash_file(&h, path);
+    }
     const char *more[] = {"rtl/sparsegen_params.vh", "sparsegen_params.h"};
     for (int i = 0; i < 2; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, more[i]);

@@ -76,6 +76,20 @@ static int64_t rnd15(int64_t p)
     return sg_asr(p + (1 << 14), 15);
 }
 
+int32_t sg_lstm_cell(const sg_lstm_fmt *f, int32_t zi, int32_t zf, int32_t zg, int32_t zo,
+                     int32_t c_in, int32_t *c_out)
+{
+    int sh = 2 * SG_LSTM_ACT_FRAC - f->h_frac; /* Q0.30 product to Q0.(D-1) */
+    int64_t ig = sg_lstm_table(f, f->sigmoid, zi);
+    int64_t fg = sg_lstm_table(f, f->sigmoid, zf);
+    int64_t gg = sg_lstm_table(f, f->tanh, zg);
+    int64_t og = sg_lstm_table(f, f->sigmoid, zo);
+    int64_t cn = sg_sat(rnd15(fg * c_in) + rnd15(ig * gg), SG_LSTM_CELL_W);
+    *c_out = (int32_t)cn;
+    int32_t tc = sg_lstm_table(f, f->tanh, (int32_t)sg_sat(sg_asr(cn, 3), SG_LSTM_GATE_W));
+    return (int32_t)sg_sat(sg_asr(og * tc + (1LL << (sh - 1)), sh), f->data_w);
+}
+
 int sg_lstm_step(const sg_lstm_fmt *f, const sg_lstm_layer *L, int acc_w, const int32_t *x,
                  int32_t *h, int32_t *c, int32_t *gates, char *err, size_t errlen)
 {
@@ -92,17 +106,8 @@ int sg_lstm_step(const sg_lstm_fmt *f, const sg_lstm_layer *L, int acc_w, const 
             acc = sg_wrap(acc + (int64_t)w[L->in + j] * h[j], acc_w);
         z[r] = (int32_t)sg_requant(acc, L->mult[r], L->shift[r], SG_LSTM_GATE_W);
     }
-    int sh = 2 * SG_LSTM_ACT_FRAC - f->h_frac; /* Q0.30 product to Q0.(D-1) */
-    for (int j = 0; j < H; j++) {
-        int64_t ig = sg_lstm_table(f, f->sigmoid, z[j]);
-        int64_t fg = sg_lstm_table(f, f->sigmoid, z[H + j]);
-        int64_t gg = sg_lstm_table(f, f->tanh, z[2 * H + j]);
-        int64_t og = sg_lstm_table(f, f->sigmoid, z[3 * H + j]);
-        int64_t cn = sg_sat(rnd15(fg * c[j]) + rnd15(ig * gg), SG_LSTM_CELL_W);
-        c[j] = (int32_t)cn;
-        int32_t tc = sg_lstm_table(f, f->tanh, (int32_t)sg_sat(sg_asr(cn, 3), SG_LSTM_GATE_W));
-        h[j] = (int32_t)sg_sat(sg_asr(og * tc + (1LL << (sh - 1)), sh), f->data_w);
-    }
+    for (int j = 0; j < H; j++)
+        h[j] = sg_lstm_cell(f, z[j], z[H + j], z[2 * H + j], z[3 * H + j], c[j], &c[j]);
     if (!gates)
         free(z);
     return 0;

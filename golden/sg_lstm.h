@@ -66,6 +66,12 @@ void sg_lstm_fmt_free(sg_lstm_fmt *f);
 /* sigmoid or tanh (tab = f->sigmoid or f->tanh) of a Q3.12 value, Q0.15. */
 int32_t sg_lstm_table(const sg_lstm_fmt *f, const int32_t *tab, int32_t z);
 
+/* The element-wise part of one hidden unit: gate pre-activations zi, zf,
+ * zg, zo (Q3.12) and c_(t-1) (Q16.15) give c_t (into *c_out) and h_t
+ * (returned, DATA_W bits).  The RTL element-wise unit matches it. */
+int32_t sg_lstm_cell(const sg_lstm_fmt *f, int32_t zi, int32_t zf, int32_t zg, int32_t zo,
+                     int32_t c_in, int32_t *c_out);
+
 /* One time step of one layer: x (in entries), h (H entries, h_(t-1) in,
  * h_t out), c (H entries, likewise); acc_w the accumulator width.  gates,
  * if not NULL, receives the 4H requantized pre-activations (Q3.12).
