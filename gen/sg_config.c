@@ -41,6 +41,7 @@ void sg_config_default(sg_config *c)
     c->stream_w = 64;
     c->clock_mhz = 200.0;
     c->post_lanes = 1;
+    c->lstm_lanes = 1;
 }
 
 /* One integer key: its legal range or set of values. */
@@ -66,6 +67,7 @@ static const int_key int_keys[] = {
     {"rbuf_depth", offsetof(sg_config, rbuf_depth), 1, 65536, NULL},
     {"stream_width", offsetof(sg_config, stream_w), 0, 0, stream_choices},
     {"post_lanes", offsetof(sg_config, post_lanes), 1, 64, NULL},
+    {"lstm_lanes", offsetof(sg_config, lstm_lanes), 1, 32, NULL},
 };
 #define N_INT_KEYS (sizeof int_keys / sizeof int_keys[0])
 
@@ -97,7 +99,7 @@ static int int_legal(const int_key *k, long long v)
 
 static const char *legal_keys =
     "name, pe_count, banks, data_width, weight_width, acc_width, vbuf_depth, "
-    "wbuf_depth, rbuf_depth, stream_width, clock_mhz, post_lanes";
+    "wbuf_depth, rbuf_depth, stream_width, clock_mhz, post_lanes, lstm_lanes";
 
 static int name_ok(const char *s)
 {
@@ -188,6 +190,12 @@ int sg_config_derive(sg_config *c, char *err, size_t errlen)
                  c->source[0] ? c->source : c->name, c->post_lanes, lanes_max);
         return -1;
     }
+    /* h_t goes back into the vector banks, one unit per bank per cycle */
+    if (c->lstm_lanes > c->banks) {
+        snprintf(err, errlen, "%s: bad value %d for 'lstm_lanes': legal range 1..%d (banks)",
+                 c->source[0] ? c->source : c->name, c->lstm_lanes, c->banks);
+        return -1;
+    }
     c->off_w = max2(1, sg_clog2(c->vbuf_depth));
     c->rot_w = max2(1, sg_clog2(c->pe_count));
     c->lane_w = c->wgt_w + c->off_w + c->rot_w;
@@ -212,7 +220,7 @@ int sg_config_derive(sg_config *c, char *err, size_t errlen)
     c->lanes = c->pe_count * c->banks;
     c->lstm_table_bits = c->data_w == 8 ? 8 : 10; /* error measured in tests/test_lstm.c */
     int given[] = {c->pe_count, c->banks, c->data_w, c->wgt_w, c->acc_w, c->vbuf_depth,
-                   c->wbuf_depth, c->rbuf_depth, c->stream_w, c->post_lanes};
+                   c->wbuf_depth, c->rbuf_depth, c->stream_w, c->post_lanes, c->lstm_lanes};
     unsigned long long h = 1469598103934665603ULL;
     h = fnv1a(h, given, sizeof given);
     h = fnv1a(h, &c->clock_mhz, sizeof c->clock_mhz);

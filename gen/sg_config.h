@@ -19,6 +19,7 @@
  *   stream_width  AXI4-Stream data bits              32|64|128|256|512 (64)
  *   clock_mhz     target clock                       1 .. 1000    (200)
  *   post_lanes    results requantized per cycle      1 .. min(P, stream/data) (1)
+ *   lstm_lanes    LSTM hidden units per cycle        1 .. B        (1)
  */
 #ifndef SG_CONFIG_H
 #define SG_CONFIG_H
@@ -41,6 +42,7 @@ typedef struct sg_config {
     int rbuf_depth;     /* row records per PE */
     int stream_w;       /* stream beat bits */
     int post_lanes;     /* results the post unit requantizes per cycle */
+    int lstm_lanes;     /* hidden units the LSTM element-wise unit updates per cycle */
     double clock_mhz;   /* target clock */
     /* ---- derived by sg_config_derive ---- */
     int off_w;          /* lane offset bits = vbuf address bits */

@@ -121,6 +121,8 @@ static void render_h(sg_strbuf *sb, const sg_config *c)
     /* not a parameter of sparsegen_top yet: the LSTM unit is tested alone */
     sg_sb_addf(sb, "#define SG_CFG_%-12s %d /* %s */\n", "LSTM_TABLE_BITS", c->lstm_table_bits,
                "LSTM sigmoid/tanh tables: 2^T + 1 points (sg_lstm_*_rom.v)");
+    sg_sb_addf(sb, "#define SG_CFG_%-12s %d /* %s */\n", "LSTM_LANES", c->lstm_lanes,
+               "LSTM hidden units per cycle (sg_lstm_ew.v Lanes)");
     sg_sb_adds(sb, "\n/* Arithmetic (golden/sg_post.h): the accumulator wraps; requant rounds half\n"
                    " * up.  The macros call the golden model so C code cannot drift from it. */\n"
                    "#define SG_CFG_OVERFLOW \"wrap\"\n"
@@ -150,6 +152,7 @@ static int render_json(sg_strbuf *sb, const sg_config *c, char *err, size_t errl
     json_object_set_new(o, "rbuf_depth", json_integer(c->rbuf_depth));
     json_object_set_new(o, "stream_width", json_integer(c->stream_w));
     json_object_set_new(o, "post_lanes", json_integer(c->post_lanes));
+    json_object_set_new(o, "lstm_lanes", json_integer(c->lstm_lanes));
     json_object_set_new(o, "clock_mhz", json_real(c->clock_mhz));
     param p[32];
     int n = params_of(c, p);
