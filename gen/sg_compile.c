@@ -623,11 +623,27 @@ static int conv_min_wf(const sg_layer *L)
     return s->w_out + (s->kw + s->stride_w - 1) / s->stride_w - 1;
 }
 
+/* What a bank unit of CONV layer L holds (conv_plan.unit).  With fewer
+ * input channels than banks, banking by channel leaves banks idle (AlexNet
+ * conv1: 3 of 32); banking (channel, tap row) pairs, or (channel, tap)
+ * triples when all of them fit the banks, fills them, each unit keeping its
+ * own copy of the band shifted to its first tap.  A max-pool keeps channel
+ * banking: all taps of a channel then sit in one bank, so every word carries
+ * one tap, as the max accumulation needs. */
+static int conv_unit(const sg_config *c, const sg_layer *L)
+{
+    const sg_conv_shape *s = &L->conv;
+    int kh0 = (s->kh + s->stride_h - 1) / s->stride_h, kw0 = (s->kw + s->stride_w - 1) / s->stride_w;
+    if (L->type == SG_LAYER_MAXPOOL || s->c_in >= c->banks || kh0 * kw0 == 1)
+        return 0;
+    return s->c_in * kh0 * kw0 <= c->banks ? 2 : 1;
+}
+
 static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc, plan *pl,
                      char *err, size_t errlen)
 {
     const sg_conv_shape *s = &L->conv;
-    int P = c->pe_count, B = c->banks, pool = L->type == SG_LAYER_MAXPOOL;
+    int P = c->pe_count, pool = L->type == SG_LAYER_MAXPOOL;
     memset(pl, 0, sizeof *pl);
     pl->rows = s->c_out;
     pl->cols = s->c_in * s->kh * s->kw;
@@ -635,14 +651,7 @@ static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc
     pl->cv = cv;
     if (!cv)
         goto oom;
-    /* With fewer input channels than banks, banking by channel leaves banks
-     * idle (AlexNet conv1: 3 of 32); banking (channel, tap row) pairs, or
-     * (channel, tap) triples when all of them fit the banks, fills them, each
-     * unit keeping its own copy of the band shifted to its first tap.  A
-     * max-pool keeps channel banking: all taps of a channel then sit in one
-     * bank, so every word carries one tap, as the max accumulation needs. */
-    int kh0 = (s->kh + s->stride_h - 1) / s->stride_h, kw0 = (s->kw + s->stride_w - 1) / s->stride_w;
-    cv->unit = pool || s->c_in >= B || kh0 * kw0 == 1 ? 0 : s->c_in * kh0 * kw0 <= B ? 2 : 1;
+    cv->unit = conv_unit(c, L);
     cv->w_out = s->w_out;
     cv->wf = pc->wf > conv_min_wf(L) ? pc->wf : conv_min_wf(L);
     cv->groups = (int)(((long long)(s->h_out - 1) * cv->wf + s->w_out + P - 1) / P);
@@ -879,6 +888,7 @@ typedef struct conv_block {
     const char *live;   /* per slice: it runs (holds a weight of the block) */
     const int *wb;      /* per live slice: its weight-buffer base */
     int last;           /* the last live slice (its CONV is final) */
+    int nlive;          /* live slices */
     int first_t, last_t; /* the first and last tile with a live slice */
 } conv_block;
 
@@ -925,10 +935,8 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
     const conv_plan *cv = k->cv;
     const conv_phase *tp = &cv->ph[t * cv->nph];
     int P = c->pe_count, nch = k->o1 - k->o0, hw = s->h_out * s->w_out;
-    int pool = k->L->type == SG_LAYER_MAXPOOL, any = 0, nlive = 0;
+    int pool = k->L->type == SG_LAYER_MAXPOOL, any = 0;
     long long f_end = (long long)(s->h_out - 1) * cv->wf + s->w_out; /* past the last pixel */
-    for (int i = 0; i < cv->nph * cv->nct; i++)
-        nlive += k->live[i];
     for (int i = 0; i < cv->nph; i++)
         any |= k->live[t * cv->nph + i];
     if (!any)
@@ -942,7 +950,7 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
         if (cv->nct > 1 && t == k->first_t) {
             emit_base3(b, c, 0, rb, 0);
             emit_conv_rows_params(b, c, k->L, k->o0, k->o1);
-        } else if (cv->nct == 1 && nlive > 1 && (!k->fresh || g > 0)) {
+        } else if (cv->nct == 1 && k->nlive > 1 && (!k->fresh || g > 0)) {
             emit_conv_rows_params(b, c, k->L, k->o0, k->o1); /* partial sums replaced them */
         }
         for (int i = 0; i < cv->nph; i++) {
@@ -1012,17 +1020,19 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
     }
     for (int bi = 0; bi < cv->n_blocks; bi++) {
         conv_block k = {L,    cv, next ? next->cv : NULL, nextL, NULL, NULL, li, 0, 1, st,
-                        cv->block_o0[bi], cv->block_o0[bi + 1], live, wb, 0, -1, 0};
+                        cv->block_o0[bi], cv->block_o0[bi + 1], live, wb, 0, 0, -1, 0};
         /* the slices that hold a weight of the block run (at least one: the
          * biases still need their pass); a max-pool block's own tile */
-        int nlive = 0, wbase = 0;
+        int wbase = 0;
         for (int i = 0; i < nsl; i++) {
             long long words;
             live[i] = slice_nnz(&cv->ph[i], k.o0, k.o1, &words) > 0;
-            nlive += live[i];
+            k.nlive += live[i];
         }
-        if (nlive == 0)
+        if (k.nlive == 0) {
             live[0] = 1;
+            k.nlive = 1;
+        }
         if (cv->nct == 1) /* with tiles: per pixel group, in conv_tile_runs */
             emit_conv_rows_params(b, c, L, k.o0, k.o1);
         for (int i = 0; i < nsl; i++) {
@@ -1099,14 +1109,6 @@ static void pool_layer_free(sg_layer *pool)
     free(pool->shift);
 }
 
-/* Bank unit of a CONV layer (plan_conv's rule): 0 when banked by channel. */
-static int conv_unit_level(const sg_config *c, const sg_layer *L)
-{
-    const sg_conv_shape *s = &L->conv;
-    int kh0 = (s->kh + s->stride_h - 1) / s->stride_h, kw0 = (s->kw + s->stride_w - 1) / s->stride_w;
-    return L->type == SG_LAYER_MAXPOOL || s->c_in >= c->banks || kh0 * kw0 == 1 ? 0 : 1;
-}
-
 /* Plan every layer.  With one sample, a CONV or max-pool layer of stride 1
  * banked by channel takes its input map from the CONV or max-pool before it
  * on chip (chain[l] = 1) when both fit half the vector banks and the map
@@ -1121,7 +1123,7 @@ static int plan_all(const sg_config *c, const sg_model *m, const sg_layer *layer
         const sg_layer *L = &layers[l];
         chain[l] = count == 1 && l > 0 && L->type != SG_LAYER_FC &&
                    layers[l - 1].type != SG_LAYER_FC && L->conv.stride_h == 1 &&
-                   L->conv.stride_w == 1 && conv_unit_level(c, L) == 0;
+                   L->conv.stride_w == 1 && conv_unit(c, L) == 0;
     }
     chain[n] = 0;
     for (;;) {

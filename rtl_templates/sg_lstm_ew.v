@@ -29,6 +29,19 @@ module sg_lstm_ew #(
   localparam integer Sh    = 30 - (DataW - 1);        // Q0.30 product to Q0.(DataW-1)
   localparam integer Latency = 6;
 
+  // A table read: point pair {t[k+1], t[k]} and the index's fraction give
+  // t[k] + ((t[k+1] - t[k]) * frac) >>> FracW.  It lies between the two
+  // points, so its low 17 bits hold it (callers drop the rest).
+  function automatic signed [17+FracW:0] interp(input [31:0] pair, input [FracW-1:0] frac);
+    reg signed [16:0] t0, t1, d;
+    begin
+      t0 = {pair[15], pair[15:0]};
+      t1 = {pair[31], pair[31:16]};
+      d  = t1 - t0;
+      interp = {{(FracW+1){t0[16]}}, t0} + ((d * $signed({1'b0, frac})) >>> FracW);
+    end
+  endfunction
+
   reg [Latency-1:0] v_q;
   always @(posedge clk_i) begin
     if (rst_i) v_q <= {Latency{1'b0}};
@@ -66,17 +79,12 @@ module sg_lstm_ew #(
           p1_q  <= pair;
           fr1_q <= u0[FracW-1:0];
         end
-        // ---- S2: t[k] + ((t[k+1] - t[k]) * frac) >>> FracW --------------------
-        wire signed [16:0]         t0   = {p1_q[15], p1_q[15:0]};
-        wire signed [16:0]         t1   = {p1_q[31], p1_q[31:16]};
-        wire signed [16:0]         diff = t1 - t0;
-        wire signed [17+FracW:0]   prod = diff * $signed({1'b0, fr1_q});
-        wire signed [17+FracW:0]   y    = {{(FracW+1){t0[16]}}, t0} + (prod >>> FracW);
-        reg  signed [16:0]         g_q;
-        always @(posedge clk_i) g_q <= y[16:0];
+        // ---- S2: the interpolated gate ---------------------------------------
+        wire signed [17+FracW:0] gy = interp(p1_q, fr1_q);
+        wire unused_gy = ^gy[17+FracW:17];
+        reg signed [16:0] g_q;
+        always @(posedge clk_i) g_q <= gy[16:0];
         assign g2[gi] = g_q;
-        // the interpolation stays inside 17 bits: y lies between t[k] and t[k+1]
-        wire unused_y = ^y[17+FracW:17];
       end
       always @(posedge clk_i) begin
         c1_q <= c0_q;
@@ -116,13 +124,9 @@ module sg_lstm_ew #(
       end
 
       // ---- S5: h_t = sat((o tanh(c) + 2^(Sh-1)) >>> Sh) -------------------------
-      wire signed [16:0] tc0 = {pc4_q[15], pc4_q[15:0]};
-      wire signed [16:0] tc1 = {pc4_q[31], pc4_q[31:16]};
-      wire signed [16:0] dc  = tc1 - tc0;
-      wire signed [17+FracW:0] pcx = dc * $signed({1'b0, frc4_q});
-      wire signed [17+FracW:0] tcy = {{(FracW+1){tc0[16]}}, tc0} + (pcx >>> FracW);
-      wire signed [16:0] tc = tcy[16:0];
+      wire signed [17+FracW:0] tcy = interp(pc4_q, frc4_q);
       wire unused_tcy = ^tcy[17+FracW:17];
+      wire signed [16:0] tc = tcy[16:0];
       wire signed [33:0] oh = o4_q * tc;
       wire signed [33:0] hs = (oh + (34'sd1 <<< (Sh - 1))) >>> Sh;
       localparam signed [33:0] HMax = (34'sd1 <<< (DataW - 1)) - 34'sd1;
