@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sg_cmd.h"
+#include "sg_lstm.h"
 
 int sg_clog2(long long n)
 {
@@ -218,7 +219,7 @@ int sg_config_derive(sg_config *c, char *err, size_t errlen)
      * (issue to the last word's accumulate, plus the empty-pipeline check). */
     c->run_overhead = c->pipe_depth + 1;
     c->lanes = c->pe_count * c->banks;
-    c->lstm_table_bits = c->data_w == 8 ? 8 : 10; /* error measured in tests/test_lstm.c */
+    c->lstm_table_bits = sg_lstm_table_bits_for(c->data_w);
     int given[] = {c->pe_count, c->banks, c->data_w, c->wgt_w, c->acc_w, c->vbuf_depth,
                    c->wbuf_depth, c->rbuf_depth, c->stream_w, c->post_lanes, c->lstm_lanes};
     unsigned long long h = 1469598103934665603ULL;

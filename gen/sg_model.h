@@ -57,8 +57,10 @@ typedef enum sg_layer_type {
     SG_LAYER_FC = 0,     /* fully connected: y = act(requant(W x + b)) */
     SG_LAYER_CONV = 1,   /* 2-D convolution, requant and activation per
                           * output channel (golden/sg_conv.h) */
-    SG_LAYER_MAXPOOL = 2 /* max over k x k windows of each channel, no
-                          * padding, floor mode (sg_maxpool) */
+    SG_LAYER_MAXPOOL = 2, /* max over k x k windows of each channel, no
+                           * padding, floor mode (sg_maxpool) */
+    SG_LAYER_LSTM = 3     /* LSTM over a sequence of `steps` input vectors
+                           * (golden/sg_lstm.h, zero initial h and c) */
 } sg_layer_type;
 
 /* Shapes are C-order: a [C, H, W] map is stored as in[(c * H + y) * W + x]
@@ -85,6 +87,13 @@ typedef struct sg_layer {
                          * pooled size; fc: all 0 */
     int pool_k;         /* maxpool: window size k (k x k); else 0 */
     int pool_stride;    /* maxpool: stride in both directions; else 0 */
+    /* lstm: `in` is the input size per step, `out` the hidden size H;
+     * weights are 4H x (in + H) row-major, [W_ih | W_hh] with PyTorch's
+     * gate row blocks i, f, g, o; bias 4H (b_ih + b_hh, accumulator units);
+     * mult and shift 4H, requantizing each gate row to Q3.12.  The layer
+     * maps steps x in to steps x H (every h_t); an fc layer after it reads
+     * the last h_t. */
+    int steps;          /* lstm: sequence length T (the model input's); else 0 */
 } sg_layer;
 
 typedef struct sg_model {

@@ -56,6 +56,14 @@ typedef struct sg_lstm_layer {
     const int8_t *shift;  /* 4H: requant shift S */
 } sg_lstm_layer;
 
+/* The table size the configuration uses for data_w-bit h: T = 8 at 8 bits,
+ * 10 at 16 (errors measured in tests/test_lstm.c).  sg_config, the model
+ * loader and the compiler all take it from here. */
+static inline int sg_lstm_table_bits_for(int data_w)
+{
+    return data_w == 8 ? 8 : 10;
+}
+
 /* Derive the formats and build the tables: data_w 8 or 16, table_bits
  * 4 .. SG_LSTM_TABLE_MAX.  Returns 0, or -1 with a message (bad argument,
  * out of memory).  Free with sg_lstm_fmt_free. */
