@@ -21,6 +21,7 @@
 
 #include "sg_conv.h"
 #include "sg_fc.h"
+#include "sg_lstm.h"
 #include "sg_npy.h"
 
 #if defined(__GNUC__)
@@ -474,15 +475,24 @@ static int get_in_chw(ld *c, sg_model *m, int li, const char *loc,
     return 0;
 }
 
+/* Refuse a weight of w outside the WGT_W range. */
+static int check_weights(ld *c, const char *file, const char *what,
+                         const sg_npy *w)
+{
+    char why[48];
+
+    snprintf(why, sizeof why, " for wgt_w %d", c->wgt_w);
+    return check_range(c, file, what, w, smin(c->wgt_w), smax(c->wgt_w),
+                       why);
+}
+
 /* The weights of L from a checked .npy (values in WGT_W range). */
 static int take_weights(ld *c, const char *loc, const char *file,
                         const char *what, const sg_npy *w, sg_layer *L)
 {
-    char why[48];
     long long k;
 
-    snprintf(why, sizeof why, " for wgt_w %d", c->wgt_w);
-    if (check_range(c, file, what, w, smin(c->wgt_w), smax(c->wgt_w), why))
+    if (check_weights(c, file, what, w) != 0)
         return -1;
     L->weights = malloc((size_t)w->count * sizeof *L->weights);
     if (L->weights == NULL)
@@ -492,10 +502,58 @@ static int take_weights(ld *c, const char *loc, const char *file,
     return 0;
 }
 
-/* bias, mult, shift (n entries, one per output `unit`), activation and
- * act_max of an fc or conv layer. */
+/* The bias keys of fc and conv layers, and of lstm layers (summed). */
+static const char *const fc_bias[] = {"bias", NULL};
+static const char *const lstm_bias[] = {"bias_ih", "bias_hh", NULL};
+
+/* The bias of L (n entries): the sum of the optional int32 .npy [n] arrays
+ * named by bias_keys (default zeros), which must fit 32 bits. */
+static int load_bias(ld *c, const char *loc, json_t *jl, int n,
+                     const char *unit, const char *const *bias_keys,
+                     sg_layer *L, int64_t *tmp)
+{
+    char keys[80];
+    size_t o = 0;
+    int64_t *sum = calloc((size_t)n, sizeof *sum);
+    json_t *v;
+    int k, r, rc = -1;
+
+    if (sum == NULL)
+        return fail_at(c, loc, "out of memory for %d output %ss", n, unit);
+    for (k = 0; bias_keys[k] != NULL; k++) {
+        if (o < sizeof keys)
+            o += (size_t)snprintf(keys + o, sizeof keys - o,
+                                  k ? " + '%s'" : "'%s'", bias_keys[k]);
+        v = json_object_get(jl, bias_keys[k]);
+        if (v == NULL)
+            continue;
+        if (load_rows(c, loc, bias_keys[k], v, 0, n, unit, smin(SG_BIAS_W),
+                      smax(SG_BIAS_W), " (32-bit)", tmp) != 0)
+            goto done;
+        for (r = 0; r < n; r++)
+            sum[r] += tmp[r]; /* each term is 32-bit: no overflow */
+    }
+    for (r = 0; r < n; r++) {
+        if (sum[r] < smin(SG_BIAS_W) || sum[r] > smax(SG_BIAS_W)) {
+            fail_at(c, loc, "%s out of range at index [%d]: %lld (the sum "
+                    "must be %lld..%lld (32-bit))", keys, r,
+                    (long long)sum[r], smin(SG_BIAS_W), smax(SG_BIAS_W));
+            goto done;
+        }
+        L->bias[r] = (int32_t)sum[r];
+    }
+    rc = 0;
+done:
+    free(sum);
+    return rc;
+}
+
+/* bias (the sum of bias_keys), mult, shift (n entries, one per output
+ * `unit`), activation and act_max of an fc, conv or lstm layer (an lstm
+ * layer's keys leave the activation none). */
 static int load_post(ld *c, const char *loc, json_t *jl, int n,
-                     const char *unit, sg_layer *L)
+                     const char *unit, const char *const *bias_keys,
+                     sg_layer *L)
 {
     char why[48], q[4 * QUOTE_MAX + 4];
     int64_t *tmp;
@@ -511,14 +569,8 @@ static int load_post(ld *c, const char *loc, json_t *jl, int n,
         fail_at(c, loc, "out of memory for %d output %ss", n, unit);
         goto done;
     }
-    v = json_object_get(jl, "bias");
-    if (v != NULL) {
-        if (load_rows(c, loc, "bias", v, 0, n, unit, smin(SG_BIAS_W),
-                      smax(SG_BIAS_W), " (32-bit)", tmp) != 0)
-            goto done;
-        for (r = 0; r < n; r++)
-            L->bias[r] = (int32_t)tmp[r];
-    }
+    if (load_bias(c, loc, jl, n, unit, bias_keys, L, tmp) != 0)
+        goto done;
     if (load_rows(c, loc, "mult", json_object_get(jl, "mult"), 1, n, unit,
                   smin(SG_MULT_W), smax(SG_MULT_W), " (32-bit)", tmp) != 0)
         goto done;
@@ -569,15 +621,62 @@ done:
     return rc;
 }
 
+/* Refuse a layer that lacks one of the keys req (NULL-terminated). */
+static int require_keys(ld *c, const char *loc, json_t *jl,
+                        const char *const *req)
+{
+    int k;
+
+    for (k = 0; req[k] != NULL; k++)
+        if (json_object_get(jl, req[k]) == NULL)
+            return fail_at(c, loc, "missing required key '%s'", req[k]);
+    return 0;
+}
+
 /* Refuse a layer that lacks one of weights, mult, shift. */
 static int require_wms(ld *c, const char *loc, json_t *jl)
 {
-    static const char *const req[3] = {"weights", "mult", "shift"};
-    int k;
+    static const char *const req[] = {"weights", "mult", "shift", NULL};
 
-    for (k = 0; k < 3; k++)
-        if (json_object_get(jl, req[k]) == NULL)
-            return fail_at(c, loc, "missing required key '%s'", req[k]);
+    return require_keys(c, loc, jl, req);
+}
+
+/* The 2-D integer array of key (what: for messages; dims: its shape in
+ * words, "[out, in]") with every dimension 1..INT_MAX; sh gets the shape
+ * as text, *file the path (caller frees both file and w). */
+static int load_2d(ld *c, const char *loc, json_t *jl, const char *key,
+                   const char *what, const char *dims, sg_npy *w,
+                   char **file, char *sh, size_t shlen)
+{
+    if (load_npy(c, loc, key, what, json_object_get(jl, key), w, file) != 0)
+        return -1;
+    shape_str(sh, shlen, w);
+    if (w->ndim != 2)
+        return fail(c, *file, "%s has shape %s, must be 2-D %s", what, sh,
+                    dims);
+    if (w->shape[0] < 1 || w->shape[1] < 1 || w->shape[0] > INT_MAX ||
+        w->shape[1] > INT_MAX)
+        return fail(c, *file, "%s has shape %s, each dimension must be 1..%d",
+                    what, sh, INT_MAX);
+    return 0;
+}
+
+/* An optional integer key of jl that must equal have, the `unit` count
+ * found in file (shape sh). */
+static int check_given(ld *c, const char *loc, json_t *jl, const char *key,
+                       int have, const char *file, const char *sh,
+                       const char *unit)
+{
+    json_t *v = json_object_get(jl, key);
+    long long x;
+
+    if (v == NULL)
+        return 0;
+    if (get_int(c, loc, key, v, 1, INT_MAX, "", &x) != 0)
+        return -1;
+    if (x != have)
+        return fail_at(c, loc, "'%s' is %lld but %s has shape %s (%d %s)",
+                       key, x, file, sh, have, unit);
     return 0;
 }
 
@@ -586,9 +685,7 @@ static int load_fc(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     sg_layer *L = &m->layers[li];
     const sg_layer *P = li > 0 ? &m->layers[li - 1] : NULL;
     char what[200], sh[SG_NPY_MAX_DIMS * 22 + 4], *file = NULL;
-    json_t *v;
     sg_npy w;
-    long long x;
     int rc = -1;
 
     memset(&w, 0, sizeof w);
@@ -597,42 +694,14 @@ static int load_fc(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
 
     /* weights [out, in] fix the lengths */
     snprintf(what, sizeof what, "'weights' of %s", loc);
-    if (load_npy(c, loc, "weights", what, json_object_get(jl, "weights"), &w,
-                 &file) != 0)
+    if (load_2d(c, loc, jl, "weights", what, "[out, in]", &w, &file, sh,
+                sizeof sh) != 0)
         goto done;
-    shape_str(sh, sizeof sh, &w);
-    if (w.ndim != 2) {
-        fail(c, file, "%s has shape %s, must be 2-D [out, in]", what, sh);
-        goto done;
-    }
-    if (w.shape[0] < 1 || w.shape[1] < 1 || w.shape[0] > INT_MAX ||
-        w.shape[1] > INT_MAX) {
-        fail(c, file, "%s has shape %s, each dimension must be 1..%d", what,
-             sh, INT_MAX);
-        goto done;
-    }
     L->out = (int)w.shape[0];
     L->in = (int)w.shape[1];
-    v = json_object_get(jl, "in");
-    if (v != NULL) {
-        if (get_int(c, loc, "in", v, 1, INT_MAX, "", &x) != 0)
-            goto done;
-        if (x != L->in) {
-            fail_at(c, loc, "'in' is %lld but %s has shape %s (%d columns)",
-                    x, file, sh, L->in);
-            goto done;
-        }
-    }
-    v = json_object_get(jl, "out");
-    if (v != NULL) {
-        if (get_int(c, loc, "out", v, 1, INT_MAX, "", &x) != 0)
-            goto done;
-        if (x != L->out) {
-            fail_at(c, loc, "'out' is %lld but %s has shape %s (%d rows)", x,
-                    file, sh, L->out);
-            goto done;
-        }
-    }
+    if (check_given(c, loc, jl, "in", L->in, file, sh, "columns") != 0 ||
+        check_given(c, loc, jl, "out", L->out, file, sh, "rows") != 0)
+        goto done;
     if (P != NULL && L->in != P->out) {
         char flat[160] = "";
         if (is_spatial(P))
@@ -640,13 +709,17 @@ static int load_fc(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
                      "= [%d, %d, %d] output flattened, so its input length "
                      "must be C*H*W = %d", P->conv.c_out, P->conv.h_out,
                      P->conv.w_out, P->out);
+        else if (P->type == SG_LAYER_LSTM)
+            snprintf(flat, sizeof flat, "; an fc layer after an lstm layer "
+                     "reads its last h_t, so its input length must be the "
+                     "hidden size %d", P->out);
         fail_at(c, loc, "input length %d (%s has shape %s) does not match "
                 "the output length %d of layers[%d] '%s'%s", L->in, file, sh,
                 P->out, li - 1, P->name, flat);
         goto done;
     }
     if (take_weights(c, loc, file, what, &w, L) != 0 ||
-        load_post(c, loc, jl, L->out, "row", L) != 0)
+        load_post(c, loc, jl, L->out, "row", fc_bias, L) != 0)
         goto done;
     rc = 0;
 done:
@@ -752,7 +825,7 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     }
     L->out = (int)n;
     if (take_weights(c, loc, file, what, &w, L) != 0 ||
-        load_post(c, loc, jl, s->c_out, "channel", L) != 0)
+        load_post(c, loc, jl, s->c_out, "channel", fc_bias, L) != 0)
         goto done;
     rc = 0;
 done:
@@ -806,6 +879,92 @@ static int load_maxpool(ld *c, sg_model *m, int li, json_t *jl,
     return 0;
 }
 
+/* An lstm layer: weight_ih [4H, in] and weight_hh [4H, H] side by side
+ * as the 4H x (in + H) weights, the biases summed; steps is set from the
+ * input by load_input. */
+static int load_lstm(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
+{
+    static const char *const req[] = {"weight_ih", "weight_hh", "mult",
+                                      "shift", NULL};
+    sg_layer *L = &m->layers[li];
+    const sg_layer *P = li > 0 ? &m->layers[li - 1] : NULL;
+    char what[2][200], sh[2][SG_NPY_MAX_DIMS * 22 + 4];
+    char *file[2] = {NULL, NULL};
+    long long H, in, r, cols;
+    sg_npy w[2];
+    int rc = -1;
+
+    memset(w, 0, sizeof w);
+    if (require_keys(c, loc, jl, req) != 0)
+        return -1;
+    snprintf(what[0], sizeof what[0], "'weight_ih' of %s", loc);
+    snprintf(what[1], sizeof what[1], "'weight_hh' of %s", loc);
+    if (load_2d(c, loc, jl, "weight_ih", what[0], "[4*hidden, in]", &w[0],
+                &file[0], sh[0], sizeof sh[0]) != 0)
+        goto done;
+    if (w[0].shape[0] % 4 != 0) {
+        fail(c, file[0], "%s has shape %s: %lld rows, must be 4*hidden (the "
+             "gate blocks i, f, g, o)", what[0], sh[0], w[0].shape[0]);
+        goto done;
+    }
+    H = w[0].shape[0] / 4;
+    in = w[0].shape[1];
+    if (in > INT_MAX - H) {
+        fail(c, file[0], "%s has shape %s: input size %lld plus hidden size "
+             "%lld exceeds %d", what[0], sh[0], in, H, INT_MAX);
+        goto done;
+    }
+    L->in = (int)in;
+    L->out = (int)H;
+    if (check_given(c, loc, jl, "in", L->in, file[0], sh[0],
+                    "columns") != 0 ||
+        check_given(c, loc, jl, "hidden", L->out, file[0], sh[0],
+                    "hidden units: rows / 4") != 0)
+        goto done;
+    if (P != NULL && L->in != P->out) {
+        fail_at(c, loc, "input size %d (%s has shape %s) does not match the "
+                "hidden size %d of layers[%d] '%s'", L->in, file[0], sh[0],
+                P->out, li - 1, P->name);
+        goto done;
+    }
+    if (load_2d(c, loc, jl, "weight_hh", what[1], "[4*hidden, hidden]",
+                &w[1], &file[1], sh[1], sizeof sh[1]) != 0)
+        goto done;
+    if (w[1].shape[0] != 4 * H || w[1].shape[1] != H) {
+        fail(c, file[1], "%s has shape %s, must be [%lld, %lld] ([4*hidden, "
+             "hidden] for hidden %lld from %s)", what[1], sh[1], 4 * H, H, H,
+             file[0]);
+        goto done;
+    }
+    if (check_weights(c, file[0], what[0], &w[0]) != 0 ||
+        check_weights(c, file[1], what[1], &w[1]) != 0)
+        goto done;
+    cols = in + H;
+    L->weights = malloc((size_t)(4 * H) * (size_t)cols * sizeof *L->weights);
+    if (L->weights == NULL) {
+        fail_at(c, loc, "out of memory for the %lld x %lld weights", 4 * H,
+                cols);
+        goto done;
+    }
+    for (r = 0; r < 4 * H; r++) {
+        int32_t *row = L->weights + r * cols;
+        long long j;
+        for (j = 0; j < in; j++)
+            row[j] = (int32_t)w[0].i[r * in + j];
+        for (j = 0; j < H; j++)
+            row[in + j] = (int32_t)w[1].i[r * H + j];
+    }
+    if (load_post(c, loc, jl, (int)(4 * H), "gate row", lstm_bias, L) != 0)
+        goto done;
+    rc = 0;
+done:
+    sg_npy_free(&w[0]);
+    sg_npy_free(&w[1]);
+    free(file[0]);
+    free(file[1]);
+    return rc;
+}
+
 /* The layer types: the name in "type", the value, the keys allowed. */
 static const struct {
     const char *name;   /* as written in the model */
@@ -818,13 +977,47 @@ static const struct {
      "name, type, in, weights, kernel, stride, padding, bias, mult, shift, "
      "activation, act_max"},
     {"maxpool", SG_LAYER_MAXPOOL, "name, type, in, kernel, stride"},
+    {"lstm", SG_LAYER_LSTM,
+     "name, type, in, hidden, weight_ih, weight_hh, bias_ih, bias_hh, mult, "
+     "shift"},
 };
 #define N_LAYER_TYPES ((int)(sizeof layer_types / sizeof layer_types[0]))
+
+static const char *type_name(sg_layer_type type)
+{
+    int t;
+
+    for (t = 0; t < N_LAYER_TYPES; t++)
+        if (layer_types[t].type == type)
+            return layer_types[t].name;
+    return "?";
+}
+
+/* The order a sequence allows: lstm layers first, then layers that read
+ * the last h_t (fc); a conv or maxpool layer cannot read a sequence. */
+static int check_order(ld *c, const sg_model *m, int li, const char *loc)
+{
+    const sg_layer *L = &m->layers[li], *P;
+
+    if (li == 0)
+        return 0;
+    P = &m->layers[li - 1];
+    if (L->type == SG_LAYER_LSTM && P->type != SG_LAYER_LSTM)
+        return fail_at(c, loc, "an lstm layer must be the first layer or "
+                       "follow an lstm layer, not %s layer layers[%d] '%s'",
+                       type_name(P->type), li - 1, P->name);
+    if (is_spatial(L) && P->type == SG_LAYER_LSTM)
+        return fail_at(c, loc, "a %s layer cannot follow lstm layer "
+                       "layers[%d] '%s' (legal after lstm: lstm, fc)",
+                       type_name(L->type), li - 1, P->name);
+    return 0;
+}
 
 static int load_layer(ld *c, sg_model *m, int li, json_t *jl)
 {
     sg_layer *L = &m->layers[li];
-    char loc[160], q[4 * QUOTE_MAX + 4], ctx[40];
+    char loc[160], q[4 * QUOTE_MAX + 4], ctx[40], legal[80];
+    size_t o = 0;
     json_t *v;
     int k, t = 0; /* layer_types[0] is fc, the default */
 
@@ -852,19 +1045,26 @@ static int load_layer(ld *c, sg_model *m, int li, json_t *jl)
         for (t = 0; t < N_LAYER_TYPES; t++)
             if (strcmp(json_string_value(v), layer_types[t].name) == 0)
                 break;
-        if (t == N_LAYER_TYPES)
-            return fail_at(c, loc, "unknown type '%s' (legal: fc, conv, "
-                           "maxpool)", quote(q, json_string_value(v)));
+        if (t == N_LAYER_TYPES) {
+            for (k = 0; k < N_LAYER_TYPES && o < sizeof legal; k++)
+                o += (size_t)snprintf(legal + o, sizeof legal - o,
+                                      k ? ", %s" : "%s", layer_types[k].name);
+            return fail_at(c, loc, "unknown type '%s' (legal: %s)",
+                           quote(q, json_string_value(v)), legal);
+        }
     }
     L->type = layer_types[t].type;
     snprintf(ctx, sizeof ctx, " for type %s", layer_types[t].name);
-    if (check_keys(c, loc, ctx, jl, layer_types[t].keys) != 0)
+    if (check_keys(c, loc, ctx, jl, layer_types[t].keys) != 0 ||
+        check_order(c, m, li, loc) != 0)
         return -1;
     switch (L->type) {
     case SG_LAYER_CONV:
         return load_conv(c, m, li, jl, loc);
     case SG_LAYER_MAXPOOL:
         return load_maxpool(c, m, li, jl, loc);
+    case SG_LAYER_LSTM:
+        return load_lstm(c, m, li, jl, loc);
     case SG_LAYER_FC:
         break;
     }
@@ -874,31 +1074,38 @@ static int load_layer(ld *c, sg_model *m, int li, json_t *jl)
 /* ---- the model --------------------------------------------------------- */
 
 /* The input array into m->inputs: [in] or [n, in] for a first fc layer,
- * [C, H, W] or [n, C, H, W] for a first conv or maxpool layer. */
+ * [C, H, W] or [n, C, H, W] for a first conv or maxpool layer, [T, in] or
+ * [n, T, in] for a first lstm layer (T, the steps, then set in every lstm
+ * layer). */
 static int load_input(ld *c, sg_model *m, json_t *v)
 {
     char sh[SG_NPY_MAX_DIMS * 22 + 4], why[48], one[80], *file = NULL;
     const char *what = "'input'";
     const sg_layer *L0 = &m->layers[0];
-    int in = L0->in, rc = -1, nd, d, dims[3];
+    int lstm = L0->type == SG_LAYER_LSTM;
+    int in = L0->in, rc = -1, nd, d, dims[3], l;
     long long k;
     sg_npy a;
 
     memset(&a, 0, sizeof a);
+    if (load_npy(c, "", "input", what, v, &a, &file) != 0)
+        goto done;
+    shape_str(sh, sizeof sh, &a);
     if (is_spatial(L0)) {
         nd = 3;
         dims[0] = L0->conv.c_in;
         dims[1] = L0->conv.h_in;
         dims[2] = L0->conv.w_in;
+    } else if (lstm) {
+        nd = 2;
+        dims[0] = 0; /* T: any, checked below */
+        dims[1] = in;
     } else {
         nd = 1;
         dims[0] = in;
     }
-    if (load_npy(c, "", "input", what, v, &a, &file) != 0)
-        goto done;
-    shape_str(sh, sizeof sh, &a);
     d = a.ndim == nd || a.ndim == nd + 1 ? 0 : -1;
-    for (k = 0; d == 0 && k < nd; k++)
+    for (k = lstm; d == 0 && k < nd; k++)
         if (a.shape[a.ndim - nd + k] != dims[k])
             d = -1;
     if (d != 0) {
@@ -906,12 +1113,28 @@ static int load_input(ld *c, sg_model *m, json_t *v)
             fail(c, file, "%s has shape %s, must be [%d] or [n, %d] "
                  "(layers[0] '%s' has %d inputs)", what, sh, in, in,
                  L0->name, in);
+        else if (lstm)
+            fail(c, file, "%s has shape %s, must be [T, %d] or [n, T, %d] "
+                 "(layers[0] '%s' is an lstm layer of input size %d)", what,
+                 sh, in, in, L0->name, in);
         else
             fail(c, file, "%s has shape %s, must be %s or [n, %d, %d, %d] "
                  "(layers[0] '%s' takes [C, H, W] = %s)", what, sh,
                  ints_str(one, sizeof one, dims, 3), dims[0], dims[1],
                  dims[2], L0->name, one);
         goto done;
+    }
+    if (lstm) {
+        long long T = a.shape[a.ndim - 2];
+        if (T < 1 || T > INT_MAX / in) {
+            fail(c, file, "%s has shape %s, must have 1..%d steps T", what,
+                 sh, INT_MAX / in);
+            goto done;
+        }
+        in *= (int)T; /* a sample is the whole sequence */
+        for (l = 0; l < m->n_layers; l++)
+            if (m->layers[l].type == SG_LAYER_LSTM)
+                m->layers[l].steps = (int)T;
     }
     if (a.ndim == nd + 1 && (a.shape[0] < 1 || a.shape[0] > INT_MAX / in)) {
         fail(c, file, "%s has shape %s, must have 1..%d samples", what, sh,
@@ -1081,6 +1304,48 @@ static int check_map(const sg_layer *L, char *err, size_t errlen)
     return 0;
 }
 
+/* An lstm layer over its steps: sg_lstm_run with the layer alone, zero
+ * initial h and c, every h_t into y. */
+static int forward_lstm(const sg_layer *L, int data_w, int acc_w,
+                        const int32_t *x, int32_t *y, char *err,
+                        size_t errlen)
+{
+    char msg[MSG_LEN];
+    sg_lstm_layer ll;
+    sg_lstm_fmt f;
+    int32_t *h, *c;
+    int rc;
+
+    if (L->in < 1 || L->out < 1 || L->out > INT_MAX / 4 ||
+        L->in > INT_MAX - L->out || L->steps < 1)
+        return fail_layer(err, errlen, L, "invalid lstm size: input %d, "
+                          "hidden %d, steps %d (legal: 1.. each, 4*hidden "
+                          "and input + hidden at most %d)", L->in, L->out,
+                          L->steps, INT_MAX);
+    if (sg_lstm_fmt_derive(&f, data_w, sg_lstm_table_bits_for(data_w), 1,
+                           msg, sizeof msg) != 0)
+        return fail_layer(err, errlen, L, "%s", msg);
+    ll.in = L->in;
+    ll.hidden = L->out;
+    ll.w = L->weights;
+    ll.bias = L->bias; /* NULL adds nothing */
+    ll.mult = L->mult;
+    ll.shift = L->shift;
+    h = calloc((size_t)L->out, sizeof *h);
+    c = calloc((size_t)L->out, sizeof *c);
+    if (h == NULL || c == NULL)
+        rc = fail_layer(err, errlen, L, "out of memory for the state");
+    else if (sg_lstm_run(&f, &ll, 1, acc_w, L->steps, x, h, c, y, msg,
+                         sizeof msg) != 0)
+        rc = fail_layer(err, errlen, L, "%s", msg);
+    else
+        rc = 0;
+    free(h);
+    free(c);
+    sg_lstm_fmt_free(&f);
+    return rc;
+}
+
 int sg_layer_forward(const sg_layer *L, int data_w, int acc_w,
                      const int32_t *x, int32_t *y, char *err, size_t errlen)
 {
@@ -1103,7 +1368,7 @@ int sg_layer_forward(const sg_layer *L, int data_w, int acc_w,
     if (acc_w < 1 || acc_w > SG_ACC_W_MAX)
         return fail_layer(err, errlen, L, "invalid acc_w %d (legal: 1..%d)",
                           acc_w, SG_ACC_W_MAX);
-    if (L->type == SG_LAYER_FC || L->type == SG_LAYER_CONV) {
+    if (L->type != SG_LAYER_MAXPOOL) {
         if (L->weights == NULL || L->mult == NULL || L->shift == NULL)
             return fail_layer(err, errlen, L, "weights, mult or shift is "
                               "null");
@@ -1155,8 +1420,10 @@ int sg_layer_forward(const sg_layer *L, int data_w, int acc_w,
                        y, &ho, &wo, msg, sizeof msg) != 0)
             return fail_layer(err, errlen, L, "%s", msg);
         return 0;
+    case SG_LAYER_LSTM:
+        return forward_lstm(L, data_w, acc_w, x, y, err, errlen);
     }
-    return fail_layer(err, errlen, L, "unknown layer type %d (legal: 0..2)",
+    return fail_layer(err, errlen, L, "unknown layer type %d (legal: 0..3)",
                       (int)L->type);
 }
 

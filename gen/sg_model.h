@@ -7,9 +7,11 @@
  *     "input": "x.npy",                     int8/int16/int32: first layer fc:
  *                                           [in] or [n, in]; first layer conv
  *                                           or maxpool: [C, H, W] or
- *                                           [n, C, H, W]
+ *                                           [n, C, H, W]; first layer lstm:
+ *                                           [T, in] or [n, T, in] (T steps)
  *     "layers": [
- *       { "name": "conv1", "type": "conv",  type: "fc", "conv", "maxpool"
+ *       { "name": "conv1", "type": "conv",  type: "fc", "conv", "maxpool",
+ *                                           "lstm"
  *         "in": [3, 32, 32],                input [C, H, W]; required for the
  *                                           first layer and after an fc layer,
  *                                           else optional and checked
@@ -30,7 +32,18 @@
  *         "mult": 1234567 | "fc1_m.npy",    requant M: one int32 or int32 [out]
  *         "shift": 20 | "fc1_s.npy",        requant S: one int or int [out], 0..62
  *         "activation": "relu",             "none" (default), "relu", "relu6"
- *         "act_max": 96 }                   the quantized 6, required for relu6
+ *         "act_max": 96 },                  the quantized 6, required for relu6
+ *       { "name": "lstm1", "type": "lstm",
+ *         "in": 40, "hidden": 64,           optional, checked against weights
+ *         "weight_ih": "l1_wih.npy",        int [4H, in]: torch weight_ih_l0,
+ *                                           gate row blocks i, f, g, o
+ *         "weight_hh": "l1_whh.npy",        int [4H, H]: torch weight_hh_l0
+ *         "bias_ih": "l1_bih.npy",          optional int32 [4H] each, in
+ *         "bias_hh": "l1_bhh.npy",          accumulator units; summed (the sum
+ *                                           must fit 32 bits), default zeros
+ *         "mult": ..., "shift": ... }       as for fc, one per gate row [4H]:
+ *                                           the row's accumulator to the Q3.12
+ *                                           gate (golden/sg_lstm.h)
  *     ]
  *   }
  *
@@ -40,9 +53,13 @@
  * reads it flattened in C order (torch.flatten of NCHW), so its input
  * length must be C*H*W; a conv or maxpool layer after an fc layer reads the
  * fc output as the [C, H, W] given by its "in" (C*H*W must equal the fc's
- * out).  Values must fit the hardware's widths: weights WGT_W bits, inputs
- * DATA_W bits, act_max 0 .. 2^(DATA_W-1)-1.  float32 arrays are refused
- * (quantize them first).
+ * out).  An lstm layer runs over the T steps of each input sample (x and h
+ * both Q0.(DATA_W-1), zero initial h and c); it must be the first layer or
+ * follow an lstm layer (its in = that layer's H), and is followed only by
+ * lstm or fc layers: an fc layer reads the last step's h_t, so its input
+ * length must be H.  Values must fit the hardware's widths: weights WGT_W
+ * bits, inputs DATA_W bits, act_max 0 .. 2^(DATA_W-1)-1.  float32 arrays
+ * are refused (quantize them first).
  */
 #ifndef SG_MODEL_H
 #define SG_MODEL_H
@@ -69,14 +86,17 @@ typedef struct sg_layer {
     char name[64];      /* layer name from the model (default "layerN") */
     sg_layer_type type; /* what the layer computes */
     int in;             /* input length: fc columns of W; conv and maxpool
-                         * C*H*W of the input map */
+                         * C*H*W of the input map; lstm per step */
     int out;            /* output length: fc rows of W; conv and maxpool
-                         * C*H*W of the output map */
+                         * C*H*W of the output map; lstm hidden size H
+                         * (per step) */
     int32_t *weights;   /* fc: out x in, row-major; conv: c_out x c_in x kh
-                         * x kw (PyTorch order); maxpool: NULL */
-    int32_t *bias;      /* fc: out entries; conv: c_out; maxpool: NULL */
-    int32_t *mult;      /* requant multiplier M per output row (fc) or
-                         * channel (conv); maxpool: NULL */
+                         * x kw (PyTorch order); lstm: 4H x (in + H), see
+                         * below; maxpool: NULL */
+    int32_t *bias;      /* fc: out entries; conv: c_out; lstm: 4H; maxpool:
+                         * NULL */
+    int32_t *mult;      /* requant multiplier M per output row (fc), channel
+                         * (conv) or gate row (lstm); maxpool: NULL */
     int8_t *shift;      /* requant shift S, entries as mult; maxpool: NULL */
     sg_act act;         /* activation (SG_ACT_NONE for maxpool) */
     int32_t act_max;    /* relu6 clamp (quantized 6); 0 when unused */
@@ -102,7 +122,8 @@ typedef struct sg_model {
     sg_layer *layers;   /* n_layers entries */
     int n_inputs;       /* input vectors (samples) */
     int input_len;      /* length of each input vector = layers[0].in
-                         * (C*H*W for a first conv or maxpool layer) */
+                         * (C*H*W for a first conv or maxpool layer,
+                         * steps * in for a first lstm layer) */
     int32_t *inputs;    /* n_inputs x input_len, each sample in C order */
 } sg_model;
 
@@ -114,9 +135,13 @@ int sg_model_load(const char *path, int data_w, int wgt_w, sg_model *m,
 
 /* The golden output of layer L for one input x (L->in entries) into y
  * (L->out entries): fc with sg_fc_dense, conv with sg_conv_dense, maxpool
- * with sg_maxpool.  data_w (1..32) and acc_w (1..SG_ACC_W_MAX) are the
- * machine's activation and accumulator widths.  Returns 0, or -1 with a
- * message naming the layer when an argument or L itself is inconsistent. */
+ * with sg_maxpool.  An lstm layer reads L->steps * L->in entries (the whole
+ * sequence) and writes L->steps * L->out (every h_t, the last one at
+ * y + (steps - 1) * out): sg_lstm_run with zero initial h and c, tables of
+ * sg_lstm_table_bits_for(data_w) bits, interpolated; data_w must be 8 or 16
+ * there.  data_w (1..32) and acc_w (1..SG_ACC_W_MAX) are the machine's
+ * activation and accumulator widths.  Returns 0, or -1 with a message
+ * naming the layer when an argument or L itself is inconsistent. */
 int sg_layer_forward(const sg_layer *L, int data_w, int acc_w,
                      const int32_t *x, int32_t *y, char *err, size_t errlen);
 

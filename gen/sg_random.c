@@ -1,6 +1,7 @@
-/* sg_random: build random FC models from a short text spec. */
+/* sg_random: build random FC, CNN and LSTM models from a short text spec. */
 #include "sg_random.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,9 @@ static int32_t rweight(rng *r, int wgt_w)
 typedef struct spec {
     int rows[16], n_rows, cols, layers, n, m, banks, samples;
     int conv;                 /* type=conv: CONV layers (then an optional fc) */
+    int lstm;                 /* type=lstm: LSTM layers (then an optional fc) */
+    int steps;                /* type=lstm: sequence length T */
+    int lstm_in;              /* input size of the LSTM layer being filled (0: none) */
     int alexnet;              /* net=alexnet (1) or net=vgg16 (2): real layer shapes */
     int ch, h, w, k, stride, pad, fc; /* conv input shape, kernel, stride, padding, final fc */
     int pool, pool_stride;    /* max-pool after each CONV layer (0: none), its stride */
@@ -70,6 +74,7 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
     s->k = 3;
     s->stride = 1;
     s->pad = 1;
+    s->steps = 8;
     snprintf(s->pattern, sizeof s->pattern, "bbs");
     snprintf(s->act, sizeof s->act, "mixed");
     char buf[512];
@@ -118,11 +123,12 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
             continue;
         }
         if (strcmp(k, "type") == 0) {
-            if (strcmp(v, "fc") != 0 && strcmp(v, "conv") != 0) {
-                snprintf(err, errlen, "random spec: unknown type '%s': legal fc, conv", v);
+            if (strcmp(v, "fc") != 0 && strcmp(v, "conv") != 0 && strcmp(v, "lstm") != 0) {
+                snprintf(err, errlen, "random spec: unknown type '%s': legal fc, conv, lstm", v);
                 return -1;
             }
             s->conv = strcmp(v, "conv") == 0;
+            s->lstm = strcmp(v, "lstm") == 0;
             continue;
         }
         if (strcmp(k, "density") == 0) {
@@ -170,6 +176,8 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
             s->pool = (int)x;
         else if (strcmp(k, "pool_stride") == 0 && x >= 1 && x <= 8)
             s->pool_stride = (int)x;
+        else if (strcmp(k, "steps") == 0 && x >= 1 && x <= 100000)
+            s->steps = (int)x;
         else {
             snprintf(err, errlen, "random spec: unknown key or bad value '%s=%s'", k, v);
             return -1;
@@ -201,9 +209,49 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
     return 0;
 }
 
-/* Fill row r (cols entries) according to the pattern. */
+/* Put a nonzero weight at k distinct random columns among idx[0..n-1] of w
+ * (partial Fisher-Yates; idx is shuffled in place). */
+static void pick(rng *r, int wgt_w, int32_t *w, int *idx, int n, int k)
+{
+    for (int j = 0; j < k && j < n; j++) {
+        int t = (int)rrange(r, j, n - 1), tmp = idx[j];
+        idx[j] = idx[t];
+        idx[t] = tmp;
+        w[idx[j]] = rweight(r, wgt_w);
+    }
+}
+
+/* The columns of interleaved bank b of an LSTM row (in x columns, then
+ * cols - in h columns; B banks) into idx; returns how many. */
+static int lstm_bank(int in, int cols, int B, int b, int *idx)
+{
+    int n = 0;
+    for (int j = b; j < in; j += B)
+        idx[n++] = j;
+    for (int j = b; j < cols - in; j += B)
+        idx[n++] = in + j;
+    return n;
+}
+
+/* Nonzeros per interleaved bank of a bbs LSTM row: k = max(1,
+ * round(density * the smallest non-empty bank's size)), which every
+ * non-empty bank can hold. */
+static int lstm_bank_k(const spec *s, int cols)
+{
+    int in = s->lstm_in, h = cols - in, small = 0;
+    for (int b = 0; b < s->banks && (b < in || b < h); b++) {
+        int n = (b < in ? (in - 1 - b) / s->banks + 1 : 0) + (b < h ? (h - 1 - b) / s->banks + 1 : 0);
+        if (small == 0 || n < small)
+            small = n;
+    }
+    int k = (int)lround(s->density * small);
+    return k < 1 ? 1 : k;
+}
+
+/* Fill row r (cols entries) according to the pattern; idx has room for
+ * cols entries. */
 static void fill_row(rng *r, const spec *s, int wgt_w, int32_t *w, int row, int cols,
-                     const unsigned char *block_keep)
+                     const unsigned char *block_keep, int *idx)
 {
     memset(w, 0, (size_t)cols * sizeof *w);
     if (strcmp(s->pattern, "zero") == 0)
@@ -226,6 +274,13 @@ static void fill_row(rng *r, const spec *s, int wgt_w, int32_t *w, int row, int 
                 w[j] = rweight(r, wgt_w);
         return;
     }
+    if (s->lstm_in > 0 && strcmp(s->pattern, "bbs") == 0) {
+        /* the hardware's LSTM banks: x column j and h column in + j in bank j % B */
+        int k = lstm_bank_k(s, cols);
+        for (int b = 0; b < s->banks; b++)
+            pick(r, wgt_w, w, idx, lstm_bank(s->lstm_in, cols, s->banks, b, idx), k);
+        return;
+    }
     /* bbs: banks of ceil(cols/banks) columns; nm: banks of m columns */
     int bsize = strcmp(s->pattern, "nm") == 0 ? s->m
                 : s->bbs_bank      ? s->bbs_bank
@@ -235,65 +290,118 @@ static void fill_row(rng *r, const spec *s, int wgt_w, int32_t *w, int row, int 
         int k = strcmp(s->pattern, "nm") == 0 ? s->n : (int)lround(s->density * bsize);
         if (k > len)
             k = len;
-        /* choose k distinct columns of the bank: partial Fisher-Yates */
-        int idx[4096];
+        /* k distinct columns among the bank's first 4096 */
         int n = len < 4096 ? len : 4096;
         for (int j = 0; j < n; j++)
-            idx[j] = j;
-        for (int j = 0; j < k && j < n; j++) {
-            int t = (int)rrange(r, j, n - 1), tmp = idx[j];
-            idx[j] = idx[t];
-            idx[t] = tmp;
-            w[b0 + idx[j]] = rweight(r, wgt_w);
-        }
+            idx[j] = b0 + j;
+        pick(r, wgt_w, w, idx, n, k);
     }
 }
 
-/* Weights (rows x rowlen, pattern of the spec), bias, M and S of a layer. */
-static int fill_layer(rng *r, const spec *s, const sg_config *c, sg_layer *L, int rows, int rowlen)
+/* Room for the weights (rows x rowlen), bias, M and S of L.  -1: out of
+ * memory (what was allocated is L's, freed with the model). */
+static int alloc_layer(sg_layer *L, int rows, int rowlen)
 {
-    long long amax = (1LL << (c->data_w - 1)) - 1;
     L->weights = malloc((size_t)rows * (size_t)rowlen * sizeof *L->weights);
     L->bias = malloc((size_t)rows * sizeof *L->bias);
     L->mult = malloc((size_t)rows * sizeof *L->mult);
     L->shift = malloc((size_t)rows * sizeof *L->shift);
+    return L->weights && L->bias && L->mult && L->shift ? 0 : -1;
+}
+
+/* M, S and bias of fc or conv row `row` with nz nonzero weights: the
+ * typical |acc| ~ sqrt(nz) * amax * wmax / 3 maps to ~amax / 2. */
+static void row_requant(rng *r, const sg_config *c, sg_layer *L, int row, int nz)
+{
+    long long amax = (1LL << (c->data_w - 1)) - 1, wmax = 1LL << (c->wgt_w - 1);
+    double typ = sqrt((double)(nz > 0 ? nz : 1)) * (double)amax * (double)wmax / 3.0;
+    int shift = (int)rrange(r, 16, 30);
+    double mult = ldexp(1.0, shift) * (double)amax / 2.0 / typ;
+    if (mult < 1.0)
+        mult = 1.0;
+    if (mult > 2147483647.0)
+        mult = 2147483647.0;
+    L->mult[row] = (int32_t)mult * (rrange(r, 0, 9) == 0 ? -1 : 1);
+    L->shift[row] = (int8_t)shift;
+    long long bmax = typ < 1e9 ? (long long)typ : 1000000000LL;
+    L->bias[row] = (int32_t)rrange(r, -bmax, bmax);
+}
+
+/* M, S and bias of LSTM gate row `row` with nz nonzero weights, so that its
+ * requantized pre-activation z (Q3.12, [-8, 8)) mostly lands in [-4, 4]:
+ * with |x|, |h| ~ 2^(DATA_W-2) and uniform weights (rms wmax / sqrt 3) the
+ * accumulator's typical size is sigma = sqrt(nz) * wmax / sqrt(3) *
+ * 2^(DATA_W-2); M / 2^S maps sigma to 2.0 (8192) times a factor in
+ * 0.75..1.25 (times `hot`), so |z| >= 8 (saturation) is a ~4-sigma event;
+ * M has 30 significant bits (S = 30 - log2 of the scale, in 0..62).  The
+ * bias shifts z by a uniform -1.0..1.0 (+-4096 in Q3.12), expressed in
+ * accumulator units and held to +-2^(ACC_W-2). */
+static void gate_requant(rng *r, const sg_config *c, sg_layer *L, int row, int nz, double hot)
+{
+    double wrms = ldexp(1.0, c->wgt_w - 1) / sqrt(3.0);
+    double sigma = sqrt((double)(nz > 0 ? nz : 1)) * wrms * ldexp(1.0, c->data_w - 2);
+    double scale = 8192.0 / sigma * (0.75 + 0.5 * runit(r)) * hot; /* z = acc * scale */
+    int e;
+    frexp(scale, &e); /* scale = f * 2^e, f in [0.5, 1) */
+    int shift = 30 - e < 0 ? 0 : 30 - e > SG_SHIFT_MAX ? SG_SHIFT_MAX : 30 - e;
+    double mult = ldexp(scale, shift);
+    if (mult < 1.0)
+        mult = 1.0;
+    if (mult > 2147483647.0)
+        mult = 2147483647.0;
+    L->mult[row] = (int32_t)mult;
+    L->shift[row] = (int8_t)shift;
+    double bmax = ldexp(1.0, (c->acc_w < 32 ? c->acc_w : 32) - 2);
+    double bias = (2.0 * runit(r) - 1.0) * 4096.0 / (mult / ldexp(1.0, shift));
+    L->bias[row] = (int32_t)llround(bias > bmax ? bmax : bias < -bmax ? -bmax : bias);
+}
+
+/* Weights (rows x rowlen, pattern of the spec), bias, M and S of a layer:
+ * an fc or conv layer (activation per the spec), or the 4H gate rows of an
+ * LSTM layer when s->lstm_in > 0 (no activation; in one layer of four a
+ * random row is 16 times hotter and saturates often). */
+static int fill_layer(rng *r, const spec *s, const sg_config *c, sg_layer *L, int rows, int rowlen)
+{
+    long long amax = (1LL << (c->data_w - 1)) - 1;
     int bc = (rowlen + 3) / 4;
     unsigned char *keep = malloc((size_t)((rows + 3) / 4) * (size_t)bc);
-    if (!L->weights || !L->bias || !L->mult || !L->shift || !keep) {
+    int *idx = malloc((size_t)rowlen * sizeof *idx);
+    if (alloc_layer(L, rows, rowlen) != 0 || !keep || !idx) {
         free(keep);
+        free(idx);
         return -1;
     }
     for (long long i = 0; i < (long long)((rows + 3) / 4) * bc; i++)
         keep[i] = runit(r) < s->density;
-    const char *act = s->act;
-    if (strcmp(act, "mixed") == 0) {
-        const char *acts[] = {"none", "relu", "relu6"};
-        act = acts[rrange(r, 0, 2)];
+    int hot_row = -1;
+    if (s->lstm_in > 0) {
+        L->act = SG_ACT_NONE;
+        L->act_max = 0;
+        if (rrange(r, 0, 3) == 0)
+            hot_row = (int)rrange(r, 0, rows - 1);
+    } else {
+        const char *act = s->act;
+        if (strcmp(act, "mixed") == 0) {
+            const char *acts[] = {"none", "relu", "relu6"};
+            act = acts[rrange(r, 0, 2)];
+        }
+        L->act = (sg_act)sg_act_parse(act);
+        L->act_max = L->act == SG_ACT_RELU6 ? (int32_t)rrange(r, 1, amax) : 0;
     }
-    L->act = (sg_act)sg_act_parse(act);
-    L->act_max = L->act == SG_ACT_RELU6 ? (int32_t)rrange(r, 1, amax) : 0;
-    long long wmax = 1LL << (c->wgt_w - 1);
     for (int row = 0; row < rows; row++) {
-        fill_row(r, s, c->wgt_w, L->weights + (size_t)row * rowlen, row, rowlen, keep);
+        fill_row(r, s, c->wgt_w, L->weights + (size_t)row * rowlen, row, rowlen, keep, idx);
         int nz = 0;
         for (int j = 0; j < rowlen; j++)
             nz += L->weights[(size_t)row * rowlen + j] != 0;
-        /* typical |acc| ~ sqrt(nz) * amax * wmax / 3; map it to ~amax / 2 */
-        double typ = sqrt((double)(nz > 0 ? nz : 1)) * (double)amax * (double)wmax / 3.0;
-        int shift = (int)rrange(r, 16, 30);
-        double mult = ldexp(1.0, shift) * (double)amax / 2.0 / typ;
-        if (mult < 1.0)
-            mult = 1.0;
-        if (mult > 2147483647.0)
-            mult = 2147483647.0;
-        L->mult[row] = (int32_t)mult * (rrange(r, 0, 9) == 0 ? -1 : 1);
-        L->shift[row] = (int8_t)shift;
-        long long bmax = typ < 1e9 ? (long long)typ : 1000000000LL;
-        L->bias[row] = (int32_t)rrange(r, -bmax, bmax);
+        if (s->lstm_in > 0)
+            gate_requant(r, c, L, row, nz, row == hot_row ? 16.0 : 1.0);
+        else
+            row_requant(r, c, L, row, nz);
     }
-    if (rrange(r, 0, 3) == 0 && rows > 0) /* an extreme row: S = 0, tiny M */
+    if (s->lstm_in == 0 && rrange(r, 0, 3) == 0 && rows > 0) /* an extreme row: S = 0, tiny M */
         L->shift[0] = 0, L->mult[0] = (int32_t)rrange(r, -3, 3);
     free(keep);
+    free(idx);
     return 0;
 }
 
@@ -344,6 +452,21 @@ static int add_fc(rng *r, spec *s, const sg_config *c, sg_layer *L, int in, int 
     L->out = out;
     s->bbs_bank = 0;
     return fill_layer(r, s, c, L, out, in);
+}
+
+/* An LSTM layer in -> hidden over `steps` steps: 4 * hidden gate rows of
+ * in + hidden columns per the spec's pattern.  -1: out of memory. */
+static int add_lstm(rng *r, spec *s, const sg_config *c, sg_layer *L, int in, int hidden)
+{
+    L->type = SG_LAYER_LSTM;
+    L->in = in;
+    L->out = hidden;
+    L->steps = s->steps;
+    s->bbs_bank = 0;
+    s->lstm_in = in;
+    int rc = fill_layer(r, s, c, L, 4 * hidden, in + hidden);
+    s->lstm_in = 0;
+    return rc;
 }
 
 /* One layer of a named network. */
@@ -445,25 +568,36 @@ int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err
         sg_model_free(m);
         return -1;
     }
-    snprintf(m->name, sizeof m->name, "random-%s%s-s%llu", s.conv ? "conv-" : "", s.pattern,
-             s.seed);
+    snprintf(m->name, sizeof m->name, "random-%s%s-s%llu",
+             s.conv ? "conv-" : s.lstm ? "lstm-" : "", s.pattern, s.seed);
     /* room for a max-pool after each CONV layer; n_layers counts those built */
-    int max_layers = s.layers * (s.conv && s.pool ? 2 : 1) + (s.conv && s.fc > 0);
+    int tail_fc = (s.conv || s.lstm) && s.fc > 0;
+    int max_layers = s.layers * (s.conv && s.pool ? 2 : 1) + tail_fc;
     m->layers = calloc((size_t)max_layers, sizeof *m->layers);
     m->n_inputs = s.samples;
-    m->input_len = s.conv ? s.ch * s.h * s.w : s.cols;
+    if (s.lstm && s.cols > INT_MAX / s.steps) {
+        snprintf(err, errlen, "random spec: steps %d x cols %d is too long an input", s.steps,
+                 s.cols);
+        sg_model_free(m);
+        return -1;
+    }
+    m->input_len = s.conv ? s.ch * s.h * s.w : s.lstm ? s.steps * s.cols : s.cols;
     m->inputs = malloc((size_t)s.samples * (size_t)m->input_len * sizeof *m->inputs);
     if (!m->layers || !m->inputs)
         goto oom;
     long long amax = (1LL << (c->data_w - 1)) - 1;
     for (long long i = 0; i < (long long)s.samples * m->input_len; i++)
         m->inputs[i] = (int32_t)rrange(&r, -amax - 1, amax);
-    int in = m->input_len, ch = s.ch, h = s.h, w = s.w;
-    int n_main = s.layers + (s.conv && s.fc > 0);
+    int in = s.lstm ? s.cols : m->input_len, ch = s.ch, h = s.h, w = s.w;
+    int n_main = s.layers + tail_fc;
     for (int l = 0; l < n_main; l++) {
         sg_layer *L = &m->layers[m->n_layers++];
         int out = s.rows[l < s.n_rows ? l : s.n_rows - 1];
-        if (s.conv && l < s.layers) {
+        if (s.lstm && l < s.layers) {
+            snprintf(L->name, sizeof L->name, "lstm%d", l + 1);
+            if (add_lstm(&r, &s, c, L, in, out) != 0)
+                goto oom;
+        } else if (s.conv && l < s.layers) {
             snprintf(L->name, sizeof L->name, "conv%d", l + 1);
             if (add_conv(&r, &s, c, L, &ch, &h, &w, out, s.k, s.stride, s.pad, err, errlen) != 0) {
                 if (!err[0])
@@ -480,7 +614,7 @@ int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err
             }
         } else {
             snprintf(L->name, sizeof L->name, "fc%d", l + 1);
-            if (add_fc(&r, &s, c, L, in, s.conv ? s.fc : out) != 0)
+            if (add_fc(&r, &s, c, L, in, tail_fc ? s.fc : out) != 0)
                 goto oom;
         }
         in = L->out;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sg_lstm.h"
 #include "sg_model.h"
 #include "sg_npy.h"
 #include "tap.h"
@@ -297,21 +298,22 @@ static void naive_fc(const int32_t *x, int in, const int32_t *w, int out,
 }
 
 /* sg_layer_forward of L on x into got (data_w 8, acc_w 32); checks that it
- * agrees with want (L->out entries). */
+ * agrees with want (L->out entries, steps * out for lstm). */
 static int forward_is(const sg_layer *L, const int32_t *x, int32_t *got,
                       const int32_t *want, const char *what)
 {
     char err[512] = "";
+    int n = L->type == SG_LAYER_LSTM ? L->steps * L->out : L->out;
     int rc, k, bad = -1;
 
-    for (k = 0; k < L->out; k++)
+    for (k = 0; k < n; k++)
         got[k] = 0x5a5a5a5a; /* every entry must be written */
     rc = sg_layer_forward(L, 8, 32, x, got, err, sizeof err);
-    for (k = 0; rc == 0 && bad < 0 && k < L->out; k++)
+    for (k = 0; rc == 0 && bad < 0 && k < n; k++)
         if (got[k] != want[k])
             bad = k;
     if (!tap_ok(rc == 0 && bad < 0, "%s: sg_layer_forward matches the naive "
-                "reference (%d values) %s", what, L->out, err) && bad >= 0)
+                "reference (%d values) %s", what, n, err) && bad >= 0)
         tap_diag("index %d: got %d, expected %d", bad, (int)got[bad],
                  (int)want[bad]);
     return rc == 0 && bad < 0;
@@ -542,7 +544,7 @@ static void test_forward_errors(void)
             "fc without mult");
     L = m.layers[3];
     L.type = (sg_layer_type)7;
-    FWD_BAD(&L, 8, 32, x, "layer 'fc3': unknown layer type 7 (legal: 0..2)",
+    FWD_BAD(&L, 8, 32, x, "layer 'fc3': unknown layer type 7 (legal: 0..3)",
             "unknown type");
 #undef FWD_BAD
     sg_model_free(&m);
@@ -783,12 +785,12 @@ static void test_bad_json(void)
         "{\"input\": \"x.npy\", \"layers\": [{" FC1("") "}, {" FC1("") "}]}",
         "m.json: layers[1] 'fc1': duplicate layer name 'fc1' (also "
         "layers[0])", NULL);
-    bad("unknown type", ONE(FC1("\"type\": \"lstm\", ")),
-        "m.json: layers[0] 'fc1': unknown type 'lstm' (legal: fc, conv, "
-        "maxpool)", NULL);
+    bad("unknown type", ONE(FC1("\"type\": \"gru\", ")),
+        "m.json: layers[0] 'fc1': unknown type 'gru' (legal: fc, conv, "
+        "maxpool, lstm)", NULL);
     bad("type names are case-sensitive", ONE(FC1("\"type\": \"FC\", ")),
         "m.json: layers[0] 'fc1': unknown type 'FC' (legal: fc, conv, "
-        "maxpool)", NULL);
+        "maxpool, lstm)", NULL);
     bad("type not a string", ONE(FC1("\"type\": 1, ")),
         "m.json: layers[0] 'fc1': 'type' must be a string, found integer",
         NULL);
@@ -1380,6 +1382,328 @@ static void test_good_conv_tmp(void)
     }
 }
 
+/* ---- lstm layers ------------------------------------------------------- */
+
+/* An lstm layer in = 3, H = 2 (8 gate rows), T = 5, two samples. */
+static const int64_t l_wih[24] = {3,  -2, 1,  -1, 4, 2,  2,  2,
+                                  -3, 0,  1,  5,  -4, 3, 1,  2,
+                                  -1, -2, 5,  0,  1, -3, 2,  4};
+static const int64_t l_whh[16] = {1, -2, 3, 1, -1, 2, 4, 0,
+                                  2, 2,  -3, 1, 0, -4, 1, 3};
+static const int64_t l_bih[8] = {100, -200, 300, -400, 500, -600, 700, -800};
+static const int64_t l_bhh[8] = {10, 20, 30, 40, 50, 60, 70, 80};
+static const int64_t l_mult[8] = {40, 41, 42, 43, 44, 45, 46, 47};
+static const int64_t l_x[30] = {100, -90, 80,  -70, 60, -50, 40,  -30,
+                                20,  -10, 0,   10,  -20, 30, -40, 50,
+                                -60, 70,  -80, 90,  -100, 127, -128, 1,
+                                2,   3,   -4,  5,   -6,  7};
+static const int64_t l_wf[6] = {1, -1, 2, 3, -2, 1};
+
+static void make_lstm_arrays(void)
+{
+    static const int64_t big[16] = {0, 0, 0, 200, 0, 0, 0, 0,
+                                    0, 0, 0, 0,   0, 0, 0, 0};
+    static const int64_t b_half[8] = {0, 2000000000, 0, 0, 0, 0, 0, 0};
+    static const long long s83[2] = {8, 3}, s82[2] = {8, 2}, s8[1] = {8},
+                           s73[2] = {7, 3}, s253[3] = {2, 5, 3},
+                           s53[2] = {5, 3}, s34[2] = {3, 4}, s03[2] = {0, 3},
+                           s32[2] = {3, 2};
+
+    save("wih.npy", "<i1", 2, s83, l_wih);
+    save("whh.npy", "<i2", 2, s82, l_whh);
+    save("bih.npy", "<i4", 1, s8, l_bih);
+    save("bhh.npy", "<i8", 1, s8, l_bhh);
+    save("lm.npy", "<i4", 1, s8, l_mult);
+    save("xs3.npy", "<i1", 3, s253, l_x);
+    save("xs.npy", "<i1", 2, s53, l_x);
+    save("wf.npy", "<i1", 2, s32, l_wf);
+    save("wih7.npy", "<i1", 2, s73, l_wih);
+    save("whh83.npy", "<i1", 2, s83, l_wih);
+    save("whh_big.npy", "<i2", 2, s82, big);
+    save("b_half.npy", "<i4", 1, s8, b_half);
+    save("xs34.npy", "<i1", 2, s34, l_x);
+    save("xs03.npy", "<i1", 2, s03, l_x);
+}
+
+/* The lstm layer of the tests with extra keys first. */
+#define L1(extra) \
+    "{\"name\": \"l1\", \"type\": \"lstm\", " extra "\"weight_ih\": " \
+    "\"wih.npy\", \"weight_hh\": \"whh.npy\", \"mult\": \"lm.npy\", " \
+    "\"shift\": 4}"
+/* A second lstm layer (in = H = 2): whh.npy serves as both matrices. */
+#define L2 \
+    "{\"name\": \"l2\", \"type\": \"lstm\", \"weight_ih\": \"whh.npy\", " \
+    "\"weight_hh\": \"whh.npy\", \"mult\": 45, \"shift\": 4}"
+/* An fc layer 2 -> 3 after them. */
+#define LFC \
+    "{\"name\": \"f3\", \"weights\": \"wf.npy\", \"mult\": 1, \"shift\": 0}"
+/* A model of input xs3.npy [2, 5, 3] and the given layers. */
+#define XS(layers) "{\"input\": \"xs3.npy\", \"layers\": [" layers "]}"
+
+#define legal_lstm_text \
+    "(legal: name, type, in, hidden, weight_ih, weight_hh, bias_ih, " \
+    "bias_hh, mult, shift)"
+
+static void test_good_lstm(void)
+{
+    int32_t w[8 * 5], bias[8], mult[8], y0[10], y1[10], want[10], got[11];
+    int32_t h[4], c[4], hs[10], f[3];
+    int8_t shift[8];
+    char err[1024] = "";
+    sg_lstm_layer ll[2];
+    sg_lstm_fmt fmt;
+    sg_model m;
+    int r, j, rc, ok;
+
+    write_text("m.json", XS(L1("\"in\": 3, \"hidden\": 2, \"bias_ih\": "
+                               "\"bih.npy\", \"bias_hh\": \"bhh.npy\", ")
+                            ", " L2 ", " LFC));
+    rc = sg_model_load(json_path, 8, 8, &m, err, sizeof err);
+    if (!tap_ok(rc == 0, "lstm -> lstm -> fc loads %s", err))
+        return;
+    /* the reference layer, from the arrays as written */
+    for (r = 0; r < 8; r++) {
+        for (j = 0; j < 3; j++)
+            w[r * 5 + j] = (int32_t)l_wih[r * 3 + j];
+        for (j = 0; j < 2; j++)
+            w[r * 5 + 3 + j] = (int32_t)l_whh[r * 2 + j];
+        bias[r] = (int32_t)(l_bih[r] + l_bhh[r]);
+        mult[r] = (int32_t)l_mult[r];
+        shift[r] = 4;
+    }
+    tap_ok(m.n_layers == 3 && m.n_inputs == 2 && m.input_len == 15 &&
+               m.inputs[29] == 7 && m.layers[0].type == SG_LAYER_LSTM &&
+               m.layers[0].in == 3 && m.layers[0].out == 2 &&
+               m.layers[0].steps == 5 && m.layers[0].act == SG_ACT_NONE &&
+               m.layers[1].type == SG_LAYER_LSTM && m.layers[1].in == 2 &&
+               m.layers[1].out == 2 && m.layers[1].steps == 5 &&
+               m.layers[2].type == SG_LAYER_FC && m.layers[2].in == 2 &&
+               m.layers[2].out == 3 && m.layers[2].steps == 0,
+           "lstm: [2, 5, 3] input: 2 samples of 15; 3 -> 2 -> 2 lstm over "
+           "5 steps, then fc 2 -> 3");
+    tap_ok(ints_are(m.layers[0].weights, w, 40) &&
+               ints_are(m.layers[0].mult, mult, 8) &&
+               shifts_are(m.layers[0].shift, shift, 8),
+           "lstm: weights [W_ih | W_hh] per gate row (int8 and int16 files), "
+           "mult from .npy, shift 4");
+    tap_ok(ints_are(m.layers[0].bias, bias, 8) && m.layers[1].bias != NULL &&
+               m.layers[1].bias[7] == 0 && m.layers[1].mult[3] == 45,
+           "lstm: bias = bias_ih + bias_hh (int32 + int64 files); zeros "
+           "without them");
+
+    /* the layer alone, and the chain, against sg_lstm_run directly */
+    ll[0] = (sg_lstm_layer){3, 2, w, bias, mult, shift};
+    ll[1] = (sg_lstm_layer){2, 2, m.layers[1].weights, NULL,
+                            m.layers[1].mult, m.layers[1].shift};
+    if (sg_lstm_fmt_derive(&fmt, 8, sg_lstm_table_bits_for(8), 1, err,
+                           sizeof err) != 0) {
+        tap_ok(0, "lstm formats %s", err);
+        sg_model_free(&m);
+        return;
+    }
+    memset(h, 0, sizeof h);
+    memset(c, 0, sizeof c);
+    rc = sg_lstm_run(&fmt, ll, 1, 32, 5, m.inputs + 15, h, c, want, err,
+                     sizeof err);
+    got[10] = 0x5a5a5a5a;
+    ok = rc == 0 && forward_is(&m.layers[0], m.inputs + 15, got, want,
+                               "lstm sample 1");
+    tap_ok(ok && got[10] == 0x5a5a5a5a && want[8] != want[0],
+           "lstm: sg_layer_forward writes the 5 x 2 h_t of sg_lstm_run, "
+           "nothing beyond");
+    memset(h, 0, sizeof h);
+    memset(c, 0, sizeof c);
+    rc = sg_lstm_run(&fmt, ll, 2, 32, 5, m.inputs + 15, h, c, hs, err,
+                     sizeof err);
+    ok = rc == 0 &&
+         sg_layer_forward(&m.layers[0], 8, 32, m.inputs + 15, y0, err,
+                          sizeof err) == 0 &&
+         sg_layer_forward(&m.layers[1], 8, 32, y0, y1, err, sizeof err) ==
+             0 &&
+         ints_are(y1, hs, 10) && ints_are(h + 2, hs + 8, 2);
+    tap_ok(ok, "lstm: two layers chained by sg_layer_forward equal the "
+           "stacked sg_lstm_run %s", err);
+    if (ok) {
+        post_ref pr = post_from(&m.layers[2], 8);
+        naive_fc(y1 + 8, 2, m.layers[2].weights, 3, &pr, want);
+        forward_is(&m.layers[2], y1 + 8, f, want,
+                   "fc after lstm on the last h_t");
+    }
+    sg_lstm_fmt_free(&fmt);
+
+    /* sg_layer_forward refuses what sg_lstm cannot run */
+    {
+        sg_layer L = m.layers[0];
+        int32_t x[15] = {0}, y[10];
+        rc = sg_layer_forward(&L, 12, 32, x, y, err, sizeof err);
+        tap_ok(rc == -1 && strstr(err, "layer 'l1': LSTM: data width 12, "
+                                       "must be 8 or 16") != NULL,
+               "lstm forward data_w 12: %s", err);
+        L.steps = 0;
+        rc = sg_layer_forward(&L, 8, 32, x, y, err, sizeof err);
+        tap_ok(rc == -1 && strstr(err, "layer 'l1': invalid lstm size: input "
+                                       "3, hidden 2, steps 0") != NULL,
+               "lstm forward steps 0: %s", err);
+        L = m.layers[0];
+        L.weights = NULL;
+        rc = sg_layer_forward(&L, 8, 32, x, y, err, sizeof err);
+        tap_ok(rc == -1 && strstr(err, "layer 'l1': weights, mult or shift "
+                                       "is null") != NULL,
+               "lstm forward without weights: %s", err);
+    }
+    sg_model_free(&m);
+
+    /* a [T, in] input is one sample; an fc layer may follow directly */
+    err[0] = '\0';
+    write_text("m.json", "{\"input\": \"xs.npy\", \"layers\": [" L1("")
+                         ", " LFC "]}");
+    rc = sg_model_load(json_path, 8, 8, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "[5, 3] input, lstm -> fc loads %s", err)) {
+        tap_ok(m.n_inputs == 1 && m.input_len == 15 &&
+                   m.layers[0].steps == 5 && m.layers[1].in == 2 &&
+                   m.layers[1].steps == 0 && m.layers[0].bias[5] == 0,
+               "lstm: [T, in] input is one sequence of 5 steps; no bias "
+               "keys give zeros");
+        sg_model_free(&m);
+    }
+}
+
+/* An lstm layer l1 with only the given keys. */
+#define L1_ONLY(keys) "{\"name\": \"l1\", \"type\": \"lstm\", " keys "}"
+/* Its weights from the given files, mult 1, shift 0. */
+#define L1_W(ih, hh) \
+    L1_ONLY("\"weight_ih\": \"" ih "\", \"weight_hh\": \"" hh "\", " \
+            "\"mult\": 1, \"shift\": 0")
+
+/* A model that must not load: widths, JSON, the two parts of the message. */
+typedef struct bad_case {
+    const char *what;        /* the check's name */
+    int data_w, wgt_w;       /* the machine */
+    const char *json;        /* m.json */
+    const char *want, *want2; /* in the message (want2 may be NULL) */
+} bad_case;
+
+static const bad_case bad_lstm[] = {
+    /* keys */
+    {"lstm with weights", 8, 8, XS(L1("\"weights\": \"w.npy\", ")),
+     "m.json: layers[0] 'l1': unknown key 'weights' for type lstm ",
+     legal_lstm_text},
+    {"lstm with an activation", 8, 8, XS(L1("\"activation\": \"relu\", ")),
+     "layers[0] 'l1': unknown key 'activation' for type lstm ",
+     legal_lstm_text},
+    {"lstm with bias", 8, 8, XS(L1("\"bias\": \"bih.npy\", ")),
+     "layers[0] 'l1': unknown key 'bias' for type lstm ", legal_lstm_text},
+    {"lstm without weight_hh", 8, 8,
+     XS(L1_ONLY("\"weight_ih\": \"wih.npy\", \"mult\": 1, \"shift\": 0")),
+     "m.json: layers[0] 'l1': missing required key 'weight_hh'", NULL},
+
+    /* shapes */
+    {"lstm weight_ih rows not 4*hidden", 8, 8, XS(L1_W("wih7.npy", "whh.npy")),
+     "wih7.npy: 'weight_ih' of layers[0] 'l1' has shape (7, 3): 7 rows, "
+     "must be 4*hidden (the gate blocks i, f, g, o)", NULL},
+    {"lstm weight_ih 1-D", 8, 8, XS(L1_W("bih.npy", "whh.npy")),
+     "bih.npy: 'weight_ih' of layers[0] 'l1' has shape (8,), must be 2-D "
+     "[4*hidden, in]", NULL},
+    {"lstm weight_hh not [4H, H]", 8, 8, XS(L1_W("wih.npy", "whh83.npy")),
+     "whh83.npy: 'weight_hh' of layers[0] 'l1' has shape (8, 3), must be "
+     "[8, 2] ([4*hidden, hidden] for hidden 2 from ", "wih.npy)"},
+    {"lstm hidden does not match the weights", 8, 8,
+     XS(L1("\"hidden\": 3, ")), "m.json: layers[0] 'l1': 'hidden' is 3 but ",
+     "wih.npy has shape (8, 3) (2 hidden units: rows / 4)"},
+    {"lstm in does not match the weights", 8, 8, XS(L1("\"in\": 4, ")),
+     "m.json: layers[0] 'l1': 'in' is 4 but ",
+     "wih.npy has shape (8, 3) (3 columns)"},
+    {"lstm hidden zero", 8, 8, XS(L1("\"hidden\": 0, ")),
+     "m.json: layers[0] 'l1': 'hidden' is 0, must be 1..2147483647", NULL},
+    {"second lstm in not the first's hidden", 8, 8,
+     XS(L1("") ", {\"name\": \"l2\", \"type\": \"lstm\", \"weight_ih\": "
+        "\"wih.npy\", \"weight_hh\": \"whh.npy\", \"mult\": 1, \"shift\": 0}"),
+     "m.json: layers[1] 'l2': input size 3 (",
+     "wih.npy has shape (8, 3)) does not match the hidden size 2 of "
+     "layers[0] 'l1'"},
+
+    /* the order of layers */
+    {"lstm after fc", 8, 8,
+     "{\"input\": \"x.npy\", \"layers\": [" FC1_OBJ ", " L1("") "]}",
+     "m.json: layers[1] 'l1': an lstm layer must be the first layer or "
+     "follow an lstm layer, not fc layer layers[0] 'fc1'", NULL},
+    {"lstm after conv", 8, 8, XC(C1("") ", " L1("")),
+     "m.json: layers[1] 'l1': an lstm layer must be the first layer or "
+     "follow an lstm layer, not conv layer layers[0] 'c1'", NULL},
+    {"conv after lstm", 8, 8,
+     XS(L1("") ", {\"name\": \"c2\", \"type\": \"conv\", \"in\": [2, 1, 1], "
+        "\"weights\": \"cw2111.npy\", \"mult\": 1, \"shift\": 0}"),
+     "m.json: layers[1] 'c2': a conv layer cannot follow lstm layer "
+     "layers[0] 'l1' (legal after lstm: lstm, fc)", NULL},
+    {"maxpool after lstm", 8, 8, XS(L1("") ", " P2("\"kernel\": 1")),
+     "m.json: layers[1] 'p2': a maxpool layer cannot follow lstm layer "
+     "layers[0] 'l1' (legal after lstm: lstm, fc)", NULL},
+    {"fc after lstm reads H values", 8, 8,
+     XS(L1("") ", {\"name\": \"f2\", \"weights\": \"w.npy\", \"mult\": 1, "
+        "\"shift\": 0}"),
+     "m.json: layers[1] 'f2': input length 4 (",
+     "does not match the output length 2 of layers[0] 'l1'; an fc layer "
+     "after an lstm layer reads its last h_t, so its input length must be "
+     "the hidden size 2"},
+
+    /* values */
+    {"lstm weight_hh beyond wgt_w 8", 8, 8,
+     XS(L1_W("wih.npy", "whh_big.npy")),
+     "whh_big.npy: value out of range at index [1, 1]: 200 ('weight_hh' of "
+     "layers[0] 'l1' must be -128..127 for wgt_w 8)", NULL},
+    {"lstm weight_ih beyond wgt_w 3", 8, 3, XS(L1("")),
+     "wih.npy: value out of range at index [1, 1]: 4 ('weight_ih' of "
+     "layers[0] 'l1' must be -4..3 for wgt_w 3)", NULL},
+    {"lstm bias_ih + bias_hh beyond 32 bits", 8, 8,
+     XS(L1("\"bias_ih\": \"b_half.npy\", \"bias_hh\": \"b_half.npy\", ")),
+     "m.json: layers[0] 'l1': 'bias_ih' + 'bias_hh' out of range at index "
+     "[1]: 4000000000 (the sum must be -2147483648..2147483647 (32-bit))",
+     NULL},
+    {"lstm bias_hh of 3", 8, 8, XS(L1("\"bias_hh\": \"b.npy\", ")),
+     "b.npy: 'bias_hh' of layers[0] 'l1' has shape (3,), must be [8] (one "
+     "per output gate row)", NULL},
+    {"lstm bias_ih an integer", 8, 8, XS(L1("\"bias_ih\": 5, ")),
+     "m.json: layers[0] 'l1': 'bias_ih' must be a string naming an .npy "
+     "file, found integer", NULL},
+    {"lstm mult of 3", 8, 8,
+     XS(L1_ONLY("\"weight_ih\": \"wih.npy\", \"weight_hh\": \"whh.npy\", "
+                "\"mult\": \"b.npy\", \"shift\": 0")),
+     "b.npy: 'mult' of layers[0] 'l1' has shape (3,), must be [8]", NULL},
+    {"lstm shift 63", 8, 8,
+     XS(L1_ONLY("\"weight_ih\": \"wih.npy\", \"weight_hh\": \"whh.npy\", "
+                "\"mult\": 1, \"shift\": 63")),
+     "m.json: layers[0] 'l1': 'shift' is 63, must be 0..62", NULL},
+
+    /* the input of a first lstm layer */
+    {"lstm input 1-D", 8, 8,
+     "{\"input\": \"x.npy\", \"layers\": [" L1("") "]}",
+     "x.npy: 'input' has shape (4,), must be [T, 3] or [n, T, 3] (layers[0] "
+     "'l1' is an lstm layer of input size 3)", NULL},
+    {"lstm input of 4 per step", 8, 8,
+     "{\"input\": \"xs34.npy\", \"layers\": [" L1("") "]}",
+     "xs34.npy: 'input' has shape (3, 4), must be [T, 3] or [n, T, 3]", NULL},
+    {"lstm input 4-D", 8, 8,
+     "{\"input\": \"xc2.npy\", \"layers\": [" L1("") "]}",
+     "xc2.npy: 'input' has shape (2, 1, 3, 3), must be [T, 3] or [n, T, 3]",
+     NULL},
+    {"lstm input of no steps", 8, 8,
+     "{\"input\": \"xs03.npy\", \"layers\": [" L1("") "]}",
+     "xs03.npy: 'input' has shape (0, 3), must have 1..715827882 steps T",
+     NULL},
+    {"lstm input beyond data_w 7", 7, 8, XS(L1("")),
+     "xs3.npy: value out of range at index [0, 0, 0]: 100 ('input' must be "
+     "-64..63 for data_w 7)", NULL},
+};
+
+static void test_bad_lstm(void)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof bad_lstm / sizeof bad_lstm[0]; i++)
+        bad_w(bad_lstm[i].what, bad_lstm[i].data_w, bad_lstm[i].wgt_w,
+              bad_lstm[i].json, bad_lstm[i].want, bad_lstm[i].want2);
+}
+
 static void remove_tmp_dir(void)
 {
     DIR *d = opendir(tmp_dir);
@@ -1423,6 +1747,9 @@ int main(void)
     test_good_tmp();
     test_bad_conv();
     test_good_conv_tmp();
+    make_lstm_arrays();
+    test_good_lstm();
+    test_bad_lstm();
     remove_tmp_dir();
     return tap_done();
 }
