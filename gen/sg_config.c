@@ -43,6 +43,7 @@ void sg_config_default(sg_config *c)
     c->clock_mhz = 200.0;
     c->post_lanes = 1;
     c->lstm_lanes = 1;
+    c->lstm_hidden = 256;
 }
 
 /* One integer key: its legal range or set of values. */
@@ -69,6 +70,7 @@ static const int_key int_keys[] = {
     {"stream_width", offsetof(sg_config, stream_w), 0, 0, stream_choices},
     {"post_lanes", offsetof(sg_config, post_lanes), 1, 64, NULL},
     {"lstm_lanes", offsetof(sg_config, lstm_lanes), 1, 32, NULL},
+    {"lstm_hidden", offsetof(sg_config, lstm_hidden), 1, 65535, NULL},
 };
 #define N_INT_KEYS (sizeof int_keys / sizeof int_keys[0])
 
@@ -100,7 +102,7 @@ static int int_legal(const int_key *k, long long v)
 
 static const char *legal_keys =
     "name, pe_count, banks, data_width, weight_width, acc_width, vbuf_depth, "
-    "wbuf_depth, rbuf_depth, stream_width, clock_mhz, post_lanes, lstm_lanes";
+    "wbuf_depth, rbuf_depth, stream_width, clock_mhz, post_lanes, lstm_lanes, lstm_hidden";
 
 static int name_ok(const char *s)
 {
@@ -191,10 +193,15 @@ int sg_config_derive(sg_config *c, char *err, size_t errlen)
                  c->source[0] ? c->source : c->name, c->post_lanes, lanes_max);
         return -1;
     }
-    /* h_t goes back into the vector banks, one unit per bank per cycle */
-    if (c->lstm_lanes > c->banks) {
-        snprintf(err, errlen, "%s: bad value %d for 'lstm_lanes': legal range 1..%d (banks)",
-                 c->source[0] ? c->source : c->name, c->lstm_lanes, c->banks);
+    /* h_t goes back into the vector banks, one unit per bank per cycle, the
+     * lanes of a cycle in consecutive banks (so lstm_lanes divides B), and
+     * out on the result stream (at most a beat per cycle) */
+    if (c->banks % c->lstm_lanes != 0 || c->lstm_lanes > c->stream_w / c->data_w) {
+        snprintf(err, errlen,
+                 "%s: bad value %d for 'lstm_lanes': legal values divide banks (%d) and are at "
+                 "most stream_width / data_width (%d)",
+                 c->source[0] ? c->source : c->name, c->lstm_lanes, c->banks,
+                 c->stream_w / c->data_w);
         return -1;
     }
     c->off_w = max2(1, sg_clog2(c->vbuf_depth));
@@ -220,8 +227,11 @@ int sg_config_derive(sg_config *c, char *err, size_t errlen)
     c->run_overhead = c->pipe_depth + 1;
     c->lanes = c->pe_count * c->banks;
     c->lstm_table_bits = sg_lstm_table_bits_for(c->data_w);
+    c->lstm_c_depth = ceil_div(c->lstm_hidden, c->lstm_lanes);
+    c->lstm_caddr_w = max2(1, sg_clog2(c->lstm_c_depth));
     int given[] = {c->pe_count, c->banks, c->data_w, c->wgt_w, c->acc_w, c->vbuf_depth,
-                   c->wbuf_depth, c->rbuf_depth, c->stream_w, c->post_lanes, c->lstm_lanes};
+                   c->wbuf_depth, c->rbuf_depth, c->stream_w, c->post_lanes, c->lstm_lanes,
+                   c->lstm_hidden};
     unsigned long long h = 1469598103934665603ULL;
     h = fnv1a(h, given, sizeof given);
     h = fnv1a(h, &c->clock_mhz, sizeof c->clock_mhz);

@@ -19,7 +19,8 @@
  *   stream_width  AXI4-Stream data bits              32|64|128|256|512 (64)
  *   clock_mhz     target clock                       1 .. 1000    (200)
  *   post_lanes    results requantized per cycle      1 .. min(P, stream/data) (1)
- *   lstm_lanes    LSTM hidden units per cycle        1 .. B        (1)
+ *   lstm_lanes    LSTM hidden units per cycle        divisor of B, <= stream/data (1)
+ *   lstm_hidden   largest LSTM hidden size (the cell-state buffer) 1 .. 65535 (256)
  */
 #ifndef SG_CONFIG_H
 #define SG_CONFIG_H
@@ -43,6 +44,7 @@ typedef struct sg_config {
     int stream_w;       /* stream beat bits */
     int post_lanes;     /* results the post unit requantizes per cycle */
     int lstm_lanes;     /* hidden units the LSTM element-wise unit updates per cycle */
+    int lstm_hidden;    /* largest hidden size: the element-wise unit's cell-state buffer */
     double clock_mhz;   /* target clock */
     /* ---- derived by sg_config_derive ---- */
     int off_w;          /* lane offset bits = vbuf address bits */
@@ -57,7 +59,7 @@ typedef struct sg_config {
     int wgt_beats;      /* beats per CSB word */
     int row_beats;      /* beats per row record */
     int out_beats;      /* beats per OUT record (write-back of results) */
-    int max_beats;      /* max of the four */
+    int max_beats;      /* max of the four (an LSTM record takes out_beats) */
     int elems_per_beat; /* stream_w / data_w */
     int pe_w;           /* bits of a PE index */
     int cnt_w;          /* bits of a count 0 .. pe_count */
@@ -67,6 +69,8 @@ typedef struct sg_config {
     int lanes;          /* pe_count * banks: MAC slots per cycle */
     int lstm_table_bits; /* LSTM sigmoid/tanh tables: 2^T + 1 points
                           * (golden/sg_lstm.h), T = 8 at 8-bit data, 10 at 16 */
+    int lstm_c_depth;   /* cell-state buffer words: ceil(lstm_hidden / lstm_lanes) */
+    int lstm_caddr_w;   /* its address bits */
     unsigned long long hash; /* FNV-1a of the given values: build cache key */
 } sg_config;
 

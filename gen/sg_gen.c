@@ -65,6 +65,11 @@ static int params_of(const sg_config *c, param *p)
         {"RbufDepth", "RBUF_DEPTH", c->rbuf_depth, "row records per PE"},
         {"StreamW", "STREAM_W", c->stream_w, "AXI4-Stream data bits"},
         {"PostLanes", "POST_LANES", c->post_lanes, "results requantized per cycle"},
+        {"LstmLanes", "LSTM_LANES", c->lstm_lanes, "LSTM hidden units per cycle"},
+        {"LstmTableBits", "LSTM_TABLE_BITS", c->lstm_table_bits,
+         "LSTM sigmoid/tanh tables: 2^T + 1 points"},
+        {"LstmCDepth", "LSTM_C_DEPTH", c->lstm_c_depth, "cell-state buffer words"},
+        {"LstmCAddrW", "LSTM_CADDR_W", c->lstm_caddr_w, "cell-state buffer address bits"},
         {"OffW", "OFF_W", c->off_w, "lane offset bits"},
         {"WaddrW", "WADDR_W", c->waddr_w, "weight-buffer address bits"},
         {"GrpW", "GRP_W", c->grp_w, "row-buffer address bits"},
@@ -89,7 +94,7 @@ static int params_of(const sg_config *c, param *p)
 
 static void render_vh(sg_strbuf *sb, const sg_config *c)
 {
-    param p[32];
+    param p[40];
     int n = params_of(c, p);
     header_line(sb, c, "//");
     sg_sb_adds(sb, "// Parameters of the configuration, included inside the parameter list of\n"
@@ -103,7 +108,7 @@ static void render_vh(sg_strbuf *sb, const sg_config *c)
 
 static void render_h(sg_strbuf *sb, const sg_config *c)
 {
-    param p[32];
+    param p[40];
     int n = params_of(c, p);
     header_line(sb, c, "/*");
     sg_sb_adds(sb, " * The configuration's values for C and C++ (harness, drivers). */\n"
@@ -118,11 +123,8 @@ static void render_h(sg_strbuf *sb, const sg_config *c)
                "busy cycles of a RUN beyond its words and stalls");
     sg_sb_addf(sb, "#define SG_CFG_%-12s %d /* %s */\n", "ELEMS", c->elems_per_beat,
                "activations or results per stream beat");
-    /* not a parameter of sparsegen_top yet: the LSTM unit is tested alone */
-    sg_sb_addf(sb, "#define SG_CFG_%-12s %d /* %s */\n", "LSTM_TABLE_BITS", c->lstm_table_bits,
-               "LSTM sigmoid/tanh tables: 2^T + 1 points (sg_lstm_*_rom.v)");
-    sg_sb_addf(sb, "#define SG_CFG_%-12s %d /* %s */\n", "LSTM_LANES", c->lstm_lanes,
-               "LSTM hidden units per cycle (sg_lstm_ew.v Lanes)");
+    sg_sb_addf(sb, "#define SG_CFG_%-12s %d /* %s */\n", "LSTM_HIDDEN", c->lstm_hidden,
+               "largest LSTM hidden size (LstmCDepth * LstmLanes >= it)");
     sg_sb_adds(sb, "\n/* Arithmetic (golden/sg_post.h): the accumulator wraps; requant rounds half\n"
                    " * up.  The macros call the golden model so C code cannot drift from it. */\n"
                    "#define SG_CFG_OVERFLOW \"wrap\"\n"
@@ -153,8 +155,9 @@ static int render_json(sg_strbuf *sb, const sg_config *c, char *err, size_t errl
     json_object_set_new(o, "stream_width", json_integer(c->stream_w));
     json_object_set_new(o, "post_lanes", json_integer(c->post_lanes));
     json_object_set_new(o, "lstm_lanes", json_integer(c->lstm_lanes));
+    json_object_set_new(o, "lstm_hidden", json_integer(c->lstm_hidden));
     json_object_set_new(o, "clock_mhz", json_real(c->clock_mhz));
-    param p[32];
+    param p[40];
     int n = params_of(c, p);
     for (int i = 10; i < n; i++)
         json_object_set_new(d, p[i].vname, json_integer(p[i].value));
