@@ -60,6 +60,20 @@
  *  CLR  count = n addresses: zero addresses pbase .. pbase + n - 1 of every
  *       bank of every PE (a line buffer's padding before write-back), one
  *       address per cycle.  No payload.
+ *  LSTM count = T steps; final (bit 57) = the first step starts from cell
+ *       state 0 (else from the element-wise unit's cell buffer, where the
+ *       last LSTM command left it).  One LSTM record follows (SG_LSTM_W
+ *       bits, SG_OUT_BEATS beats).  The vector banks hold regions of lq
+ *       words at 0, lq, ..., end - lq; step s reads region r_s (r_0 =
+ *       pbase, then r + lq, wrapping to 0 at end): one RUN (final, act none)
+ *       of G groups and 4H rows, row 4j + g being gate g (i, f, g, o) of
+ *       hidden unit j.  The post unit requantizes each row to a Q3.12 gate
+ *       (saturated to 16 bits), the element-wise unit computes c_t and h_t
+ *       (golden/sg_lstm.h), h_t unit j is written into every PE at bank
+ *       j % B, address r_(s+1) + hoff + j / B, and streamed out: H results
+ *       per step, tlast on the last unit of every step.  A step starts when
+ *       the previous step's h_t is all written.  Afterwards pbase is the
+ *       last step's region.
  *  Flag (header bit 57) on VEC: scatter -- element i goes to PE i % P, bank
  *       (i / P) % B, address pbase + i / (P * B), up to min(P, E) elements
  *       per cycle (the CONV line buffer).  On WGT and ROW: broadcast -- one record per address
@@ -92,6 +106,14 @@
  *   mask: PEs whose result is written (P <= 64); addresses are OFF_W bits
  *   wide, the fields 16.
  *
+ * LSTM record (SG_LSTM_W = 192 bits):
+ *
+ *   191  88 87   72 71   56 55   40 39       20 19         0
+ *  +-------+-------+-------+-------+-----------+-----------+
+ *  |   0   | hoff  |  end  |  lq   | rows = 4H |     G     |
+ *  +-------+-------+-------+-------+-----------+-----------+
+ *   16-bit address fields (OffW + 1 bits used: end may equal VbufDepth).
+ *
  * Output stream (m_axis): E = StreamW / DATA_W results per beat, result j of
  * a beat at bits [j*DATA_W +: DATA_W], unused lanes of a RUN's last beat zero.
  */
@@ -108,7 +130,8 @@ enum sg_opcode {
     SG_OP_BASE = 5, /* set the weight-, row- and vector-buffer bases */
     SG_OP_CONV = 6, /* run output channels over a pixel group (vector generator) */
     SG_OP_OUT = 7,  /* write results back into the vector banks (or stop) */
-    SG_OP_CLR = 8   /* zero vector-bank addresses */
+    SG_OP_CLR = 8,  /* zero vector-bank addresses */
+    SG_OP_LSTM = 9  /* run LSTM steps, h_t fed back on chip */
 };
 
 #define SG_HDR_W 64          /* header bits */
@@ -117,6 +140,7 @@ enum sg_opcode {
 #define SG_HDR_ACTMAX_W 16   /* bits of act_max */
 #define SG_ROW_W 70          /* row record bits */
 #define SG_OUT_W 192         /* OUT record bits */
+#define SG_LSTM_W 192        /* LSTM record bits (as many beats as OUT) */
 #define SG_HDR_COUNT_MAX ((1L << SG_HDR_COUNT_W) - 1)
 #define SG_HDR_MAX (1ULL << 56) /* CONV: accumulate by maximum (max-pool) */
 

@@ -181,6 +181,8 @@ typedef struct conv_plan {
 typedef struct plan {
     conv_plan *cv;   /* CONV layers: the conv plan (tiles/blocks unused) */
     int rows, cols, groups;
+    int lq;          /* LSTM: vector words per bank of one step's region */
+    int lregions;    /* LSTM: regions in the vector buffer (>= 2) */
     int n_tiles;
     tile *t;
     int n_blocks;
@@ -1115,23 +1117,212 @@ static void pool_layer_free(sg_layer *pool)
  * fits whole: the layers of such a chain share one flat row width and use
  * the two halves of the banks in turn.  A chain that does not fit is cut and
  * everything planned again. */
+/* ---- LSTM layers: a whole sequence per command -----------------------------
+ *
+ * One step is the gate product z = [W_ih | W_hh] [x_t ; h_(t-1)] + b on the
+ * PE array, as an FC layer whose 4H rows are reordered unit by unit: row
+ * 4j + g is gate g (i, f, g, o) of hidden unit j, so the post unit sees each
+ * unit's four gates one after the other and its element-wise unit updates
+ * c and h in unit order.  The vector buffer holds regions of lq words per
+ * bank, one per step: x_t interleaved over the banks (element v < in in
+ * bank v % B, word v / B), then h_(t-1) from word hoff = ceil(in / B) on
+ * (unit j in bank j % B, word hoff + j / B).  Step t reads region r and the
+ * hardware writes h_t into region r + 1 (wrapping at lregions), so the weight
+ * offsets are the same every step and the CSB banks are these interleaved
+ * column sets.  The host loads the x parts of up to lregions - 1 steps,
+ * then one LSTM command runs them; every h_t is also streamed out. */
+
+/* Vector position v of a step's region as a weight column, or -1 (padding). */
+static int lstm_col(const sg_layer *L, int hoff, int B, int v)
+{
+    if (v < L->in)
+        return v;
+    if (v >= hoff * B && v - hoff * B < L->out)
+        return L->in + v - hoff * B;
+    return -1;
+}
+
+/* Row r of the hardware order (4j + g) is model row g * H + j. */
+static int lstm_row(const sg_layer *L, int r)
+{
+    return (r % 4) * L->out + r / 4;
+}
+
+static int plan_lstm(const sg_config *c, const sg_layer *L, plan *pl, char *err, size_t errlen)
+{
+    memset(pl, 0, sizeof *pl);
+    int B = c->banks, P = c->pe_count, H = L->out;
+    int hoff = (L->in + B - 1) / B;
+    pl->lq = hoff + (H + B - 1) / B;
+    pl->lregions = c->vbuf_depth / pl->lq;
+    pl->rows = 4 * H;
+    pl->cols = L->in + H;
+    pl->groups = (4 * H + P - 1) / P;
+    if (H > c->lstm_hidden) {
+        snprintf(err, errlen,
+                 "layer '%s': hidden size %d above the configuration's lstm_hidden %d (the "
+                 "element-wise unit's cell-state buffer)", L->name, H, c->lstm_hidden);
+        return -1;
+    }
+    if (pl->lregions < 2) {
+        snprintf(err, errlen,
+                 "layer '%s': one step's vector (input %d, hidden %d) takes %d words per vector "
+                 "bank and two steps' must fit: vbuf_depth %d is too small", L->name, L->in, H,
+                 pl->lq, c->vbuf_depth);
+        return -1;
+    }
+    if (pl->groups > c->rbuf_depth) {
+        snprintf(err, errlen,
+                 "layer '%s': %d gate rows need %d row records per PE, rbuf_depth is %d (an LSTM "
+                 "layer's rows stay on chip for the whole sequence)", L->name, 4 * H, pl->groups,
+                 c->rbuf_depth);
+        return -1;
+    }
+    int ncol = B * pl->lq;
+    int32_t *wp = calloc((size_t)4 * H * (size_t)ncol, sizeof *wp);
+    pl->t = calloc(1, sizeof *pl->t);
+    pl->block_g0 = malloc(2 * sizeof *pl->block_g0);
+    if (!wp || !pl->t || !(pl->t->gwords = malloc((size_t)pl->groups * sizeof(int))) ||
+        !pl->block_g0) {
+        free(wp);
+        snprintf(err, errlen, "layer '%s': out of memory", L->name);
+        plan_free(pl);
+        return -1;
+    }
+    pl->n_tiles = pl->n_blocks = 1;
+    pl->block_g0[0] = 0;
+    pl->block_g0[1] = pl->groups;
+    /* column b * lq + o of the encoded matrix is bank b, word o: position o * B + b */
+    for (int r = 0; r < 4 * H; r++) {
+        const int32_t *src = L->weights + (size_t)lstm_row(L, r) * pl->cols;
+        for (int b = 0; b < B; b++)
+            for (int o = 0; o < pl->lq; o++) {
+                int col = lstm_col(L, hoff, B, o * B + b);
+                if (col >= 0)
+                    wp[(size_t)r * ncol + (size_t)b * pl->lq + o] = src[col];
+            }
+    }
+    tile *t = pl->t;
+    t->cols = ncol;
+    t->bank_size = pl->lq;
+    int rc = sg_csb_encode(wp, 4 * H, ncol, B, pl->lq, &t->csb, err, errlen);
+    free(wp);
+    if (rc != 0) {
+        plan_free(pl);
+        return -1;
+    }
+    long long words = 0;
+    for (int g = 0; g < pl->groups; g++) {
+        int k = sg_csb_group_words(&t->csb, g * P, P);
+        t->gwords[g] = k > 0 ? k : 1;
+        words += t->gwords[g];
+    }
+    if (words > c->wbuf_depth) {
+        snprintf(err, errlen,
+                 "layer '%s': its gate rows take %lld CSB words per PE, wbuf_depth is %d (an "
+                 "LSTM layer's weights stay on chip for the whole sequence)", L->name, words,
+                 c->wbuf_depth);
+        plan_free(pl);
+        return -1;
+    }
+    return 0;
+}
+
+/* Row records in the hardware's row order. */
+static void emit_lstm_rows(builder *b, const sg_config *c, const sg_layer *L, int groups)
+{
+    int P = c->pe_count;
+    emit_header(b, c, SG_OP_ROW, 0, 0, 0, 0, (unsigned)groups);
+    for (int r = 0; r < groups * P; r++) {
+        uint32_t *w = add_beats(b, c->row_beats);
+        if (r < 4 * L->out)
+            put_row_record(w, L, lstm_row(L, r));
+    }
+}
+
+/* VEC of the x part of a step's region at pbase (count in_pad elements), or
+ * of the whole region with h = 0 (a sequence's first step). */
+static void emit_lstm_vec(builder *b, const sg_config *c, const sg_layer *L, const plan *pl,
+                          int pbase, const int32_t *x, int whole)
+{
+    int B = c->banks, hoff = (L->in + B - 1) / B;
+    long long n = (long long)B * (whole ? pl->lq : hoff);
+    emit_base3(b, c, 0, 0, pbase);
+    emit_header(b, c, SG_OP_VEC, 0, 0, 0, 0, (unsigned)n);
+    uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat);
+    for (long long v = 0; v < L->in; v++)
+        put_bits(w, v * c->data_w, c->data_w, field(x[v], c->data_w));
+}
+
+/* LSTM layer li over the sequences of samples first .. first + ns - 1
+ * (xs[s]: steps x in, golden h sequence into ys[s]: steps x H). */
+static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
+                              const plan *pl, int32_t *const *xs, int32_t **ys, int first,
+                              int ns, sg_layer_stats *st, char *err, size_t errlen)
+{
+    int T = L->steps, H = L->out, R = pl->lregions, hoff = (L->in + c->banks - 1) / c->banks;
+    long long beats0 = b->p->n_beats, words = 0;
+    for (int g = 0; g < pl->groups; g++)
+        words += pl->t->gwords[g];
+    emit_base(b, c, 0, 0);
+    emit_lstm_rows(b, c, L, pl->groups);
+    long long nnz = 0;
+    emit_wgt(b, c, pl->t, 0, pl->groups, &nnz);
+    for (int s = 0; s < ns; s++) {
+        if (sg_layer_forward(L, c->data_w, c->acc_w, xs[s], ys[s], err, errlen) != 0)
+            return -1;
+        int r0 = 0; /* region of the chunk's first step */
+        for (int t0 = 0; t0 < T; t0 += R - 1) {
+            int n = min_i(R - 1, T - t0);
+            for (int k = 0; k < n; k++)
+                emit_lstm_vec(b, c, L, pl, ((r0 + k) % R) * pl->lq,
+                              xs[s] + (size_t)(t0 + k) * L->in, t0 + k == 0);
+            emit_base3(b, c, 0, 0, r0 * pl->lq);
+            emit_header(b, c, SG_OP_LSTM, 0, t0 == 0, 0, 0, (unsigned)n);
+            uint32_t *w = add_beats(b, c->out_beats);
+            put_bits(w, 0, 20, (uint64_t)pl->groups);
+            put_bits(w, 20, 20, (uint64_t)(4 * H));
+            put_bits(w, 40, 16, (uint64_t)pl->lq);
+            put_bits(w, 56, 16, (uint64_t)R * pl->lq);
+            put_bits(w, 72, 16, (uint64_t)hoff);
+            for (int k = 0; k < n; k++) {
+                account_run(b, st, nnz, words, 0);
+                for (int j = 0; j < H; j++)
+                    expect_result(b, ys[s][(size_t)(t0 + k) * H + j], li, (t0 + k) * H + j,
+                                  first + s, j == H - 1);
+            }
+            r0 = (r0 + n) % R;
+        }
+    }
+    emit_base(b, c, 0, 0);
+    st->beats_in += b->p->n_beats - beats0;
+    st->outputs += (long long)T * H * ns;
+    b->p->dense_macs += (long long)4 * H * (L->in + H) * T * ns;
+    return 0;
+}
+
+static int is_conv(const sg_layer *L)
+{
+    return L->type == SG_LAYER_CONV || L->type == SG_LAYER_MAXPOOL;
+}
+
 static int plan_all(const sg_config *c, const sg_model *m, const sg_layer *layers, int count,
                     plan *plans, int *chain, char *err, size_t errlen)
 {
     int n = m->n_layers, half = c->vbuf_depth / 2;
     for (int l = 0; l < n; l++) {
         const sg_layer *L = &layers[l];
-        chain[l] = count == 1 && l > 0 && L->type != SG_LAYER_FC &&
-                   layers[l - 1].type != SG_LAYER_FC && L->conv.stride_h == 1 &&
-                   L->conv.stride_w == 1 && conv_unit(c, L) == 0;
+        chain[l] = count == 1 && l > 0 && is_conv(L) && is_conv(&layers[l - 1]) &&
+                   L->conv.stride_h == 1 && L->conv.stride_w == 1 && conv_unit(c, L) == 0;
     }
     chain[n] = 0;
     for (;;) {
         int retry = 0;
         for (int l = 0; l < n && !retry; l++) {
             const sg_layer *L = &layers[l];
-            if (L->type == SG_LAYER_FC) {
-                if (plan_layer(c, L, &plans[l], err, errlen) != 0)
+            if (L->type == SG_LAYER_FC || L->type == SG_LAYER_LSTM) {
+                if ((L->type == SG_LAYER_FC ? plan_layer : plan_lstm)(c, L, &plans[l], err,
+                                                                      errlen) != 0)
                     return -1;
                 continue;
             }
@@ -1186,9 +1377,12 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
     p->layer = calloc((size_t)m->n_layers, sizeof *p->layer);
     plan *plans = calloc((size_t)m->n_layers, sizeof *plans);
     int maxlen = m->input_len;
-    for (int l = 0; l < m->n_layers; l++)
-        if (m->layers[l].out > maxlen)
-            maxlen = m->layers[l].out;
+    for (int l = 0; l < m->n_layers; l++) {
+        const sg_layer *L = &m->layers[l];
+        int len = L->type == SG_LAYER_LSTM ? L->steps * L->out : L->out;
+        if (len > maxlen)
+            maxlen = len;
+    }
     /* activations of every sample: the layers run one after the other */
     int32_t **xa = calloc((size_t)count, sizeof *xa), **ya = calloc((size_t)count, sizeof *ya);
     for (int s = 0; xa && ya && s < count; s++) {
@@ -1231,8 +1425,11 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         const sg_layer *L = &layers[l];
         snprintf(p->layer[l].name, sizeof p->layer[l].name, "%s", L->name);
         /* rows x cols of the weight matrix; a max-pool's is its k x k window */
-        p->layer[l].rows = L->type == SG_LAYER_FC ? L->out : L->conv.c_out;
+        p->layer[l].rows = L->type == SG_LAYER_FC     ? L->out
+                           : L->type == SG_LAYER_LSTM ? 4 * L->out
+                                                      : L->conv.c_out;
         p->layer[l].cols = L->type == SG_LAYER_FC            ? L->in
+                           : L->type == SG_LAYER_LSTM        ? L->in + L->out
                            : L->type == SG_LAYER_MAXPOOL ? L->conv.kh * L->conv.kw
                                                          : L->conv.c_in * L->conv.kh * L->conv.kw;
         p->layer[l].tiles = plans[l].cv ? plans[l].cv->nct : plans[l].n_tiles;
@@ -1267,7 +1464,16 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
                    (size_t)m->input_len * sizeof **xa);
         for (int l = 0; l < m->n_layers; l++) {
             const sg_layer *L = &layers[l];
-            if (L->type != SG_LAYER_FC)
+            if (L->type == SG_LAYER_LSTM) {
+                if (compile_lstm_layer(&b, c, L, l, &plans[l], xa, ya, first, count,
+                                       &p->layer[l], err, errlen) != 0)
+                    goto out;
+                /* a layer after the sequence that is not an LSTM reads the last h_t */
+                for (int s = 0; l + 1 < m->n_layers && layers[l + 1].type != SG_LAYER_LSTM &&
+                                s < count; s++)
+                    memmove(ya[s], ya[s] + (size_t)(L->steps - 1) * L->out,
+                            (size_t)L->out * sizeof **ya);
+            } else if (L->type != SG_LAYER_FC)
                 compile_conv_layer(&b, c, L, l, &plans[l], chain[l + 1] ? &plans[l + 1] : NULL,
                                    chain[l + 1] ? &layers[l + 1] : NULL, xa, ya, first, count,
                                    &p->layer[l]);

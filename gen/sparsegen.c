@@ -36,7 +36,8 @@ static const char *usage_text =
     "      --stall-out PCT  percent of cycles the result sink is not ready (default 0)\n"
     "      --trace FILE.fst write a waveform (open with DIR/sparsegen.gtkw)\n"
     "      --no-check       skip the lockstep comparison (to measure its cost)\n"
-    "      --quiet          print only the JSON summary\n";
+    "      --quiet          print only the JSON summary\n"
+    "      --steps          also a JSON line per LSTM time step\n";
 
 static void usage(FILE *f)
 {
@@ -52,7 +53,7 @@ static int die_input(const char *msg)
 typedef struct opts {
     const char *config, *model, *random, *output, *build, *trace;
     const char *seed, *stall_in, *stall_out;
-    int first, samples, no_check, quiet;
+    int first, samples, no_check, quiet, steps;
 } opts;
 
 static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
@@ -77,6 +78,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"stall-out", required_argument, 0, 'O'}, {"first", required_argument, 0, 'f'},
         {"samples", required_argument, 0, 'n'}, {"no-check", no_argument, 0, 'N'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {"steps", no_argument, 0, 'S'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->build = "build";
@@ -104,6 +106,7 @@ static int parse_opts(int argc, char **argv, opts *o)
             break;
         case 'N': o->no_check = 1; break;
         case 'q': o->quiet = 1; break;
+        case 'S': o->steps = 1; break;
         case 'h': usage(stdout); exit(0);
         case ':':
             fprintf(stderr, "sparsegen: option '%s' needs a value\n", argv[optind - 1]);
@@ -232,6 +235,8 @@ static int cmd_sim(const opts *o, const char *self)
         argv[n++] = "--no-check";
     if (o->quiet)
         argv[n++] = "--quiet";
+    if (o->steps)
+        argv[n++] = "--steps";
     argv[n] = NULL;
     fflush(stdout);
     int rc = sg_run(argv, NULL, err, sizeof err);

@@ -37,7 +37,11 @@ module sg_core #(
     parameter integer NzW        = 4,
     parameter integer NzSumW     = 8,
     parameter integer RotW       = 4,
-    parameter integer PostLanes  = 1
+    parameter integer PostLanes  = 1,
+    parameter integer LstmLanes  = 1,
+    parameter integer LstmTableBits = 8,
+    parameter integer LstmCDepth = 256,
+    parameter integer LstmCAddrW = 8
 ) (
     input  wire               clk_i,
     input  wire               rst_i,
@@ -82,6 +86,12 @@ module sg_core #(
   wire [OffW-1:0]      cap_wb_addr, wb_addr;
   wire [PeCount-1:0]   cap_wb_mask, wb_we;
   wire [PostLanes*DataW-1:0] wb_lanes;
+  localparam integer LnW = (LstmLanes > 1) ? $clog2(LstmLanes + 1) : 1;
+  wire                 cap_lstm, lstm_czero, lstm_busy, h_we;
+  wire [BankW-1:0]     h_bank;
+  wire [OffW-1:0]      h_row;
+  wire [LnW-1:0]       h_n;
+  wire [LstmLanes*DataW-1:0] h_lanes;
 
   wire [PeCount-1:0]       pe_last;
   wire [PeCount*NzW-1:0]   pe_nz;
@@ -129,7 +139,7 @@ module sg_core #(
       .OffW(OffW), .WaddrW(WaddrW), .GrpW(GrpW), .WordW(WordW),
       .PipeDepth(PipeDepth), .HdrBeats(HdrBeats), .WgtBeats(WgtBeats),
       .RowBeats(RowBeats), .OutBeats(OutBeats), .MaxBeats(MaxBeats), .PeW(PeW), .CntW(CntW),
-      .NzSumW(NzSumW), .Lanes(PostLanes), .BankW(BankW)
+      .NzSumW(NzSumW), .Lanes(PostLanes), .LstmLanes(LstmLanes), .BankW(BankW)
   ) u_ctrl (
       .clk_i          (clk_i),
       .rst_i          (rst_i),
@@ -179,6 +189,14 @@ module sg_core #(
       .cap_wb_bank_o  (cap_wb_bank),
       .cap_wb_addr_o  (cap_wb_addr),
       .cap_wb_mask_o  (cap_wb_mask),
+      .cap_lstm_o     (cap_lstm),
+      .lstm_czero_o   (lstm_czero),
+      .lstm_busy_i    (lstm_busy),
+      .h_we_i         (h_we),
+      .h_bank_i       (h_bank),
+      .h_row_i        (h_row),
+      .h_n_i          (h_n),
+      .h_lanes_i      (h_lanes),
       .idle_o         (idle_o),
       .err_o          (err_o),
       .perf_busy_o    (perf_busy_o),
@@ -238,7 +256,8 @@ module sg_core #(
 
   sg_post #(
       .PeCount(PeCount), .AccW(AccW), .DataW(DataW), .StreamW(StreamW),
-      .CntW(CntW), .Lanes(PostLanes), .BankW(BankW), .OffW(OffW)
+      .CntW(CntW), .Lanes(PostLanes), .BankW(BankW), .OffW(OffW), .Banks(Banks),
+      .LstmLanes(LstmLanes), .TableBits(LstmTableBits), .CDepth(LstmCDepth), .CAddrW(LstmCAddrW)
   ) u_post (
       .clk_i          (clk_i),
       .rst_i          (rst_i),
@@ -254,6 +273,14 @@ module sg_core #(
       .cap_wb_bank_i  (cap_wb_bank),
       .cap_wb_addr_i  (cap_wb_addr),
       .cap_wb_mask_i  (cap_wb_mask),
+      .cap_lstm_i     (cap_lstm),
+      .lstm_czero_i   (lstm_czero),
+      .lstm_busy_o    (lstm_busy),
+      .h_we_o         (h_we),
+      .h_bank_o       (h_bank),
+      .h_row_o        (h_row),
+      .h_n_o          (h_n),
+      .h_lanes_o      (h_lanes),
       .full_o         (post_full),
       .busy_o         (post_busy),
       .wb_busy_o      (wb_busy),

@@ -10,12 +10,18 @@
 // pipeline, whose valid/first/last/
 // group bits live here, once for all PEs.  The pipeline stalls (en_o low)
 // only when a row group finishes while the post unit holds two batches.
+// LSTM runs a whole sequence: per step one RUN of the gate rows at the
+// step's vector region (pbase), the post unit's element-wise unit turns the
+// gates into h_t, which this block writes into every PE's vector banks (the
+// next region's h columns, a broadcast write); the next step starts when the
+// last h_t is written (that wait is counted as busy and stall).
 //
 // Performance counters (64-bit, cleared by reset):
 //   busy    cycles spent in RUN, fill, drain and stalls included
 //   useful  multiplications with a nonzero weight (useful MACs)
 //   slots   PeCount * Banks per busy cycle (MAC slots)
-//   stall   busy cycles in which the pipeline was frozen
+//   stall   busy cycles in which the pipeline was frozen, and the cycles
+//           between LSTM steps (the element-wise tail, StLwait)
 `default_nettype none
 
 module sg_ctrl #(
@@ -37,7 +43,9 @@ module sg_ctrl #(
     parameter integer CntW      = 5,   // bits of a count 0 .. PeCount
     parameter integer NzSumW    = 8,   // bits of the nonzero-lane sum over PEs
     parameter integer Lanes     = 1,   // post-unit lanes (write-back results per cycle)
-    parameter integer BankW     = (Banks > 1) ? $clog2(Banks) : 1  // bits of a bank index
+    parameter integer LstmLanes = 1,   // LSTM h_t units per cycle
+    parameter integer BankW     = (Banks > 1) ? $clog2(Banks) : 1, // bits of a bank index
+    parameter integer LnW       = (LstmLanes > 1) ? $clog2(LstmLanes + 1) : 1 // 0 .. LstmLanes
 ) (
     input  wire                    clk_i,
     input  wire                    rst_i,
@@ -94,6 +102,15 @@ module sg_ctrl #(
     output wire [BankW-1:0]        cap_wb_bank_o,
     output wire [OffW-1:0]         cap_wb_addr_o,
     output wire [PeCount-1:0]      cap_wb_mask_o,
+    // LSTM: the batch holds gate rows; the step starts from c = 0; h_t writes
+    output wire                    cap_lstm_o,
+    output wire                    lstm_czero_o,
+    input  wire                    lstm_busy_i,  // the post unit still works on the step
+    input  wire                    h_we_i,
+    input  wire [BankW-1:0]        h_bank_i,
+    input  wire [OffW-1:0]         h_row_i,
+    input  wire [LnW-1:0]          h_n_i,
+    input  wire [LstmLanes*DataW-1:0] h_lanes_i,
     // status and counters
     output wire                    idle_o,       // no command in progress, post drained
     output reg                     err_o,        // an unknown opcode was seen (sticky)
@@ -104,9 +121,9 @@ module sg_ctrl #(
 );
 
   localparam [3:0] OpVec = 4'd1, OpWgt = 4'd2, OpRow = 4'd3, OpRun = 4'd4, OpBase = 4'd5,
-                   OpConv = 4'd6, OpOut = 4'd7, OpClr = 4'd8;
-  localparam [2:0] StHdr = 3'd0, StVec = 3'd1, StWgt = 3'd2, StRow = 3'd3, StRun = 3'd4,
-                   StOut = 3'd5, StClr = 3'd6;
+                   OpConv = 4'd6, OpOut = 4'd7, OpClr = 4'd8, OpLstm = 4'd9;
+  localparam [3:0] StHdr = 4'd0, StVec = 4'd1, StWgt = 4'd2, StRow = 4'd3, StRun = 4'd4,
+                   StOut = 4'd5, StClr = 4'd6, StLrec = 4'd7, StLwait = 4'd8;
   localparam integer Elems    = StreamW / DataW;
   localparam integer ElemW    = (Elems > 1) ? $clog2(Elems) : 1;
   localparam integer BeatW    = (MaxBeats > 1) ? $clog2(MaxBeats) : 1;
@@ -122,7 +139,7 @@ module sg_ctrl #(
   localparam [BankW-1:0] LastBank = LastBankI[BankW-1:0];
   localparam [CntW-1:0]  PeCnt    = PeCount[CntW-1:0];
 
-  reg [2:0] state_q;
+  reg [3:0] state_q;
 
   // ---- record assembly (header, CSB word, row record) --------------------
   reg  [MaxBeats*StreamW-1:0] asm_q;
@@ -131,7 +148,7 @@ module sg_ctrl #(
   reg  [BeatW-1:0]            rec_last_beat;
   wire                        accept = s_axis_tvalid_i && s_axis_tready_o;
   wire                        in_rec = (state_q == StHdr) || (state_q == StWgt) || (state_q == StRow) ||
-                                       (state_q == StOut);
+                                       (state_q == StOut) || (state_q == StLrec);
   wire                        rec_done = accept && in_rec && (beat_q == rec_last_beat);
 
   integer i;
@@ -143,7 +160,7 @@ module sg_ctrl #(
     case (state_q)
       StWgt:   rec_last_beat = WgtBeats[BeatW-1:0] - 1'b1;
       StRow:   rec_last_beat = RowBeats[BeatW-1:0] - 1'b1;
-      StOut:   rec_last_beat = OutBeats[BeatW-1:0] - 1'b1;
+      StOut, StLrec: rec_last_beat = OutBeats[BeatW-1:0] - 1'b1;
       default: rec_last_beat = HdrBeats[BeatW-1:0] - 1'b1;
     endcase
   end
@@ -201,6 +218,35 @@ module sg_ctrl #(
     end
   endgenerate
   wire [191:0]      out_rec = asm_d[191:0];
+  // LSTM (gen/sg_cmd.h, LSTM record): the sequence's state
+  reg               lstm_q;     // an LSTM command is running
+  reg               lfirst_q;   // the next step is the sequence's first (c = 0 when flagged)
+  reg               czero_q;    // the running step starts from c = 0
+  reg [19:0]        lsteps_q;   // steps still to start
+  reg [19:0]        lgroups_q, lrows_q;
+  reg [OffW:0]      lq_q, lend_q, lhoff_q; // region words, end of the regions, h offset
+  reg [OffW:0]      lp_q;       // region of the next step
+  reg [OffW-1:0]    hbase_q;    // where the running step's h_t goes
+  wire [OffW:0]     lp_add  = lp_q + lq_q;
+  wire [OffW:0]     lp_next = (lp_add == lend_q) ? {(OffW+1){1'b0}} : lp_add;
+  wire [OffW:0]     hbase_next = lp_next + lhoff_q;
+  wire              unused_lstm = ^{out_rec[191:88], hbase_next[OffW], lp_q[OffW]};
+  // h_t write: bank b takes lane b % LstmLanes when h_bank <= b < h_bank + h_n
+  reg  [Banks-1:0]       h_mask;
+  wire [Banks*DataW-1:0] h_data;
+  wire [31:0]            h_lo = {{(32-BankW){1'b0}}, h_bank_i};
+  wire [31:0]            h_hi = h_lo + {{(32-LnW){1'b0}}, h_n_i};
+  integer hb;
+  always @* begin
+    for (hb = 0; hb < Banks; hb = hb + 1)
+      h_mask[hb] = (hb >= h_lo) && (hb < h_hi);
+  end
+  genvar hl;
+  generate
+    for (hl = 0; hl < Banks; hl = hl + 1) begin : gen_h_data
+      assign h_data[hl*DataW +: DataW] = h_lanes_i[(hl % LstmLanes)*DataW +: DataW];
+    end
+  endgenerate
   reg [19:0]        run_groups_q;
   reg [19:0]        rows_rem_q;
   reg               final_q;
@@ -246,7 +292,9 @@ module sg_ctrl #(
   assign pbase_o       = pbase_q;
   assign npix_o        = npix_q;
   assign cap_act_o     = act_q;
-  assign cap_wb_o      = wb_en_q;
+  assign cap_wb_o      = wb_en_q && !lstm_q;
+  assign cap_lstm_o    = lstm_q;
+  assign lstm_czero_o  = czero_q;
   assign cap_wb_bank_o = wb_bank_q;
   assign cap_wb_addr_o = wb_addr_q;
   assign cap_wb_mask_o = wb_mask_q;
@@ -307,10 +355,22 @@ module sg_ctrl #(
     end
   end
 
-  assign s_axis_tready_o = (state_q == StHdr) || (state_q == StWgt) || (state_q == StRow) ||
-                           (state_q == StOut) ||
+  assign s_axis_tready_o = in_rec ||
                            ((state_q == StVec) && !wb_hold && (!vhave_q || (vbeat_done && !vcmd_done)));
   assign idle_o = (state_q == StHdr) && (beat_q == {BeatW{1'b0}}) && !post_busy_i;
+
+  // Start a RUN (or an LSTM step) of `groups` row groups, `rows` valid rows.
+  task start_run(input [19:0] groups, input [19:0] rows);
+    begin
+      cap_left_q   <= groups;
+      run_groups_q <= groups;
+      rows_rem_q   <= rows;
+      iss_v_q      <= 1'b1;
+      iss_addr_q   <= wbase_q;
+      s1_first_q   <= 1'b1;
+      s1_grp_q     <= 20'd0;
+    end
+  endtask
 
   // ---- state machine -----------------------------------------------------
   always @(posedge clk_i) begin
@@ -323,6 +383,8 @@ module sg_ctrl #(
       pbase_q  <= {OffW{1'b0}};
       vbuf_sc_o <= 1'b0;
       wb_en_q  <= 1'b0;
+      lstm_q   <= 1'b0;
+      czero_q  <= 1'b0;
       conv_q   <= 1'b0;
       max_q    <= 1'b0;
       rbase_q  <= {GrpW{1'b0}};
@@ -347,6 +409,14 @@ module sg_ctrl #(
         vbuf_we_o      <= wb_we;
         vbuf_sc_addr_o <= {PeCount{wb_addr_i}};
         vbuf_sc_data_o <= wb_data;
+      end
+      // h_t of an LSTM step into every PE (the broadcast port; nothing else
+      // writes the vector banks during LSTM)
+      if (h_we_i) begin
+        vbuf_sc_o    <= 1'b0;
+        vbuf_we_o    <= {PeCount{h_mask}};
+        vbuf_waddr_o <= {Banks{hbase_q + h_row_i}};
+        vbuf_wdata_o <= h_data;
       end
 
       // record assembly
@@ -381,16 +451,15 @@ module sg_ctrl #(
               conv_q       <= (hdr_op == OpConv);
               max_q        <= (hdr_op == OpConv) && hdr[56];
               npix_q       <= hdr[20 +: CntW];
-              cap_left_q   <= hdr_cnt;
-              run_groups_q <= hdr_cnt;
-              rows_rem_q   <= hdr[39:20];
               final_q      <= hdr[57];
               act_q        <= hdr[59:58];
               act_max_q    <= hdr[40 +: DataW];
-              iss_v_q      <= 1'b1;
-              iss_addr_q   <= wbase_q;
-              s1_first_q   <= 1'b1;
-              s1_grp_q     <= 20'd0;
+              start_run(hdr_cnt, hdr[39:20]);
+            end
+            OpLstm: if (hdr_cnt != 20'd0) begin
+              state_q  <= StLrec;
+              lsteps_q <= hdr_cnt;
+              lfirst_q <= hdr[57];
             end
             OpBase: begin
               wbase_q <= hdr_cnt[WaddrW-1:0];
@@ -444,6 +513,40 @@ module sg_ctrl #(
             vbeat_q <= s_axis_tdata_i;
             vhave_q <= 1'b1;
             velem_q <= {ElemW{1'b0}};
+          end
+        end
+
+        StLrec: if (rec_done) begin
+          lgroups_q <= out_rec[19:0];
+          lrows_q   <= out_rec[39:20];
+          lq_q      <= out_rec[40 +: OffW+1];
+          lend_q    <= out_rec[56 +: OffW+1];
+          lhoff_q   <= out_rec[72 +: OffW+1];
+          lp_q      <= {1'b0, pbase_q};
+          lstm_q    <= 1'b1;
+          conv_q    <= 1'b0;
+          max_q     <= 1'b0;
+          final_q   <= 1'b1;
+          act_q     <= 2'd0;
+          state_q   <= StLwait;
+        end
+
+        // between LSTM steps: wait until the step's last h_t is written,
+        // then run the next step at the next region
+        StLwait: if (!lstm_busy_i) begin
+          if (lsteps_q == 20'd0) begin
+            lstm_q  <= 1'b0;
+            czero_q <= 1'b0;
+            state_q <= StHdr;
+          end else begin
+            pbase_q  <= lp_q[OffW-1:0];
+            lp_q     <= lp_next;
+            hbase_q  <= hbase_next[OffW-1:0];
+            czero_q  <= lfirst_q;
+            lfirst_q <= 1'b0;
+            lsteps_q <= lsteps_q - 20'd1;
+            state_q  <= StRun;
+            start_run(lgroups_q, lrows_q);
           end
         end
 
@@ -530,7 +633,7 @@ module sg_ctrl #(
               end
             end
           end
-          if (run_empty) state_q <= StHdr;
+          if (run_empty) state_q <= lstm_q ? StLwait : StHdr;
         end
 
         default: state_q <= StHdr;
@@ -549,10 +652,10 @@ module sg_ctrl #(
     end else begin
       nz_q <= (state_q == StRun && en && s1_v_q) ? nz_sum_i : {NzSumW{1'b0}};
       perf_useful_o <= perf_useful_o + {{(64-NzSumW){1'b0}}, nz_q};
-      if (state_q == StRun) begin
+      if (state_q == StRun || state_q == StLwait) begin
         perf_busy_o  <= perf_busy_o + 64'd1;
         perf_slots_o <= perf_slots_o + SlotsPerCycle;
-        if (stall) perf_stall_o <= perf_stall_o + 64'd1;
+        if (stall || state_q == StLwait) perf_stall_o <= perf_stall_o + 64'd1;
       end
     end
   end
@@ -561,7 +664,7 @@ module sg_ctrl #(
   reg wb_wr_q;  // the vbuf write registered last cycle is a write-back
   always @(posedge clk_i) begin
     if (rst_i) wb_wr_q <= 1'b0;
-    else wb_wr_q <= (wb_we_i != {PeCount{1'b0}});
+    else wb_wr_q <= (wb_we_i != {PeCount{1'b0}}) || h_we_i;
   end
   // Buffers are written by the loader only outside RUN, so a RUN never
   // reads a word that is being replaced; a RUN never runs past its groups.

@@ -6,8 +6,9 @@
 //   S3  c_t = sat32(rnd15(f c) + rnd15(i g)), rnd15(p) = (p + 2^14) >>> 15
 //   S4  tanh points at sat16(c_t >>> 3)
 //   S5  h_t = sat_DataW((o tanh(c_t) + 2^(Sh-1)) >>> Sh), Sh = 30 - (DataW - 1)
-// Every stage advances every cycle (no back-pressure); a result leaves
-// Latency = 6 cycles after its inputs were presented with valid_i.
+// Every stage advances when en_i is high (the post unit's output stream
+// back-pressures the whole chain); a result leaves Latency = 6 advancing
+// cycles after its inputs were presented with valid_i.
 `default_nettype none
 
 module sg_lstm_ew #(
@@ -17,6 +18,7 @@ module sg_lstm_ew #(
 ) (
     input  wire                  clk_i,
     input  wire                  rst_i,
+    input  wire                  en_i,    // advance every stage
     input  wire                  valid_i,
     input  wire [Lanes*64-1:0]   z_i,     // lane l: {zo, zg, zf, zi} at [l*64 +: 64], 16 bits each
     input  wire [Lanes*32-1:0]   c_i,     // lane l: c_(t-1) at [l*32 +: 32]
@@ -45,7 +47,7 @@ module sg_lstm_ew #(
   reg [Latency-1:0] v_q;
   always @(posedge clk_i) begin
     if (rst_i) v_q <= {Latency{1'b0}};
-    else v_q <= {v_q[Latency-2:0], valid_i};
+    else if (en_i) v_q <= {v_q[Latency-2:0], valid_i};
   end
   assign valid_o = v_q[Latency-1];
 
@@ -55,7 +57,7 @@ module sg_lstm_ew #(
       // ---- S0: inputs --------------------------------------------------------
       reg [63:0] z0_q;
       reg [31:0] c0_q;
-      always @(posedge clk_i) begin
+      always @(posedge clk_i) if (en_i) begin
         z0_q <= z_i[l*64 +: 64];
         c0_q <= c_i[l*32 +: 32];
       end
@@ -75,7 +77,7 @@ module sg_lstm_ew #(
         end
         reg [31:0]       p1_q;
         reg [FracW-1:0]  fr1_q;
-        always @(posedge clk_i) begin
+        always @(posedge clk_i) if (en_i) begin
           p1_q  <= pair;
           fr1_q <= u0[FracW-1:0];
         end
@@ -83,10 +85,10 @@ module sg_lstm_ew #(
         wire signed [17+FracW:0] gy = interp(p1_q, fr1_q);
         wire unused_gy = ^gy[17+FracW:17];
         reg signed [16:0] g_q;
-        always @(posedge clk_i) g_q <= gy[16:0];
+        always @(posedge clk_i) if (en_i) g_q <= gy[16:0];
         assign g2[gi] = g_q;
       end
-      always @(posedge clk_i) begin
+      always @(posedge clk_i) if (en_i) begin
         c1_q <= c0_q;
         c2_q <= c1_q;
       end
@@ -99,7 +101,7 @@ module sg_lstm_ew #(
       wire signed [49:0] csum = {fc_r[48], fc_r} + {{16{ig_r[33]}}, ig_r};
       reg  [31:0] c3_q;
       reg signed [16:0] o3_q;
-      always @(posedge clk_i) begin
+      always @(posedge clk_i) if (en_i) begin
         if (csum > 50'sd2147483647) c3_q <= 32'h7fffffff;
         else if (csum < -50'sd2147483648) c3_q <= 32'h80000000;
         else c3_q <= csum[31:0];
@@ -116,7 +118,7 @@ module sg_lstm_ew #(
       reg [31:0] pc4_q, c4_q;
       reg [FracW-1:0] frc4_q;
       reg signed [16:0] o4_q;
-      always @(posedge clk_i) begin
+      always @(posedge clk_i) if (en_i) begin
         pc4_q  <= pc;
         frc4_q <= uc[FracW-1:0];
         c4_q   <= c3_q;
@@ -133,7 +135,7 @@ module sg_lstm_ew #(
       localparam signed [33:0] HMin = -(34'sd1 <<< (DataW - 1));
       reg [DataW-1:0] h5_q;
       reg [31:0] c5_q;
-      always @(posedge clk_i) begin
+      always @(posedge clk_i) if (en_i) begin
         if (hs > HMax) h5_q <= HMax[DataW-1:0];
         else if (hs < HMin) h5_q <= HMin[DataW-1:0];
         else h5_q <= hs[DataW-1:0];

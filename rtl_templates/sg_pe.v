@@ -133,7 +133,8 @@ module sg_pe #(
       end else begin : gen_wrap
         assign wraps = MyIdx < rot_s1;
       end
-      wire [OffW-1:0] raddr  = conv_i ? off_s1 + pbase_i + {{(OffW-1){1'b0}}, wraps} : off_s1;
+      // FC and LSTM read at offset + pbase too (LSTM: the step's region)
+      wire [OffW-1:0] raddr  = off_s1 + pbase_i + {{(OffW-1){1'b0}}, conv_i && wraps};
 
       sg_sdp_ram #(
           .Width(DataW),

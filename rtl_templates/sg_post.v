@@ -16,6 +16,25 @@
 // registers the write); wb_busy_o holds until every such write has left.
 // One lane keeps up with the array when a group takes at least P cycles;
 // shorter groups (high sparsity, CONV channels with few words) need more.
+//
+// LSTM batches (cap_lstm_i, gen/sg_cmd.h LSTM): the rows are gate rows in
+// the order i, f, g, o of unit 0, then of unit 1, ...  Q2 also saturates
+// each requantized result to the 16-bit Q3.12 gate format (golden/
+// sg_lstm.h); those gates are not streamed out but gathered, in order, into
+// groups of 4 * LstmLanes (LstmLanes whole hidden units; fewer at the end
+// of the step), which go with their cell states c_(t-1) from the cell
+// buffer into the element-wise unit (sg_lstm_ew.v):
+//   G   gather gates; a full group (or the step's rest) fires, reading the
+//       cell buffer at the group's address
+//   F   fired group registered, cell states out of the buffer (0 on the
+//       first step of a sequence: lstm_czero_i)
+//   E0 .. E5  the element-wise unit; at E5 c_t goes back into the cell
+//       buffer, h_t to the vector banks (h_we_o: bank h_bank_o + l, row
+//       h_row_o from the step's h base, l < h_n_o; sg_ctrl writes every PE)
+//       and into Q3, which streams it out (tlast on the step's last unit).
+// The whole chain advances with the output register, so the result stream
+// back-pressures it; the gatherer holds Q0 .. Q2 while it has a full group
+// left to fire.
 `default_nettype none
 
 module sg_post #(
@@ -26,7 +45,13 @@ module sg_post #(
     parameter integer CntW    = 5,   // bits of a count 0 .. PeCount
     parameter integer Lanes   = 1,   // results requantized per cycle, 1 .. min(P, E)
     parameter integer BankW   = 3,   // bits of a bank index
-    parameter integer OffW    = 9    // bits of a vector-buffer address
+    parameter integer OffW    = 9,   // bits of a vector-buffer address
+    parameter integer Banks   = 8,   // B: vector banks (h_t unit j goes to bank j % B)
+    parameter integer LstmLanes = 1, // hidden units per cycle of the element-wise unit
+    parameter integer TableBits = 8, // sigmoid/tanh table size 2^T + 1
+    parameter integer CDepth  = 256, // cell-buffer words (LstmLanes cell states each)
+    parameter integer CAddrW  = 8,   // their address bits
+    parameter integer LnW     = (LstmLanes > 1) ? $clog2(LstmLanes + 1) : 1 // bits of 0 .. LstmLanes
 ) (
     input  wire                     clk_i,
     input  wire                     rst_i,        // synchronous, active high
@@ -43,6 +68,15 @@ module sg_post #(
     input  wire [BankW-1:0]         cap_wb_bank_i,
     input  wire [OffW-1:0]          cap_wb_addr_i,
     input  wire [PeCount-1:0]       cap_wb_mask_i,// PEs whose result is written
+    input  wire                     cap_lstm_i,   // LSTM gate rows: gather, do not stream
+    input  wire                     lstm_czero_i, // the step starts from c = 0
+    output wire                     lstm_busy_o,  // gates or h_t of the step still in flight
+    // h_t into the vector banks of every PE, this cycle
+    output wire                     h_we_o,
+    output wire [BankW-1:0]         h_bank_o,     // bank of lane 0 (lane l: + l)
+    output wire [OffW-1:0]          h_row_o,      // address from the step's h base
+    output wire [LnW-1:0]           h_n_o,        // lanes written, 1 .. LstmLanes
+    output wire [LstmLanes*DataW-1:0] h_lanes_o,
     output wire                     full_o,       // both batch slots are taken
     output wire                     busy_o,       // something is held or in flight
     output wire                     wb_busy_o,    // a write-back is pending
@@ -61,9 +95,12 @@ module sg_post #(
 
   localparam integer Elems    = StreamW / DataW;
   localparam integer LaneIdxW = (Elems > 1) ? $clog2(Elems) : 1;  // 0 .. Elems-1
-  localparam integer SumW     = $clog2(Elems + Lanes + 1);         // 0 .. Elems+Lanes
-  localparam integer TotW     = (SumW > CntW) ? SumW : CntW;
-  localparam integer ExtW     = (Elems + Lanes) * DataW;
+  localparam integer PkLanes  = (Lanes > LstmLanes) ? Lanes : LstmLanes; // Q3 input lanes
+  localparam integer PkW      = ((CntW > LnW) ? CntW : LnW) + 1;   // bits of a Q3 count (one spare:
+                                                                   // no zero-width padding below)
+  localparam integer SumW     = $clog2(Elems + PkLanes + 1);       // 0 .. Elems+PkLanes
+  localparam integer TotW     = ((SumW > PkW) ? SumW : PkW) + 1;
+  localparam integer ExtW     = (Elems + PkLanes) * DataW;
   localparam integer LanesI   = Lanes;
   localparam integer ElemsI   = Elems;
   localparam [CntW-1:0] LanesC = LanesI[CntW-1:0];
@@ -81,6 +118,7 @@ module sg_post #(
   reg [BankW-1:0]        wbank_q[0:1];
   reg [OffW-1:0]         waddr_q[0:1];
   reg [PeCount-1:0]      wmask_q[0:1];
+  reg                    lstm_q [0:1];
   reg                    wp_q, rp_q;    // write and read slot
   reg [1:0]              cnt_q;         // batches held
   reg [CntW-1:0]         idx_q;         // next entry of the read slot
@@ -111,6 +149,7 @@ module sg_post #(
       wbank_q[wp_q] <= cap_wb_bank_i;
       waddr_q[wp_q] <= cap_wb_addr_i;
       wmask_q[wp_q] <= cap_wb_mask_i;
+      lstm_q[wp_q]  <= cap_lstm_i;
     end
   end
 
@@ -144,6 +183,7 @@ module sg_post #(
   reg [OffW-1:0]  q0_addr_q, q1_addr_q, q2_addr_q;
   reg [CntW-1:0]  q0_idx_q, q1_idx_q, q2_idx_q;     // first entry (PE) of the chunk
   reg [PeCount-1:0] q0_mask_q, q1_mask_q, q2_mask_q;
+  reg             q0_lstm_q, q1_lstm_q, q2_lstm_q;  // the chunk holds LSTM gates
 
   always @(posedge clk_i) begin
     if (rst_i) begin
@@ -153,6 +193,9 @@ module sg_post #(
       q0_wb_q <= 1'b0;
       q1_wb_q <= 1'b0;
       q2_wb_q <= 1'b0;
+      q0_lstm_q <= 1'b0;
+      q1_lstm_q <= 1'b0;
+      q2_lstm_q <= 1'b0;
     end else if (pen) begin
       q0_n_q <= take ? take_n : {CntW{1'b0}};
       q1_n_q <= q0_n_q;
@@ -160,6 +203,9 @@ module sg_post #(
       q0_wb_q <= take && wb_q[rp_q];
       q1_wb_q <= q0_wb_q;
       q2_wb_q <= q1_wb_q;
+      q0_lstm_q <= take && lstm_q[rp_q];
+      q1_lstm_q <= q0_lstm_q;
+      q2_lstm_q <= q1_lstm_q;
     end
   end
 
@@ -196,6 +242,7 @@ module sg_post #(
   localparam [63:0] MaxY = (64'd1 << (DataW - 1)) - 64'd1;
   localparam [63:0] MinY = ~MaxY;
   wire [Lanes*DataW-1:0] y2;   // Q2 results, lane j at [j*DataW +: DataW]
+  wire [Lanes*16-1:0]    z2;   // Q2 results as Q3.12 gates (sat16), lane j at [j*16 +: 16]
 
   genvar j;
   generate
@@ -208,6 +255,7 @@ module sg_post #(
       reg [5:0]       q0_shift_q, q1_shift_q;
       reg [63:0]      q1_prod_q;
       reg [DataW-1:0] q2_y_q;
+      reg [15:0]      q2_z_q;
       always @(posedge clk_i) begin
         if (pen) begin
           q0_acc_q   <= acc_q[rp_q][e*AccW +: AccW];
@@ -231,6 +279,7 @@ module sg_post #(
       // Q2: round, shift, saturate, activate; lanes past the chunk give 0
       reg [63:0]      rnd, shifted;
       reg [DataW-1:0] sat, y;
+      reg [15:0]      z;
       always @* begin
         rnd = q1_prod_q;
         if (q1_shift_q != 6'd0) rnd = q1_prod_q + (64'd1 << (q1_shift_q - 6'd1));
@@ -241,12 +290,22 @@ module sg_post #(
         y = sat;
         if (q1_act_q != 2'd0 && sat[DataW-1]) y = {DataW{1'b0}};
         if (q1_act_q == 2'd2 && !sat[DataW-1] && $signed(sat) > $signed(q1_amax_q)) y = q1_amax_q;
-        if (Ji[CntW:0] >= {1'b0, q1_n_q}) y = {DataW{1'b0}};
+        if ($signed(shifted) > 64'sd32767) z = 16'h7fff;
+        else if ($signed(shifted) < -64'sd32768) z = 16'h8000;
+        else z = shifted[15:0];
+        if (Ji[CntW:0] >= {1'b0, q1_n_q}) begin
+          y = {DataW{1'b0}};
+          z = 16'd0;
+        end
       end
       always @(posedge clk_i) begin
-        if (pen) q2_y_q <= y;
+        if (pen) begin
+          q2_y_q <= y;
+          q2_z_q <= z;
+        end
       end
       assign y2[j*DataW +: DataW] = q2_y_q;
+      assign z2[j*16 +: 16] = q2_z_q;
     end
   endgenerate
 
@@ -270,6 +329,184 @@ module sg_post #(
     end
   endgenerate
 
+  // ---- LSTM: gather gates (G), fire (F), element-wise unit (E0 .. E5) -----
+  localparam integer GateN  = 4 * LstmLanes;          // gates of a full group
+  localparam integer GBufN  = GateN + Lanes;          // gatherer entries
+  localparam integer GCntW  = (($clog2(GBufN + 1) > CntW) ? $clog2(GBufN + 1) : CntW) + 1;
+  localparam integer Lat    = 6;                      // sg_lstm_ew latency
+  localparam integer LaneI  = LstmLanes;
+  localparam integer BanksI = Banks;
+  localparam [GCntW-1:0] GateC = GateN[GCntW-1:0];
+  localparam [BankW:0]   LstmLanesB = LaneI[BankW:0];
+  localparam [BankW:0]   BanksB = BanksI[BankW:0];
+
+  wire                pd;                               // G, F, E and Q3 advance
+  reg [GBufN*16-1:0]  gbuf_q;                           // gathered gates, oldest at 0
+  reg [GCntW-1:0]     gcnt_q;
+  reg                 glast_q;                          // the gates held end the step
+  wire                g_in  = pen && q2_lstm_q && (q2_n_q != {CntW{1'b0}});
+  wire [GBufN*16-1:0] g_new = g_in ? {{(GateN*16){1'b0}}, z2} : {(GBufN*16){1'b0}};
+  wire [GBufN*16-1:0] gext  = gbuf_q | (g_new << (gcnt_q * 16));
+  wire [GCntW-1:0]    gtot  = gcnt_q + (g_in ? {{(GCntW-CntW){1'b0}}, q2_n_q} : {GCntW{1'b0}});
+  wire                glast = glast_q || (g_in && q2_last_q);
+  wire                gfull = (gtot >= GateC);
+  wire                gfire = gfull || (glast && gtot != {GCntW{1'b0}});
+  wire [GCntW-1:0]    gtake = gfull ? GateC : gtot;
+  wire [GCntW-1:0]    grest = gtot - gtake;
+  wire                gend  = glast && (grest == {GCntW{1'b0}}); // the fire ends the step
+  wire [GCntW-1:0]    gunits = gtake >> 2;
+  wire                unused_gunits = ^(gunits >> LnW);  // at most LstmLanes
+  // the next group's cell-buffer address and h_t bank and row
+  reg [CAddrW-1:0]    ck_q;
+  reg [BankW-1:0]     hb_q;
+  reg [OffW-1:0]      hr_q;
+  wire [BankW:0]      hb_next = {1'b0, hb_q} + LstmLanesB;
+  // F: the fired group
+  reg                 fv_q, flast_q;
+  reg [GateN*16-1:0]  fz_q;
+  reg [LnW-1:0]       fn_q;
+  reg [CAddrW-1:0]    fca_q;
+  reg [BankW-1:0]     fb_q;
+  reg [OffW-1:0]      fr_q;
+  wire [LstmLanes*32-1:0] c_rd;
+
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      gbuf_q  <= {(GBufN*16){1'b0}};
+      gcnt_q  <= {GCntW{1'b0}};
+      glast_q <= 1'b0;
+      ck_q    <= {CAddrW{1'b0}};
+      hb_q    <= {BankW{1'b0}};
+      hr_q    <= {OffW{1'b0}};
+      fv_q    <= 1'b0;
+    end else if (pd) begin
+      fv_q <= gfire;
+      if (gfire) begin
+        gbuf_q  <= gext >> (GateN * 16);
+        gcnt_q  <= grest;
+        glast_q <= glast && !gend;
+        if (gend) begin
+          ck_q <= {CAddrW{1'b0}};
+          hb_q <= {BankW{1'b0}};
+          hr_q <= {OffW{1'b0}};
+        end else begin
+          ck_q <= ck_q + 1'b1;
+          if (hb_next == BanksB) begin
+            hb_q <= {BankW{1'b0}};
+            hr_q <= hr_q + 1'b1;
+          end else begin
+            hb_q <= hb_next[BankW-1:0];
+          end
+        end
+      end else begin
+        gbuf_q  <= gext;
+        gcnt_q  <= gtot;
+        glast_q <= 1'b0;
+      end
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (pd) begin
+      fz_q    <= gext[GateN*16-1:0];
+      fn_q    <= gunits[LnW-1:0];
+      flast_q <= gend;
+      fca_q   <= ck_q;
+      fb_q    <= hb_q;
+      fr_q    <= hr_q;
+    end
+  end
+
+  // E: the element-wise unit and the side pipeline that travels with it
+  wire                    ew_v;
+  wire [LstmLanes*DataW-1:0] ew_h;
+  wire [LstmLanes*32-1:0] ew_c;
+  wire [LstmLanes*32-1:0] c_in = lstm_czero_i ? {(LstmLanes*32){1'b0}} : c_rd;
+  sg_lstm_ew #(
+      .DataW(DataW), .TableBits(TableBits), .Lanes(LstmLanes)
+  ) u_ew (
+      .clk_i  (clk_i),
+      .rst_i  (rst_i),
+      .en_i   (pd),
+      .valid_i(fv_q),
+      .z_i    (fz_q),
+      .c_i    (c_in),
+      .valid_o(ew_v),
+      .h_o    (ew_h),
+      .c_o    (ew_c)
+  );
+  reg [Lat-1:0]    sv_q, sl_q;            // valid, step's end
+  reg [Lat*LnW-1:0]    sn_q;
+  reg [Lat*CAddrW-1:0] sca_q;
+  reg [Lat*BankW-1:0]  sb_q;
+  reg [Lat*OffW-1:0]   sr_q;
+  always @(posedge clk_i) begin
+    if (rst_i) sv_q <= {Lat{1'b0}};
+    else if (pd) sv_q <= {sv_q[Lat-2:0], fv_q};
+  end
+  always @(posedge clk_i) begin
+    if (pd) begin
+      sl_q  <= {sl_q[Lat-2:0], flast_q};
+      sn_q  <= {sn_q[(Lat-1)*LnW-1:0], fn_q};
+      sca_q <= {sca_q[(Lat-1)*CAddrW-1:0], fca_q};
+      sb_q  <= {sb_q[(Lat-1)*BankW-1:0], fb_q};
+      sr_q  <= {sr_q[(Lat-1)*OffW-1:0], fr_q};
+    end
+  end
+  wire [LnW-1:0] e_n = sn_q[(Lat-1)*LnW +: LnW];
+  wire           e_last = sl_q[Lat-1];
+
+  // the cell buffer: read when a group fires, written at E5
+  sg_sdp_ram #(
+      .Width(LstmLanes*32), .Depth(CDepth), .AddrW(CAddrW)
+  ) u_cbuf (
+      .clk_i  (clk_i),
+      .we_i   (pd && ew_v),
+      .waddr_i(sca_q[(Lat-1)*CAddrW +: CAddrW]),
+      .wdata_i(ew_c),
+      .re_i   (pd),
+      .raddr_i(ck_q),
+      .rdata_o(c_rd)
+  );
+
+  // h_t of lanes past the group's units are zero (Q3 packs them)
+  wire [LstmLanes*DataW-1:0] e_h;
+  genvar hl;
+  generate
+    for (hl = 0; hl < LstmLanes; hl = hl + 1) begin : gen_h
+      localparam integer Hi = hl;
+      assign e_h[hl*DataW +: DataW] = (Hi[LnW:0] < {1'b0, e_n}) ? ew_h[hl*DataW +: DataW] : {DataW{1'b0}};
+    end
+  endgenerate
+  assign h_we_o    = pd && ew_v;
+  assign h_bank_o  = sb_q[(Lat-1)*BankW +: BankW];
+  assign h_row_o   = sr_q[(Lat-1)*OffW +: OffW];
+  assign h_n_o     = e_n;
+  assign h_lanes_o = e_h;
+  assign lstm_busy_o = (cnt_q != 2'd0) || (q0_n_q != {CntW{1'b0}}) || (q1_n_q != {CntW{1'b0}}) ||
+                       (q2_n_q != {CntW{1'b0}}) || (gcnt_q != {GCntW{1'b0}}) || glast_q || fv_q ||
+                       (sv_q != {Lat{1'b0}});
+
+  // Q3's input: h_t from the element-wise unit, or a chunk of Q2 results
+  wire                   q2_take = pen && !q2_lstm_q;
+  wire [PkW-1:0]         pk_n  = ew_v ? {{(PkW-LnW){1'b0}}, e_n} :
+                                 q2_take ? {{(PkW-CntW){1'b0}}, q2_n_q} : {PkW{1'b0}};
+  wire [PkLanes*DataW-1:0] pk_h, pk_r;   // h_t, results, zero-extended to PkLanes
+  generate
+    if (PkLanes > LstmLanes) begin : gen_pk_h
+      assign pk_h = {{((PkLanes-LstmLanes)*DataW){1'b0}}, e_h};
+    end else begin : gen_pk_h_same
+      assign pk_h = e_h;
+    end
+    if (PkLanes > Lanes) begin : gen_pk_r
+      assign pk_r = {{((PkLanes-Lanes)*DataW){1'b0}}, y2};
+    end else begin : gen_pk_r_same
+      assign pk_r = y2;
+    end
+  endgenerate
+  wire [PkLanes*DataW-1:0] pk_y = ew_v ? pk_h : pk_r;
+  wire                   pk_last = ew_v ? e_last : q2_last_q;
+
   // ---- Q3: pack into beats -----------------------------------------------
   reg [Elems*DataW-1:0] beat_q;   // results gathered so far (lanes 0 .. lane_q-1)
   reg [LaneIdxW-1:0]    lane_q;   // results in beat_q
@@ -279,11 +516,12 @@ module sg_post #(
   reg                   out_last_q;
 
   wire          out_free = !out_valid_q || m_axis_tready_i;
-  assign pen = out_free && !flush_q;
+  assign pd  = out_free && !flush_q;
+  assign pen = pd && (gcnt_q < GateC) && !glast_q;
 
-  wire [ExtW-1:0] ext = {{(Lanes*DataW){1'b0}}, beat_q} |
-                        ({{(Elems*DataW){1'b0}}, y2} << (lane_q * DataW));
-  wire [TotW-1:0] total = {{(TotW-LaneIdxW){1'b0}}, lane_q} + {{(TotW-CntW){1'b0}}, q2_n_q};
+  wire [ExtW-1:0] ext = {{(PkLanes*DataW){1'b0}}, beat_q} |
+                        ({{(Elems*DataW){1'b0}}, pk_y} << (lane_q * DataW));
+  wire [TotW-1:0] total = {{(TotW-LaneIdxW){1'b0}}, lane_q} + {{(TotW-PkW){1'b0}}, pk_n};
   wire            full  = (total >= ElemsT);
   wire [TotW-1:0] carry = full ? total - ElemsT : {TotW{1'b0}};   // results past the beat
   wire [ExtW-1:0] rest_full = ext >> (Elems * DataW);
@@ -307,14 +545,14 @@ module sg_post #(
         beat_q      <= {(Elems*DataW){1'b0}};
         lane_q      <= {LaneIdxW{1'b0}};
         flush_q     <= 1'b0;
-      end else if (q2_n_q != {CntW{1'b0}}) begin
-        if (full || q2_last_q) begin
+      end else if (pk_n != {PkW{1'b0}}) begin
+        if (full || pk_last) begin
           out_data_q  <= ext[Elems*DataW-1:0];
           out_valid_q <= 1'b1;
-          out_last_q  <= q2_last_q && (carry == {TotW{1'b0}});
+          out_last_q  <= pk_last && (carry == {TotW{1'b0}});
           beat_q      <= rest[Elems*DataW-1:0];
           lane_q      <= carry[LaneIdxW-1:0];
-          flush_q     <= q2_last_q && (carry != {TotW{1'b0}});
+          flush_q     <= pk_last && (carry != {TotW{1'b0}});
         end else begin
           beat_q <= ext[Elems*DataW-1:0];
           lane_q <= total[LaneIdxW-1:0];
@@ -328,8 +566,7 @@ module sg_post #(
   assign m_axis_tlast_o  = out_last_q;
   wire held_wb = (cnt_q == 2'd2) ? (wb_q[0] || wb_q[1]) : (cnt_q == 2'd1) && wb_q[rp_q];
   assign wb_busy_o = held_wb || q0_wb_q || q1_wb_q || q2_wb_q;
-  assign busy_o = (cnt_q != 2'd0) || (q0_n_q != {CntW{1'b0}}) || (q1_n_q != {CntW{1'b0}}) ||
-                  (q2_n_q != {CntW{1'b0}}) || out_valid_q || flush_q || (lane_q != {LaneIdxW{1'b0}});
+  assign busy_o = lstm_busy_o || out_valid_q || flush_q || (lane_q != {LaneIdxW{1'b0}});
 
 `ifdef SG_ASSERTIONS
   // A batch arriving while both slots are taken would overwrite one unread.
@@ -338,6 +575,8 @@ module sg_post #(
       $error("sg_post: batch captured while both slots are full (instance %m)");
     if (!rst_i && cap_i && cap_nvalid_i == {CntW{1'b0}})
       $error("sg_post: batch captured with no valid row (instance %m)");
+    if (!rst_i && ew_v && q2_take && q2_n_q != {CntW{1'b0}})
+      $error("sg_post: h_t and a result chunk reach Q3 in the same cycle (instance %m)");
   end
 `endif
 
@@ -345,6 +584,8 @@ module sg_post #(
     if (StreamW % DataW != 0) $error("sg_post: StreamW %0d not a multiple of DataW %0d (instance %m)", StreamW, DataW);
     if (AccW > 32) $error("sg_post: AccW %0d above 32 (instance %m)", AccW);
     if (Lanes < 1 || Lanes > Elems || Lanes > PeCount) $error("sg_post: Lanes %0d not in 1..min(P, E) (instance %m)", Lanes);
+    if (LstmLanes < 1 || LstmLanes > Elems || Banks % LstmLanes != 0)
+      $error("sg_post: LstmLanes %0d must divide Banks %0d and be <= %0d (instance %m)", LstmLanes, Banks, Elems);
   end
 
 endmodule

@@ -35,7 +35,8 @@ module sparsegen_top #(
       .WordW(WordW), .TreeLevels(TreeLevels), .PipeDepth(PipeDepth),
       .HdrBeats(HdrBeats), .WgtBeats(WgtBeats), .RowBeats(RowBeats), .OutBeats(OutBeats),
       .MaxBeats(MaxBeats), .PeW(PeW), .CntW(CntW), .NzW(NzW), .NzSumW(NzSumW),
-      .RotW(RotW), .PostLanes(PostLanes)
+      .RotW(RotW), .PostLanes(PostLanes), .LstmLanes(LstmLanes),
+      .LstmTableBits(LstmTableBits), .LstmCDepth(LstmCDepth), .LstmCAddrW(LstmCAddrW)
   ) u_core (
       .clk_i          (clk_i),
       .rst_i          (rst_i),

@@ -5,7 +5,8 @@
  * header decoder, CSB word and row record unpacking, per-PE vector, weight
  * and row buffers, BASE with its weight, row and vector (pbase) bases, VEC
  * broadcast or scattered over the PEs, WGT and ROW per PE or broadcast, RUN
- * with partial sums, CONV through the vector generator's rotation -- and
+ * with partial sums, CONV through the vector generator's rotation, LSTM
+ * steps with the element-wise update and h_t written back -- and
  * produces the output beats the hardware would send.  For many
  * configurations and random FC and CONV models (and the committed CNN
  * fixtures) the test asserts that these beats equal the program's expected
@@ -29,6 +30,7 @@
 #include "sg_compile.h"
 #include "sg_config.h"
 #include "sg_fc.h"
+#include "sg_lstm.h"
 #include "sg_model.h"
 #include "sg_post.h"
 #include "sg_random.h"
@@ -43,6 +45,7 @@
 #define OP_CONV 6
 #define OP_OUT 7
 #define OP_CLR 8
+#define OP_LSTM 9
 
 /* ---- bit helpers (independent of the compiler's) ------------------------ */
 
@@ -158,6 +161,12 @@ typedef struct hw {
     char errlog[2048]; /* the first ones, "; "-separated, for the mutation checks */
     int notes;
     char note[512];
+    /* LSTM: the element-wise unit's cell states and formats */
+    int32_t *cell;      /* lstm_hidden entries */
+    int lstm_hidden;
+    sg_lstm_fmt fmt;
+    long long lstm_steps; /* LSTM steps run */
+    long long h_writes;   /* h_t elements written into the vector banks */
 } hw;
 
 #if defined(__GNUC__)
@@ -241,6 +250,11 @@ static void hw_init(hw *h, const sg_config *c)
     h->rbias = xcalloc((size_t)h->P * h->rdepth, sizeof *h->rbias);
     h->rmult = xcalloc((size_t)h->P * h->rdepth, sizeof *h->rmult);
     h->rshift = xcalloc((size_t)h->P * h->rdepth, 1);
+    h->lstm_hidden = c->lstm_hidden;
+    h->cell = xcalloc((size_t)c->lstm_hidden, sizeof *h->cell);
+    char e[128];
+    if (sg_lstm_fmt_derive(&h->fmt, c->data_w, sg_lstm_table_bits_for(c->data_w), 1, e, sizeof e))
+        abort();
 }
 
 static void hw_free(hw *h)
@@ -257,6 +271,8 @@ static void hw_free(hw *h)
     free(h->out);
     free(h->out_last);
     free(h->res);
+    free(h->cell);
+    sg_lstm_fmt_free(&h->fmt);
     memset(h, 0, sizeof *h);
 }
 
@@ -428,8 +444,11 @@ static void hw_row(hw *h, const uint32_t *pl, long long n, int bcast, long long 
         h->r_hi = h->rbase + n;
 }
 
+/* RUN (gates NULL), or one LSTM step (gates receives the rows requantized
+ * to the 16-bit Q3.12 gate format; vector reads need only be written by
+ * someone, VEC or an earlier step's h_t, not by the last VEC). */
 static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long long rows,
-                       long long at)
+                       long long at, int32_t *gates)
 {
     int P = h->P, B = h->B;
     if (h->wb_en)
@@ -489,12 +508,20 @@ static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long
                     }
                     if (v == 0)
                         continue;
-                    if ((long long)off < h->vbuf_at ||
-                        ((long long)off - h->vbuf_at) * B + b >= h->vbuf_n)
-                        hw_error(h, "address %lld pe %d lane %d: offset %u not loaded by the "
-                                 "last broadcast VEC", a, p, b, off);
+                    long long va = (long long)off + h->pbase; /* the RTL adds pbase */
+                    if (va >= h->vdepth) {
+                        hw_error(h, "address %lld pe %d lane %d: offset %u + pbase %lld past the "
+                                 "vector banks", a, p, b, off, h->pbase);
+                        continue;
+                    }
+                    size_t vi = ((size_t)p * B + b) * h->vdepth + (size_t)va;
+                    if (gates ? !h->vwr[vi]
+                              : va < h->vbuf_at || (va - h->vbuf_at) * B + b >= h->vbuf_n)
+                        hw_error(h, "address %lld pe %d lane %d: offset %u + pbase %lld %s", a, p,
+                                 b, off, h->pbase,
+                                 gates ? "never written" : "not loaded by the last broadcast VEC");
                     h->macs++;
-                    int32_t x = h->vbuf[((size_t)p * B + b) * h->vdepth + off];
+                    int32_t x = h->vbuf[((size_t)p * B + b) * h->vdepth + va];
                     int64_t exact = acc[p] + (int64_t)v * x;
                     acc[p] = sg_wrap(exact, h->acc_w);
                     h->wraps += acc[p] != exact;
@@ -515,6 +542,11 @@ static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long
             }
             if (g * P + p >= rows)
                 continue;
+            if (gates) {
+                gates[g * P + p] =
+                    (int32_t)sg_requant(acc[p], h->rmult[ri], h->rshift[ri], SG_LSTM_GATE_W);
+                continue;
+            }
             int64_t y = sg_requant(acc[p], h->rmult[ri], h->rshift[ri], h->data_w);
             y = sg_activate(y, (sg_act)act, act_max);
             hw_emit(h, (int32_t)y);
@@ -529,6 +561,48 @@ static void hw_run_cmd(hw *h, long long G, int act, int final, int act_max, long
         h->lane = 0;
     }
     h->runs++;
+}
+
+/* LSTM: `steps` steps from region pbase (sg_cmd.h, LSTM record in pl). */
+static void hw_lstm_cmd(hw *h, long long steps, int czero, const uint32_t *pl, long long at)
+{
+    long long G = (long long)bits_at(pl, 0, 20), rows = (long long)bits_at(pl, 20, 20);
+    long long lq = (long long)bits_at(pl, 40, 16), end = (long long)bits_at(pl, 56, 16);
+    long long hoff = (long long)bits_at(pl, 72, 16);
+    long long H = rows / 4;
+    if (!bits_zero(pl, 88, (long long)h->out_beats * h->stream_w))
+        hw_error(h, "LSTM at beat %lld: nonzero reserved record bits", at);
+    if (rows % 4 || H < 1 || H > h->lstm_hidden || lq < 1 || end % lq || end > h->vdepth ||
+        h->pbase % lq || h->pbase >= end || hoff * h->B + H > lq * h->B) {
+        hw_error(h, "LSTM at beat %lld: bad record (G %lld, rows %lld, lq %lld, end %lld, hoff "
+                 "%lld, pbase %lld)", at, G, rows, lq, end, hoff, h->pbase);
+        h->fatal = 1;
+        return;
+    }
+    int32_t *z = xcalloc((size_t)(G * h->P > rows ? G * h->P : rows), sizeof *z);
+    for (long long s = 0; s < steps && !h->fatal; s++) {
+        hw_run_cmd(h, G, 0, 1, 0, rows, at, z);
+        long long next = h->pbase + lq == end ? 0 : h->pbase + lq;
+        for (long long j = 0; j < H; j++) {
+            int32_t c0 = czero && s == 0 ? 0 : h->cell[j];
+            int32_t y = sg_lstm_cell(&h->fmt, z[4 * j], z[4 * j + 1], z[4 * j + 2], z[4 * j + 3],
+                                     c0, &h->cell[j]);
+            hw_emit(h, y);
+            long long a = next + hoff + j / h->B;
+            for (int q = 0; q < h->P; q++) {
+                size_t vi = ((size_t)q * h->B + (size_t)(j % h->B)) * h->vdepth + (size_t)a;
+                h->vbuf[vi] = y;
+                h->vwr[vi] = 1;
+            }
+            h->h_writes++;
+        }
+        h->out_last[h->n_out - 1] = 1;
+        h->lane = 0;
+        h->lstm_steps++;
+        if (s + 1 < steps)
+            h->pbase = next;
+    }
+    free(z);
 }
 
 /* CONV: G output channels (groups) over a pixel group of npix PEs.  Every
@@ -730,6 +804,11 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
             if (act || final || act_max || rows)
                 hw_note(h, "beat %lld: OUT carries RUN-only fields", at);
             break;
+        case OP_LSTM:
+            nb = h->out_beats;
+            if (act || act_max || rows)
+                hw_note(h, "beat %lld: LSTM carries RUN-only fields", at);
+            break;
         case OP_RUN:
         case OP_BASE:
         case OP_CONV:
@@ -801,6 +880,10 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
                              h->wb_left);
             }
             break;
+        case OP_LSTM:
+            hw_trace(h, 'L', hdr, at);
+            hw_lstm_cmd(h, count, final, pl, at);
+            break;
         case OP_CLR:
             hw_trace(h, 'Z', hdr, at);
             h->clears++;
@@ -819,7 +902,7 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
             break;
         default:
             hw_trace(h, final ? 'R' : 'r', hdr, at);
-            hw_run_cmd(h, count, act, final, act_max, rows, at);
+            hw_run_cmd(h, count, act, final, act_max, rows, at, NULL);
             break;
         }
         if (op != OP_BASE) {
@@ -869,10 +952,12 @@ static int32_t *dense_results(const sg_model *m, int data_w, int acc_w, int firs
     int maxlen = m->input_len;
     long long total = 0;
     for (int l = 0; l < m->n_layers; l++) {
-        if (m->layers[l].out > maxlen)
-            maxlen = m->layers[l].out;
+        const sg_layer *L = &m->layers[l];
+        int len = L->type == SG_LAYER_LSTM ? L->steps * L->out : L->out; /* LSTM: every h_t */
+        if (len > maxlen)
+            maxlen = len;
         off[l] = total;
-        total += m->layers[l].out;
+        total += len;
     }
     off[m->n_layers] = total;
     *per = total;
@@ -891,8 +976,12 @@ static int32_t *dense_results(const sg_model *m, int data_w, int acc_w, int firs
                 all = NULL;
                 break;
             }
-            memcpy(all + s * total + off[l], y, (size_t)L->out * sizeof *y);
-            memcpy(x, y, (size_t)L->out * sizeof *x);
+            memcpy(all + s * total + off[l], y, (size_t)(off[l + 1] - off[l]) * sizeof *y);
+            if (L->type == SG_LAYER_LSTM && (l + 1 == m->n_layers ||
+                                             m->layers[l + 1].type != SG_LAYER_LSTM))
+                memcpy(x, y + (size_t)(L->steps - 1) * L->out, (size_t)L->out * sizeof *x);
+            else
+                memcpy(x, y, (size_t)(off[l + 1] - off[l]) * sizeof *x);
         }
     }
     free(x);
@@ -1960,6 +2049,129 @@ static void test_batch_weights(void)
            wgts[0], wgts[1], outs[0], outs[1], err);
 }
 
+/* ---- random LSTM models ------------------------------------------------------ */
+
+/* Nonzeros of an LSTM row (in x columns, then h) in interleaved bank b of B. */
+static int lstm_bank_nz(const int32_t *row, int in, int H, int B, int b, int *size)
+{
+    int nz = 0;
+    *size = 0;
+    for (int j = b; j < in; j += B, ++*size)
+        nz += row[j] != 0;
+    for (int j = b; j < H; j += B, ++*size)
+        nz += row[in + j] != 0;
+    return nz;
+}
+
+/* type=lstm: the stacking shapes, steps, bbs banks interleaved as the
+ * hardware reads them with exactly k nonzeros each, gate pre-activations
+ * mostly in [-4, 4], and the same model for the same seed. */
+static void test_random_lstm(void)
+{
+    static const struct {
+        int banks;
+        const char *spec;
+        int n_layers, steps, in[3], out[3], k[2]; /* k: nonzeros per bank of each LSTM layer */
+    } cases[] = {
+        /* 13 + 9 columns in 4 banks: 4+3, 3+2, 3+2, 3+2 -> k = round(0.5 * 5) = 3;
+         * 9 + 6: 3+2, 2+2, 2+1, 2+1 -> round(0.5 * 3) = 2 */
+        {4, "type=lstm,cols=13,rows=9:6,layers=2,steps=3,fc=4,density=0.5,samples=2,seed=5", 3,
+         3, {13, 9, 6}, {9, 6, 4}, {3, 2}},
+        /* 3 + 2 columns in 8 banks: banks 3..7 empty, the smallest other holds 1 */
+        {8, "type=lstm,cols=3,rows=2,density=0.5,seed=7", 1, 8, {3}, {2}, {1, 0}},
+        /* density 0 still keeps one per bank: 10 + 16 in 4 banks, smallest 2+4 */
+        {4, "type=lstm,cols=10,rows=16,steps=2,density=0,seed=2", 1, 2, {10}, {16}, {1, 0}},
+        /* the defaults: 100 + 64 in 8 banks, smallest 12+8 -> round(0.25 * 20) = 5 */
+        {8, "type=lstm", 1, 8, {100}, {64}, {5, 0}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[512] = "";
+        sg_config c;
+        sg_model m, m2;
+        sg_config_default(&c);
+        c.banks = cases[i].banks;
+        if (!tap_ok(sg_config_derive(&c, err, sizeof err) == 0 &&
+                        sg_model_random(&c, cases[i].spec, &m, err, sizeof err) == 0,
+                    "random %s: builds %s", cases[i].spec, err))
+            continue;
+        int steps = cases[i].steps, shapes = m.n_layers == cases[i].n_layers;
+        for (int l = 0; shapes && l < m.n_layers; l++) {
+            const sg_layer *L = &m.layers[l];
+            int lstm = l < m.n_layers - (cases[i].n_layers == 3);
+            shapes = L->in == cases[i].in[l] && L->out == cases[i].out[l] &&
+                     L->type == (lstm ? SG_LAYER_LSTM : SG_LAYER_FC) &&
+                     L->steps == (lstm ? steps : 0) && (!lstm || L->act == SG_ACT_NONE);
+        }
+        shapes = shapes && m.input_len == steps * cases[i].in[0];
+        tap_ok(shapes, "random %s: %d layers chained in -> hidden (-> fc), steps %d, input %d",
+               cases[i].spec, m.n_layers, steps, m.input_len);
+        /* every bank of every gate row holds exactly k (0 when it has no column) */
+        int bad = 0;
+        long long zn = 0, zmid = 0, zsat = 0;
+        for (int l = 0; shapes && l < m.n_layers && !bad; l++) {
+            const sg_layer *L = &m.layers[l];
+            if (L->type != SG_LAYER_LSTM)
+                continue;
+            for (int r = 0; r < 4 * L->out && !bad; r++)
+                for (int b = 0; b < c.banks; b++) {
+                    int size, nz = lstm_bank_nz(L->weights + (size_t)r * (L->in + L->out), L->in,
+                                                L->out, c.banks, b, &size);
+                    if (nz != (size ? cases[i].k[l] : 0)) {
+                        bad = 1;
+                        tap_diag("layer %d row %d bank %d (%d columns): %d nonzeros, expected %d",
+                                 l, r, b, size, nz, size ? cases[i].k[l] : 0);
+                        break;
+                    }
+                }
+        }
+        tap_ok(shapes && !bad, "random %s: every interleaved bank keeps exactly k = %d (%d) "
+               "nonzeros", cases[i].spec, cases[i].k[0], cases[i].k[1]);
+        /* the gate pre-activations of the first layer over the first sample */
+        if (shapes) {
+            const sg_layer *L = &m.layers[0];
+            sg_lstm_fmt f;
+            sg_lstm_layer ll = {L->in, L->out, L->weights, L->bias, L->mult, L->shift};
+            int32_t *h = xcalloc((size_t)L->out, sizeof *h);
+            int32_t *cs = xcalloc((size_t)L->out, sizeof *cs);
+            int32_t *g = xcalloc((size_t)4 * L->out, sizeof *g);
+            if (sg_lstm_fmt_derive(&f, c.data_w, sg_lstm_table_bits_for(c.data_w), 1, err,
+                                   sizeof err) == 0) {
+                for (int t = 0; t < steps; t++) {
+                    sg_lstm_step(&f, &ll, c.acc_w, m.inputs + (size_t)t * L->in, h, cs, g, err,
+                                 sizeof err);
+                    for (int r = 0; r < 4 * L->out; r++, zn++) {
+                        zmid += g[r] >= -4 * 4096 && g[r] <= 4 * 4096;
+                        zsat += g[r] <= INT16_MIN || g[r] >= INT16_MAX;
+                    }
+                }
+                sg_lstm_fmt_free(&f);
+            }
+            free(h);
+            free(cs);
+            free(g);
+        }
+        tap_ok(zn > 0 && zmid >= zn * 8 / 10 && zsat <= zn / 10,
+               "random %s: %lld of %lld gate pre-activations in [-4, 4], %lld saturated",
+               cases[i].spec, zmid, zn, zsat);
+        /* the same spec gives the same model */
+        int same = sg_model_random(&c, cases[i].spec, &m2, err, sizeof err) == 0 &&
+                   m2.n_layers == m.n_layers;
+        for (int l = 0; same && l < m.n_layers; l++) {
+            const sg_layer *A = &m.layers[l], *B = &m2.layers[l];
+            int rows = A->type == SG_LAYER_LSTM ? 4 * A->out : A->out;
+            int cols = A->type == SG_LAYER_LSTM ? A->in + A->out : A->in;
+            same = memcmp(A->weights, B->weights, (size_t)rows * cols * sizeof *A->weights) == 0 &&
+                   memcmp(A->bias, B->bias, (size_t)rows * sizeof *A->bias) == 0 &&
+                   memcmp(A->mult, B->mult, (size_t)rows * sizeof *A->mult) == 0 &&
+                   memcmp(A->shift, B->shift, (size_t)rows) == 0;
+        }
+        same = same && memcmp(m.inputs, m2.inputs, (size_t)m.n_inputs * m.input_len * 4) == 0;
+        tap_ok(same, "random %s: deterministic for its seed", cases[i].spec);
+        sg_model_free(&m2);
+        sg_model_free(&m);
+    }
+}
+
 /* ---- bad arguments -------------------------------------------------------- */
 
 static void test_bad_args(void)
@@ -2224,6 +2436,7 @@ int main(void)
            cov_conv_ragged, cov_conv_pool, cov_conv_fc, cov_conv_ctiles, cov_conv_junk,
            cov_conv_unit[0], cov_conv_unit[1], cov_conv_unit[2], cov_conv_onchip,
            cov_conv_wraps);
+    test_random_lstm();
     test_bad_args();
     test_config();
     rmdir(tmp_dir);

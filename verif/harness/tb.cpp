@@ -56,7 +56,7 @@ struct Options {
     uint64_t seed = 1;
     int stall_in = 0, stall_out = 0, first = 0, samples = 0;
     long long trace_from = 0, trace_to = -1, reset_at = -1, max_cycles = 0, corrupt = -1;
-    bool check = true, quiet = false;
+    bool check = true, quiet = false, steps = false;
 };
 
 int bad_usage(const char *msg, const char *arg)
@@ -101,6 +101,7 @@ int parse(int argc, char **argv, Options &o)
         else if (a == "--corrupt") { if (!need(0, INT64_MAX)) return bad_usage("bad --corrupt", v); o.corrupt = x; }
         else if (a == "--no-check") o.check = false;
         else if (a == "--quiet") o.quiet = true;
+        else if (a == "--steps") o.steps = true;
         else return bad_usage("unknown or incomplete option", argv[i]);
     }
     if (!o.model == !o.random) return bad_usage("give exactly one of --model FILE, --random SPEC", "");
@@ -207,16 +208,31 @@ struct LayerStat {
     long long outputs = 0, busy = 0, useful = 0, slots = 0, stall = 0;
 };
 
+struct Counters {
+    long long busy, useful, slots, stall;
+};
+
+// The end of one LSTM step: its last h_t left m_axis at `cycle`, with the
+// counters as they were then (a step's busy cycles run from the previous
+// step's end: its RUN and the element-wise tail after it).
+struct StepEnd {
+    int layer, sample, step;
+    long long cycle;
+    Counters at;
+};
+
 struct Result {
     long long out_beats = 0, outputs_checked = 0, mismatches = 0;
     long long in_stalls = 0, out_stalls = 0, start_cycle = 0, end_cycle = 0;
     std::string failure;
     std::vector<LayerStat> layer;
+    std::vector<StepEnd> steps;
 };
 
-struct Counters {
-    long long busy, useful, slots, stall;
-};
+const char *type_name(sg_layer_type t)
+{
+    return t == SG_LAYER_CONV ? "conv" : t == SG_LAYER_MAXPOOL ? "maxpool" : t == SG_LAYER_LSTM ? "lstm" : "fc";
+}
 
 Counters read_counters(Vsparsegen_top *t)
 {
@@ -320,6 +336,15 @@ void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg
                     r.mismatches++;
                     return;
                 }
+            }
+            // the last beat of an LSTM step
+            if (p.out_last[out_i]) {
+                int k = p.elems - 1;
+                while (k > 0 && p.lanes[out_i * p.elems + k].layer < 0) k--;
+                const sg_lane &L = p.lanes[out_i * p.elems + k];
+                if (L.layer >= 0 && m.layers[L.layer].type == SG_LAYER_LSTM)
+                    r.steps.push_back(StepEnd{L.layer, L.sample, L.row / m.layers[L.layer].out, tb.cycle(),
+                                              read_counters(t)});
             }
             // the last beat of a layer's results closes its share of the counters
             int beat_layer = p.lanes[out_i * p.elems].layer;
@@ -446,7 +471,7 @@ int main(int argc, char **argv)
             std::printf("sparsegen sim: %s on '%s' (%d PEs x %d banks), %d sample(s), %d layer(s)\n", m.name, c.name,
                         c.pe_count, c.banks, p.samples, p.n_layers);
             for (int l = 0; l < p.n_layers; l++) {
-                const char *type = m.layers[l].type == SG_LAYER_CONV ? "conv" : m.layers[l].type == SG_LAYER_FC ? "fc" : "maxpool";
+                const char *type = type_name(m.layers[l].type);
                 // rows x cols of the weight matrix: outputs (channels) x inputs (window)
                 std::printf("  layer %d %-10s %-7s %6d x %-6d density %6.2f%%  CSB words %9lld  runs %5lld\n", l,
                             p.layer[l].name, type, p.layer[l].rows, p.layer[l].cols,
@@ -464,8 +489,7 @@ int main(int argc, char **argv)
             // stalls from the counters' growth while its results arrived.
             const LayerStat &ls = r.layer[l];
             const sg_layer_stats &st = p.layer[l];
-            const char *type = m.layers[l].type == SG_LAYER_CONV ? "conv"
-                               : m.layers[l].type == SG_LAYER_MAXPOOL ? "maxpool" : "fc";
+            const char *type = type_name(m.layers[l].type);
             long long lbusy = st.words + st.runs * (long long)SG_CFG_RUN_OVERHEAD + ls.stall;
             long long lslots = lbusy * (long long)c.lanes, lu = st.macs - st.junk_macs;
             std::printf("{\"layer\":%d,\"name\":\"%s\",\"type\":\"%s\",\"outputs_checked\":%lld,"
@@ -473,6 +497,34 @@ int main(int argc, char **argv)
                         "\"utilization\":%.6f,\"stall_cycles\":%lld}\n",
                         l, m.layers[l].name, type, ls.outputs, lbusy, lu, st.macs,
                         lslots, lslots ? (double)lu / (double)lslots : 0.0, ls.stall);
+        }
+        // LSTM: one line per step (with --steps) and one per sequence, from
+        // the counters at the end of each step: a step's busy cycles are its
+        // RUN and the element-wise tail before the next step starts, its
+        // cycles also the loads in between.  A sequence's first step has no
+        // observable start, so lines cover steps 1 .. T-1.
+        size_t first_of_seq = 0;
+        for (size_t i = 0; i < r.steps.size(); i++) {
+            const StepEnd &e = r.steps[i];
+            if (e.step == 0) first_of_seq = i;
+            if (o.steps && i > first_of_seq) {
+                const StepEnd &q = r.steps[i - 1];
+                long long b = e.at.busy - q.at.busy, u = e.at.useful - q.at.useful;
+                std::printf("{\"layer\":%d,\"sample\":%d,\"step\":%d,\"cycles\":%lld,\"busy_cycles\":%lld,"
+                            "\"useful_macs\":%lld,\"utilization\":%.6f,\"stall_cycles\":%lld}\n",
+                            e.layer, e.sample, e.step, e.cycle - q.cycle, b, u,
+                            b ? (double)u / ((double)b * c.lanes) : 0.0, e.at.stall - q.at.stall);
+            }
+            if (i + 1 < r.steps.size() && r.steps[i + 1].step != 0) continue;
+            const StepEnd &f = r.steps[first_of_seq];
+            long long n = e.step - f.step, b = e.at.busy - f.at.busy, u = e.at.useful - f.at.useful;
+            std::printf("{\"layer\":%d,\"sample\":%d,\"sequence_steps\":%d,\"measured_steps\":%lld,"
+                        "\"cycles_per_step\":%.1f,\"busy_per_step\":%.1f,\"useful_macs_per_step\":%.1f,"
+                        "\"utilization\":%.6f,\"stall_per_step\":%.1f}\n",
+                        e.layer, e.sample, e.step + 1, n, n ? (double)(e.cycle - f.cycle) / n : 0.0,
+                        n ? (double)b / n : 0.0, n ? (double)u / n : 0.0,
+                        b ? (double)u / ((double)b * c.lanes) : 0.0,
+                        n ? (double)(e.at.stall - f.at.stall) / n : 0.0);
         }
         std::printf("{\"config\":\"%s\",\"model\":\"%s\",\"layers\":%d,\"samples\":%d,\"outputs_checked\":%lld,"
                     "\"mismatches\":%lld,\"cycles\":%lld,\"busy_cycles\":%lld,\"useful_macs\":%lld,\"issued_macs\":%lld,"

@@ -95,6 +95,7 @@ int main(int argc, char **argv)
     t->clk_i = 0;
     t->rst_i = 1;
     t->valid_i = 0;
+    t->en_i = 1;
     for (int i = 0; i < 4; i++) {
         t->clk_i = !t->clk_i;
         t->eval();
@@ -103,7 +104,10 @@ int main(int argc, char **argv)
     std::deque<Expect> q;
     long checked = 0;
     for (long cyc = 0; cyc < cycles + 16; cyc++) {
-        bool v = cyc < cycles && next_rand() % 10 < 7;
+        // en_i low one cycle in eight: the unit must hold everything
+        bool en = cyc >= cycles || next_rand() % 8 != 0;
+        bool v = en && cyc < cycles && next_rand() % 10 < 7;
+        t->en_i = en;
         t->valid_i = v;
         Expect e;
         for (int l = 0; l < lanes; l++) {
@@ -126,7 +130,7 @@ int main(int argc, char **argv)
         t->eval();
         t->clk_i = 0;
         t->eval();
-        if (t->valid_o) {
+        if (en && t->valid_o) {
             if (q.empty()) {
                 std::printf("FAIL valid_o with nothing expected at cycle %ld\n", cyc);
                 return 1;
