@@ -166,6 +166,7 @@ typedef struct hw {
     int lstm_hidden;
     sg_lstm_fmt fmt;
     long long lstm_steps; /* LSTM steps run */
+    long long lstm_cmds;  /* LSTM commands */
     long long h_writes;   /* h_t elements written into the vector banks */
 } hw;
 
@@ -580,6 +581,7 @@ static void hw_lstm_cmd(hw *h, long long steps, int czero, const uint32_t *pl, l
         return;
     }
     int32_t *z = xcalloc((size_t)(G * h->P > rows ? G * h->P : rows), sizeof *z);
+    h->lstm_cmds++;
     for (long long s = 0; s < steps && !h->fatal; s++) {
         hw_run_cmd(h, G, 0, 1, 0, rows, at, z);
         long long next = h->pbase + lq == end ? 0 : h->pbase + lq;
@@ -989,6 +991,13 @@ static int32_t *dense_results(const sg_model *m, int data_w, int acc_w, int firs
     return all;
 }
 
+/* Results of layer L per sample: its outputs, for an LSTM every step's h_t
+ * (lane rows t * H + j). */
+static int lane_rows(const sg_layer *L)
+{
+    return L->type == SG_LAYER_LSTM ? L->steps * L->out : L->out;
+}
+
 /* ---- one compiled case, checked end to end ------------------------------- */
 
 #define NEED_TILES 1   /* layer 0 must have several column tiles */
@@ -1007,6 +1016,10 @@ static long long cov_wraps;
 /* CONV models: cases, several phases, several channel blocks, band > 1,
  * band 1 over several output rows, w_out not a multiple of P, max-pool
  * layers, an FC layer after CONV */
+/* LSTM: cases, steps interpreted, cases whose sequences took several LSTM
+ * commands, with stacked layers, with an fc after, wrapped accumulations */
+static int cov_lstm, cov_lstm_chunked, cov_lstm_stacked, cov_lstm_fc;
+static long long cov_lstm_steps, cov_lstm_wraps;
 static int cov_conv, cov_conv_phases, cov_conv_blocks, cov_conv_band, cov_conv_band1;
 static int cov_conv_ragged, cov_conv_pool, cov_conv_fc, cov_conv_ctiles, cov_conv_junk;
 static int cov_conv_unit[3]; /* cases with a CONV layer banked by channel, pair, tap */
@@ -1071,9 +1084,9 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
     long long *off = xcalloc((size_t)m->n_layers + 1, sizeof *off), per = 0, nd = 0;
     int maxout = 1;
     for (int l = 0; l < m->n_layers; l++) {
-        nd += m->layers[l].out;
-        if (m->layers[l].out > maxout)
-            maxout = m->layers[l].out;
+        nd += lane_rows(&m->layers[l]);
+        if (lane_rows(&m->layers[l]) > maxout)
+            maxout = lane_rows(&m->layers[l]);
     }
     nd *= ns;
     int32_t *ref = dense_results(m, c->data_w, c->acc_w, first, ns, off, &per, err, sizeof err);
@@ -1115,8 +1128,9 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
         if (ok && p.resident) {
             ok = ln->row == r_cnt;
         } else if (ok) {
-            long long key = (long long)(p.resident ? 0 : ln->sample - first) * L->out + ln->row;
-            ok = ln->row >= 0 && ln->row < L->out && !seen[key];
+            long long key =
+                (long long)(p.resident ? 0 : ln->sample - first) * lane_rows(L) + ln->row;
+            ok = ln->row >= 0 && ln->row < lane_rows(L) && !seen[key];
             if (ok)
                 seen[key] = 1;
         }
@@ -1129,7 +1143,7 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
              h.res[seq] != ref[(long long)(ln->sample - first) * per + off[l_exp] + ln->row]))
             ref_bad = i;
         seq++;
-        if (++r_cnt == L->out * per_layer) {
+        if (++r_cnt == lane_rows(L) * per_layer) {
             r_cnt = 0;
             memset(seen, 0, (size_t)maxout * (size_t)per_layer);
             if (++l_exp == m->n_layers) {
@@ -1165,8 +1179,8 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
      * channels, at least ceil(c_out / rbuf); max-pool the same, its compares
      * not counted as dense MACs */
     int tiles_ok = 1, stats_ok = 1, conv = 0, phases = 0, cblocks = 0, ragged = 0, pool = 0;
-    int conv_fc = 0, rows_many = 0, ctiles = 0, units = 0, onchip = 0;
-    long long band1_loads = 0, dense = 0, macs = 0, words = 0, runs = 0, beats = 0;
+    int conv_fc = 0, rows_many = 0, ctiles = 0, units = 0, onchip = 0, lstm = 0;
+    long long lstm_steps = 0, fc_outputs = 0, band1_loads = 0, dense = 0, macs = 0, words = 0, runs = 0, beats = 0;
     for (int l = 0; l < m->n_layers; l++) {
         const sg_layer *L = &m->layers[l];
         const sg_layer_stats *st = &p.layer[l];
@@ -1177,7 +1191,22 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
                 st->blocks > groups)
                 tiles_ok = 0;
             dense += (long long)L->out * L->in;
+            fc_outputs += (long long)L->out * ns;
             conv_fc |= conv;
+        } else if (L->type == SG_LAYER_LSTM) {
+            /* one run per step, every weight once per step, on chip */
+            long long steps = (long long)L->steps * ns;
+            dense += 4LL * L->out * (L->in + L->out) * L->steps;
+            lstm = 1;
+            lstm_steps += steps;
+            if (st->runs != steps || st->macs != st->weights_nnz * steps || st->blocks != 1 ||
+                st->outputs != (long long)L->out * steps)
+                stats_ok = 0;
+            macs += st->macs;
+            words += st->words;
+            runs += st->runs;
+            beats += st->beats_in;
+            continue;
         } else if (L->type == SG_LAYER_CONV) {
             const sg_conv_shape *cs = &L->conv;
             if (st->blocks < cdiv(cs->c_out, k->rbuf) || st->blocks > cs->c_out)
@@ -1224,7 +1253,17 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
            "%s: layer stats add up to the program's (MACs %lld, words %lld, runs %lld, beats "
            "%lld), dense MACs %lld = %lld, max-pools one compare per tap and output",
            label, macs, words, runs, beats, p.dense_macs, dense * ns);
-    if (conv) {
+    if (lstm) {
+        cov_lstm++;
+        cov_lstm_steps += h.lstm_steps;
+        cov_lstm_chunked += h.lstm_cmds > (long long)m->n_layers * ns;
+        cov_lstm_stacked += m->n_layers > 1 && m->layers[1].type == SG_LAYER_LSTM;
+        cov_lstm_fc += m->layers[m->n_layers - 1].type == SG_LAYER_FC;
+        cov_lstm_wraps += h.wraps;
+        tap_ok(h.lstm_steps == lstm_steps && h.h_writes == p.outputs - fc_outputs,
+               "%s: %lld LSTM steps in %lld commands, %lld h_t written back into the vector "
+               "banks", label, h.lstm_steps, h.lstm_cmds, h.h_writes);
+    } else if (conv) {
         cov_conv++;
         cov_conv_phases += phases;
         cov_conv_blocks += cblocks;
@@ -1427,6 +1466,66 @@ static void sweep(int n)
             acts[pick(&r, 4)], 1 + pick(&r, 2), 3 + pick(&r, 4), 1000 + i);
         check_case(&k, spec, 0, 0, 0);
     }
+}
+
+static int compiles(const hwcfg *k, const char *spec, char *err, size_t errlen);
+
+/* Random LSTM stacks on random configurations through the interpreter (the
+ * vector buffer grown until two step regions fit, the weight and row
+ * buffers until the layer stays on chip, as the compiler requires). */
+static void lstm_sweep(int n)
+{
+    static const int Ps[] = {1, 2, 3, 4, 7, 16};
+    static const int Bs[] = {1, 2, 3, 4, 8, 16};
+    static const int Ds[] = {8, 16};
+    static const int Ws[] = {4, 8, 16};
+    static const int Ss[] = {32, 64, 128, 256, 512};
+    static const char *pats[] = {"bbs", "nm", "unstructured", "block", "dense", "zero"};
+    static const char *dens[] = {"0.1", "0.25", "0.5", "0.9"};
+    lcg r = {20261122ULL};
+    for (int i = 0; i < n; i++) {
+        hwcfg k;
+        k.P = Ps[pick(&r, 6)];
+        k.B = Bs[pick(&r, 6)];
+        k.data_w = Ds[pick(&r, 2)];
+        k.wgt_w = Ws[pick(&r, 3)];
+        int lo = k.data_w + k.wgt_w < 16 ? 16 : k.data_w + k.wgt_w;
+        k.acc_w = pick(&r, 2) ? 32 : lo + pick(&r, 33 - lo);
+        k.stream_w = Ss[pick(&r, 5)];
+        k.vbuf = 2 + pick(&r, 12);
+        k.wbuf = 16;
+        k.rbuf = 4;
+        int layers = 1 + pick(&r, 3);
+        char rows[64];
+        int len = snprintf(rows, sizeof rows, "%d", 1 + pick(&r, 40));
+        for (int l = 1; l < layers; l++)
+            len += snprintf(rows + len, sizeof rows - (size_t)len, ":%d", 1 + pick(&r, 30));
+        char spec[256];
+        snprintf(spec, sizeof spec,
+                 "type=lstm,rows=%s,cols=%d,layers=%d,steps=%d,fc=%d,samples=%d,pattern=%s,"
+                 "density=%s,n=%d,m=%d,seed=%d",
+                 rows, 1 + pick(&r, 60), layers, 1 + pick(&r, 20), pick(&r, 3) ? 0 : 1 + pick(&r, 9),
+                 1 + pick(&r, 2), pats[pick(&r, 6)], dens[pick(&r, 4)], 1 + pick(&r, 2),
+                 3 + pick(&r, 4), 7000 + i);
+        char err[512] = "";
+        while (!compiles(&k, spec, err, sizeof err)) {
+            if (strstr(err, "vbuf_depth") && k.vbuf < 65536)
+                k.vbuf *= 2;
+            else if (strstr(err, "wbuf_depth") && k.wbuf < 65536)
+                k.wbuf *= 2;
+            else if (strstr(err, "rbuf_depth") && k.rbuf < 65536)
+                k.rbuf *= 2;
+            else
+                break; /* check_case reports it */
+        }
+        check_case(&k, spec, 0, 0, 0);
+    }
+    tap_ok(cov_lstm == n && cov_lstm_chunked >= n / 4 && cov_lstm_stacked >= n / 4 &&
+               cov_lstm_fc >= n / 8 && cov_lstm_wraps > 0,
+           "LSTM coverage of %d cases: %lld steps, %d with sequences over several LSTM "
+           "commands, %d stacked, %d with an fc after, %lld wrapped accumulations",
+           cov_lstm, cov_lstm_steps, cov_lstm_chunked, cov_lstm_stacked, cov_lstm_fc,
+           cov_lstm_wraps);
 }
 
 /* ---- hand-checked streams ------------------------------------------------- */
@@ -2437,6 +2536,7 @@ int main(void)
            cov_conv_unit[0], cov_conv_unit[1], cov_conv_unit[2], cov_conv_onchip,
            cov_conv_wraps);
     test_random_lstm();
+    lstm_sweep(120);
     test_bad_args();
     test_config();
     rmdir(tmp_dir);
