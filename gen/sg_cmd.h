@@ -63,7 +63,11 @@
  *  LSTM count = T steps; final (bit 57) = the first step starts from cell
  *       state 0 (else from the element-wise unit's cell buffer, where the
  *       last LSTM command left it).  One LSTM record follows (SG_LSTM_W
- *       bits, SG_OUT_BEATS beats).  The vector banks hold regions of lq
+ *       bits, SG_OUT_BEATS beats), then for s = 1 .. T-1 the x of step s:
+ *       xn elements in ceil(xn / E) beats as for VEC, written while step
+ *       s - 1 runs into region r_s from word 0 on (element i in bank i % B,
+ *       word r_s + i / B; x_0 is loaded by VEC before the command, with
+ *       h_0).  The vector banks hold regions of lq
  *       words at 0, lq, ..., end - lq; step s reads region r_s (r_0 =
  *       pbase, then r + lq, wrapping to 0 at end): one RUN (final, act none)
  *       of G groups and 4H rows, row 4j + g being gate g (i, f, g, o) of
@@ -72,8 +76,9 @@
  *       (golden/sg_lstm.h), h_t unit j is written into every PE at bank
  *       j % B, address r_(s+1) + hoff + j / B, and streamed out: H results
  *       per step, tlast on the last unit of every step.  A step starts when
- *       the previous step's h_t is all written.  Afterwards pbase is the
- *       last step's region.
+ *       the previous step's h_t is all written and its own x has arrived;
+ *       at least two regions (end >= 2 lq).  Afterwards pbase is the last
+ *       step's region.
  *  Flag (header bit 57) on VEC: scatter -- element i goes to PE i % P, bank
  *       (i / P) % B, address pbase + i / (P * B), up to min(P, E) elements
  *       per cycle (the CONV line buffer).  On WGT and ROW: broadcast -- one record per address
@@ -108,11 +113,12 @@
  *
  * LSTM record (SG_LSTM_W = 192 bits):
  *
- *   191  88 87   72 71   56 55   40 39       20 19         0
- *  +-------+-------+-------+-------+-----------+-----------+
- *  |   0   | hoff  |  end  |  lq   | rows = 4H |     G     |
- *  +-------+-------+-------+-------+-----------+-----------+
- *   16-bit address fields (OffW + 1 bits used: end may equal VbufDepth).
+ *   191  108 107  88 87   72 71   56 55   40 39       20 19         0
+ *  +--------+--------+-------+-------+-------+-----------+-----------+
+ *  |   0    |   xn   | hoff  |  end  |  lq   | rows = 4H |     G     |
+ *  +--------+--------+-------+-------+-------+-----------+-----------+
+ *   16-bit address fields (OffW + 1 bits used: end may equal VbufDepth);
+ *   xn (20 bits): x elements per step in the payload (hoff * B).
  *
  * Output stream (m_axis): E = StreamW / DATA_W results per beat, result j of
  * a beat at bits [j*DATA_W +: DATA_W], unused lanes of a RUN's last beat zero.

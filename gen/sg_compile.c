@@ -1129,8 +1129,10 @@ static void pool_layer_free(sg_layer *pool)
  * (unit j in bank j % B, word hoff + j / B).  Step t reads region r and the
  * hardware writes h_t into region r + 1 (wrapping at lregions), so the weight
  * offsets are the same every step and the CSB banks are these interleaved
- * column sets.  The host loads the x parts of up to lregions - 1 steps,
- * then one LSTM command runs them; every h_t is also streamed out. */
+ * column sets.  A VEC loads x_0 and h_0 = 0 into region 0; then one LSTM
+ * command runs the whole sequence, its payload carrying x_1 .. x_(T-1),
+ * each written into the next step's region while the step before runs.
+ * Every h_t is also streamed out. */
 
 /* Vector position v of a step's region as a weight column, or -1 (padding). */
 static int lstm_col(const sg_layer *L, int hoff, int B, int v)
@@ -1162,6 +1164,11 @@ static int plan_lstm(const sg_config *c, const sg_layer *L, plan *pl, char *err,
         snprintf(err, errlen,
                  "layer '%s': hidden size %d above the configuration's lstm_hidden %d (the "
                  "element-wise unit's cell-state buffer)", L->name, H, c->lstm_hidden);
+        return -1;
+    }
+    if (L->steps > SG_HDR_COUNT_MAX) {
+        snprintf(err, errlen, "layer '%s': %d steps, one LSTM command runs at most %ld",
+                 L->name, L->steps, (long)SG_HDR_COUNT_MAX);
         return -1;
     }
     if (pl->lregions < 2) {
@@ -1240,14 +1247,12 @@ static void emit_lstm_rows(builder *b, const sg_config *c, const sg_layer *L, in
     }
 }
 
-/* VEC of the x part of a step's region at pbase (count in_pad elements), or
- * of the whole region with h = 0 (a sequence's first step). */
+/* VEC of a sequence's first region (region 0): x_0, then h_0 = 0. */
 static void emit_lstm_vec(builder *b, const sg_config *c, const sg_layer *L, const plan *pl,
-                          int pbase, const int32_t *x, int whole)
+                          const int32_t *x)
 {
-    int B = c->banks, hoff = (L->in + B - 1) / B;
-    long long n = (long long)B * (whole ? pl->lq : hoff);
-    emit_base3(b, c, 0, 0, pbase);
+    long long n = (long long)c->banks * pl->lq;
+    emit_base3(b, c, 0, 0, 0);
     emit_header(b, c, SG_OP_VEC, 0, 0, 0, 0, (unsigned)n);
     uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat);
     for (long long v = 0; v < L->in; v++)
@@ -1268,30 +1273,32 @@ static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L,
     emit_lstm_rows(b, c, L, pl->groups);
     long long nnz = 0;
     emit_wgt(b, c, pl->t, 0, pl->groups, &nnz);
+    long long xn = (long long)c->banks * hoff; /* x elements per step, padded */
+    long long xbeats = (xn + c->elems_per_beat - 1) / c->elems_per_beat;
     for (int s = 0; s < ns; s++) {
         if (sg_layer_forward(L, c->data_w, c->acc_w, xs[s], ys[s], err, errlen) != 0)
             return -1;
-        int r0 = 0; /* region of the chunk's first step */
-        for (int t0 = 0; t0 < T; t0 += R - 1) {
-            int n = min_i(R - 1, T - t0);
-            for (int k = 0; k < n; k++)
-                emit_lstm_vec(b, c, L, pl, ((r0 + k) % R) * pl->lq,
-                              xs[s] + (size_t)(t0 + k) * L->in, t0 + k == 0);
-            emit_base3(b, c, 0, 0, r0 * pl->lq);
-            emit_header(b, c, SG_OP_LSTM, 0, t0 == 0, 0, 0, (unsigned)n);
-            uint32_t *w = add_beats(b, c->out_beats);
-            put_bits(w, 0, 20, (uint64_t)pl->groups);
-            put_bits(w, 20, 20, (uint64_t)(4 * H));
-            put_bits(w, 40, 16, (uint64_t)pl->lq);
-            put_bits(w, 56, 16, (uint64_t)R * pl->lq);
-            put_bits(w, 72, 16, (uint64_t)hoff);
-            for (int k = 0; k < n; k++) {
-                account_run(b, st, nnz, words, 0);
-                for (int j = 0; j < H; j++)
-                    expect_result(b, ys[s][(size_t)(t0 + k) * H + j], li, (t0 + k) * H + j,
-                                  first + s, j == H - 1);
-            }
-            r0 = (r0 + n) % R;
+        /* x_0 and h_0 = 0 into region 0, then one command for the sequence
+         * whose payload brings x_1 .. x_(T-1), one step ahead */
+        emit_lstm_vec(b, c, L, pl, xs[s]);
+        emit_header(b, c, SG_OP_LSTM, 0, 1, 0, 0, (unsigned)T);
+        uint32_t *w = add_beats(b, c->out_beats);
+        put_bits(w, 0, 20, (uint64_t)pl->groups);
+        put_bits(w, 20, 20, (uint64_t)(4 * H));
+        put_bits(w, 40, 16, (uint64_t)pl->lq);
+        put_bits(w, 56, 16, (uint64_t)R * pl->lq);
+        put_bits(w, 72, 16, (uint64_t)hoff);
+        put_bits(w, 88, 20, (uint64_t)xn);
+        for (int t = 1; t < T; t++) {
+            w = add_beats(b, xbeats);
+            for (long long v = 0; v < L->in; v++)
+                put_bits(w, v * c->data_w, c->data_w,
+                         field(xs[s][(size_t)t * L->in + v], c->data_w));
+        }
+        for (int t = 0; t < T; t++) {
+            account_run(b, st, nnz, words, 0);
+            for (int j = 0; j < H; j++)
+                expect_result(b, ys[s][(size_t)t * H + j], li, t * H + j, first + s, j == H - 1);
         }
     }
     emit_base(b, c, 0, 0);

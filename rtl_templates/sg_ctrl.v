@@ -202,6 +202,9 @@ module sg_ctrl #(
   reg [BankW-1:0]   wb_bank_q;
   reg [OffW-1:0]    clr_addr_q;           // CLR: next address
   wire              wb_hold = wb_busy_i;  // VEC and CLR wait for pending write-backs
+  // the VEC datapath moves: a VEC command, or the LSTM x loader (which yields
+  // the vector banks' write port to h_t)
+  wire              vec_go;
   // write-back enables per PE and bank, data per PE (lane p % Lanes)
   reg  [PeCount*Banks-1:0] wb_we;
   wire [PeCount*DataW-1:0] wb_data;
@@ -227,10 +230,15 @@ module sg_ctrl #(
   reg [OffW:0]      lq_q, lend_q, lhoff_q; // region words, end of the regions, h offset
   reg [OffW:0]      lp_q;       // region of the next step
   reg [OffW-1:0]    hbase_q;    // where the running step's h_t goes
+  reg [19:0]        lxn_q;      // x elements per step (the payload's)
+  reg [19:0]        lxl_q;      // steps whose x is still to come in the payload
+  reg               lx_act_q;   // the payload's x of the next step is being written
+  reg               lx_rdy_q;   // the next step's x is in its region
+  assign vec_go = ((state_q == StVec) && !wb_hold) || (lx_act_q && !h_we_i);
   wire [OffW:0]     lp_add  = lp_q + lq_q;
   wire [OffW:0]     lp_next = (lp_add == lend_q) ? {(OffW+1){1'b0}} : lp_add;
   wire [OffW:0]     hbase_next = lp_next + lhoff_q;
-  wire              unused_lstm = ^{out_rec[191:88], hbase_next[OffW], lp_q[OffW]};
+  wire              unused_lstm = ^{out_rec[191:108], hbase_next[OffW], lp_q[OffW]};
   // h_t write: bank b takes lane b % LstmLanes when h_bank <= b < h_bank + h_n
   reg  [Banks-1:0]       h_mask;
   wire [Banks*DataW-1:0] h_data;
@@ -355,8 +363,7 @@ module sg_ctrl #(
     end
   end
 
-  assign s_axis_tready_o = in_rec ||
-                           ((state_q == StVec) && !wb_hold && (!vhave_q || (vbeat_done && !vcmd_done)));
+  assign s_axis_tready_o = in_rec || (vec_go && (!vhave_q || (vbeat_done && !vcmd_done)));
   assign idle_o = (state_q == StHdr) && (beat_q == {BeatW{1'b0}}) && !post_busy_i;
 
   // Start a RUN (or an LSTM step) of `groups` row groups, `rows` valid rows.
@@ -385,6 +392,7 @@ module sg_ctrl #(
       wb_en_q  <= 1'b0;
       lstm_q   <= 1'b0;
       czero_q  <= 1'b0;
+      lx_act_q <= 1'b0;
       conv_q   <= 1'b0;
       max_q    <= 1'b0;
       rbase_q  <= {GrpW{1'b0}};
@@ -417,6 +425,56 @@ module sg_ctrl #(
         vbuf_we_o    <= {PeCount{h_mask}};
         vbuf_waddr_o <= {Banks{hbase_q + h_row_i}};
         vbuf_wdata_o <= h_data;
+      end
+
+      // VEC (state StVec), and the LSTM x loader: during an LSTM command the
+      // payload's x of the next step goes to the next region the same way
+      if (vec_go) begin
+        vbuf_sc_o <= flag_q;
+        if (vhave_q && flag_q) begin
+          vbuf_we_o      <= swe;
+          vbuf_sc_addr_o <= swaddr;
+          vbuf_sc_data_o <= swdata;
+          if (siq_next >= PeC) begin // the chunk reached the next row of PEs
+            sq_q <= siq_next[PeW-1:0] - PeC[PeW-1:0];
+            if (sb_q == LastBank) begin
+              sb_q    <= {BankW{1'b0}};
+              saddr_q <= saddr_q + 1'b1;
+            end else begin
+              sb_q <= sb_q + 1'b1;
+            end
+          end else begin
+            sq_q <= siq_next[PeW-1:0];
+          end
+        end else if (vhave_q) begin
+          vbuf_we_o    <= {PeCount{vwe}};
+          vbuf_waddr_o <= vwaddr;
+          vbuf_wdata_o <= vwdata;
+        end
+        if (vhave_q) begin
+          velem_q <= velem_q + vchunk[ElemW-1:0];
+          left_q  <= left_q - {{(20-ChunkW){1'b0}}, vchunk};
+          if (vib_next >= BanksC) begin
+            vbank_q <= vib_next[BankW-1:0] - BanksC[BankW-1:0];
+            voff_q  <= voff_q + 1'b1;
+          end else begin
+            vbank_q <= vib_next[BankW-1:0];
+          end
+          if (vbeat_done || vcmd_done) vhave_q <= 1'b0;
+          if (vcmd_done) begin
+            if (lx_act_q) begin
+              lx_act_q <= 1'b0;
+              lx_rdy_q <= 1'b1;
+            end else begin
+              state_q <= StHdr;
+            end
+          end
+        end
+        if (accept) begin // the next beat, possibly in the cycle the last one ends
+          vbeat_q <= s_axis_tdata_i;
+          vhave_q <= 1'b1;
+          velem_q <= {ElemW{1'b0}};
+        end
       end
 
       // record assembly
@@ -475,46 +533,7 @@ module sg_ctrl #(
           endcase
         end
 
-        StVec: if (!wb_hold) begin
-          vbuf_sc_o <= flag_q;
-          if (vhave_q && flag_q) begin
-            vbuf_we_o      <= swe;
-            vbuf_sc_addr_o <= swaddr;
-            vbuf_sc_data_o <= swdata;
-            if (siq_next >= PeC) begin // the chunk reached the next row of PEs
-              sq_q <= siq_next[PeW-1:0] - PeC[PeW-1:0];
-              if (sb_q == LastBank) begin
-                sb_q    <= {BankW{1'b0}};
-                saddr_q <= saddr_q + 1'b1;
-              end else begin
-                sb_q <= sb_q + 1'b1;
-              end
-            end else begin
-              sq_q <= siq_next[PeW-1:0];
-            end
-          end else if (vhave_q) begin
-            vbuf_we_o    <= {PeCount{vwe}};
-            vbuf_waddr_o <= vwaddr;
-            vbuf_wdata_o <= vwdata;
-          end
-          if (vhave_q) begin
-            velem_q <= velem_q + vchunk[ElemW-1:0];
-            left_q  <= left_q - {{(20-ChunkW){1'b0}}, vchunk};
-            if (vib_next >= BanksC) begin
-              vbank_q <= vib_next[BankW-1:0] - BanksC[BankW-1:0];
-              voff_q  <= voff_q + 1'b1;
-            end else begin
-              vbank_q <= vib_next[BankW-1:0];
-            end
-            if (vbeat_done || vcmd_done) vhave_q <= 1'b0;
-            if (vcmd_done) state_q <= StHdr;
-          end
-          if (accept) begin // the next beat, possibly in the cycle the last one ends
-            vbeat_q <= s_axis_tdata_i;
-            vhave_q <= 1'b1;
-            velem_q <= {ElemW{1'b0}};
-          end
-        end
+        StVec: ; // the VEC block above does the work
 
         StLrec: if (rec_done) begin
           lgroups_q <= out_rec[19:0];
@@ -522,6 +541,9 @@ module sg_ctrl #(
           lq_q      <= out_rec[40 +: OffW+1];
           lend_q    <= out_rec[56 +: OffW+1];
           lhoff_q   <= out_rec[72 +: OffW+1];
+          lxn_q     <= out_rec[88 +: 20];
+          lxl_q     <= lsteps_q - 20'd1;  // x_0 came by VEC
+          lx_rdy_q  <= 1'b1;
           lp_q      <= {1'b0, pbase_q};
           lstm_q    <= 1'b1;
           conv_q    <= 1'b0;
@@ -533,7 +555,7 @@ module sg_ctrl #(
 
         // between LSTM steps: wait until the step's last h_t is written,
         // then run the next step at the next region
-        StLwait: if (!lstm_busy_i) begin
+        StLwait: if (!lstm_busy_i && (lsteps_q == 20'd0 || lx_rdy_q)) begin
           if (lsteps_q == 20'd0) begin
             lstm_q  <= 1'b0;
             czero_q <= 1'b0;
@@ -547,6 +569,17 @@ module sg_ctrl #(
             lsteps_q <= lsteps_q - 20'd1;
             state_q  <= StRun;
             start_run(lgroups_q, lrows_q);
+            // meanwhile the payload brings the x of the step after
+            if (lxl_q != 20'd0) begin
+              lxl_q    <= lxl_q - 20'd1;
+              lx_act_q <= 1'b1;
+              lx_rdy_q <= 1'b0;
+              left_q   <= lxn_q;
+              flag_q   <= 1'b0;
+              vhave_q  <= 1'b0;
+              vbank_q  <= {BankW{1'b0}};
+              voff_q   <= lp_next[OffW-1:0];
+            end
           end
         end
 
@@ -669,7 +702,7 @@ module sg_ctrl #(
   // Buffers are written by the loader only outside RUN, so a RUN never
   // reads a word that is being replaced; a RUN never runs past its groups.
   always @(posedge clk_i) begin
-    if (!rst_i && state_q == StRun && (|wbuf_we_o || |row_we_o || (|vbuf_we_o && !wb_wr_q)))
+    if (!rst_i && state_q == StRun && (|wbuf_we_o || |row_we_o || (|vbuf_we_o && !wb_wr_q && !lstm_q)))
       $error("sg_ctrl: loader write during RUN (instance %m)");
     if (!rst_i && state_q == StRun && s1_v_q && s1_grp_q >= run_groups_q)
       $error("sg_ctrl: word of group %0d past the run's %0d groups (instance %m)", s1_grp_q, run_groups_q);

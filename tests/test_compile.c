@@ -167,6 +167,7 @@ typedef struct hw {
     sg_lstm_fmt fmt;
     long long lstm_steps; /* LSTM steps run */
     long long lstm_cmds;  /* LSTM commands */
+    long long region_wraps; /* LSTM steps whose next region wrapped to address 0 */
     long long h_writes;   /* h_t elements written into the vector banks */
 } hw;
 
@@ -569,12 +570,14 @@ static void hw_lstm_cmd(hw *h, long long steps, int czero, const uint32_t *pl, l
 {
     long long G = (long long)bits_at(pl, 0, 20), rows = (long long)bits_at(pl, 20, 20);
     long long lq = (long long)bits_at(pl, 40, 16), end = (long long)bits_at(pl, 56, 16);
-    long long hoff = (long long)bits_at(pl, 72, 16);
-    long long H = rows / 4;
-    if (!bits_zero(pl, 88, (long long)h->out_beats * h->stream_w))
+    long long hoff = (long long)bits_at(pl, 72, 16), xn = (long long)bits_at(pl, 88, 20);
+    long long H = rows / 4, xbeats = cdiv(xn, h->E);
+    const uint32_t *xp = pl + (long long)h->out_beats * h->bw; /* x_1 .. x_(T-1) */
+    if (!bits_zero(pl, 108, (long long)h->out_beats * h->stream_w))
         hw_error(h, "LSTM at beat %lld: nonzero reserved record bits", at);
     if (rows % 4 || H < 1 || H > h->lstm_hidden || lq < 1 || end % lq || end > h->vdepth ||
-        h->pbase % lq || h->pbase >= end || hoff * h->B + H > lq * h->B) {
+        end < 2 * lq || h->pbase % lq || h->pbase >= end || hoff * h->B + H > lq * h->B ||
+        xn > hoff * h->B) {
         hw_error(h, "LSTM at beat %lld: bad record (G %lld, rows %lld, lq %lld, end %lld, hoff "
                  "%lld, pbase %lld)", at, G, rows, lq, end, hoff, h->pbase);
         h->fatal = 1;
@@ -583,8 +586,24 @@ static void hw_lstm_cmd(hw *h, long long steps, int czero, const uint32_t *pl, l
     int32_t *z = xcalloc((size_t)(G * h->P > rows ? G * h->P : rows), sizeof *z);
     h->lstm_cmds++;
     for (long long s = 0; s < steps && !h->fatal; s++) {
-        hw_run_cmd(h, G, 0, 1, 0, rows, at, z);
         long long next = h->pbase + lq == end ? 0 : h->pbase + lq;
+        h->region_wraps += next == 0;
+        /* the payload's x_(s+1) goes into the next region while step s runs */
+        if (s + 1 < steps) {
+            const uint32_t *xw = xp + s * xbeats * h->bw;
+            if (!bits_zero(xw, xn * h->data_w, xbeats * h->stream_w))
+                hw_error(h, "LSTM at beat %lld: nonzero bits after x element %lld", at, xn);
+            for (long long i = 0; i < xn; i++) {
+                int32_t v = (int32_t)sext(bits_at(xw, i * h->data_w, h->data_w), h->data_w);
+                for (int q = 0; q < h->P; q++) {
+                    size_t vi = ((size_t)q * h->B + (size_t)(i % h->B)) * h->vdepth +
+                                (size_t)(next + i / h->B);
+                    h->vbuf[vi] = v;
+                    h->vwr[vi] = 1;
+                }
+            }
+        }
+        hw_run_cmd(h, G, 0, 1, 0, rows, at, z);
         for (long long j = 0; j < H; j++) {
             int32_t c0 = czero && s == 0 ? 0 : h->cell[j];
             int32_t y = sg_lstm_cell(&h->fmt, z[4 * j], z[4 * j + 1], z[4 * j + 2], z[4 * j + 3],
@@ -806,8 +825,10 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
             if (act || final || act_max || rows)
                 hw_note(h, "beat %lld: OUT carries RUN-only fields", at);
             break;
-        case OP_LSTM:
+        case OP_LSTM: /* the record, then x_1 .. x_(T-1) */
             nb = h->out_beats;
+            if (i + nb <= n_beats && count > 0)
+                nb += (count - 1) * cdiv((long long)bits_at(beats + i * h->bw, 88, 20), h->E);
             if (act || act_max || rows)
                 hw_note(h, "beat %lld: LSTM carries RUN-only fields", at);
             break;
@@ -1016,9 +1037,10 @@ static long long cov_wraps;
 /* CONV models: cases, several phases, several channel blocks, band > 1,
  * band 1 over several output rows, w_out not a multiple of P, max-pool
  * layers, an FC layer after CONV */
-/* LSTM: cases, steps interpreted, cases whose sequences took several LSTM
- * commands, with stacked layers, with an fc after, wrapped accumulations */
-static int cov_lstm, cov_lstm_chunked, cov_lstm_stacked, cov_lstm_fc;
+/* LSTM: cases, steps interpreted, cases whose sequences wrapped around the
+ * vector buffer's step regions, with stacked layers, with an fc after,
+ * wrapped accumulations */
+static int cov_lstm, cov_lstm_wrapped, cov_lstm_stacked, cov_lstm_fc;
 static long long cov_lstm_steps, cov_lstm_wraps;
 static int cov_conv, cov_conv_phases, cov_conv_blocks, cov_conv_band, cov_conv_band1;
 static int cov_conv_ragged, cov_conv_pool, cov_conv_fc, cov_conv_ctiles, cov_conv_junk;
@@ -1179,7 +1201,7 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
      * channels, at least ceil(c_out / rbuf); max-pool the same, its compares
      * not counted as dense MACs */
     int tiles_ok = 1, stats_ok = 1, conv = 0, phases = 0, cblocks = 0, ragged = 0, pool = 0;
-    int conv_fc = 0, rows_many = 0, ctiles = 0, units = 0, onchip = 0, lstm = 0;
+    int conv_fc = 0, rows_many = 0, ctiles = 0, units = 0, onchip = 0, lstm = 0, lstm_layers = 0;
     long long lstm_steps = 0, fc_outputs = 0, band1_loads = 0, dense = 0, macs = 0, words = 0, runs = 0, beats = 0;
     for (int l = 0; l < m->n_layers; l++) {
         const sg_layer *L = &m->layers[l];
@@ -1198,6 +1220,7 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
             long long steps = (long long)L->steps * ns;
             dense += 4LL * L->out * (L->in + L->out) * L->steps;
             lstm = 1;
+            lstm_layers++;
             lstm_steps += steps;
             if (st->runs != steps || st->macs != st->weights_nnz * steps || st->blocks != 1 ||
                 st->outputs != (long long)L->out * steps)
@@ -1256,13 +1279,14 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
     if (lstm) {
         cov_lstm++;
         cov_lstm_steps += h.lstm_steps;
-        cov_lstm_chunked += h.lstm_cmds > (long long)m->n_layers * ns;
+        cov_lstm_wrapped += h.region_wraps > 0;
         cov_lstm_stacked += m->n_layers > 1 && m->layers[1].type == SG_LAYER_LSTM;
         cov_lstm_fc += m->layers[m->n_layers - 1].type == SG_LAYER_FC;
         cov_lstm_wraps += h.wraps;
-        tap_ok(h.lstm_steps == lstm_steps && h.h_writes == p.outputs - fc_outputs,
-               "%s: %lld LSTM steps in %lld commands, %lld h_t written back into the vector "
-               "banks", label, h.lstm_steps, h.lstm_cmds, h.h_writes);
+        tap_ok(h.lstm_steps == lstm_steps && h.h_writes == p.outputs - fc_outputs &&
+                   h.lstm_cmds == (long long)lstm_layers * ns,
+               "%s: %lld LSTM steps in %lld commands (one per sequence), %lld h_t written back "
+               "into the vector banks", label, h.lstm_steps, h.lstm_cmds, h.h_writes);
     } else if (conv) {
         cov_conv++;
         cov_conv_phases += phases;
@@ -1520,11 +1544,12 @@ static void lstm_sweep(int n)
         }
         check_case(&k, spec, 0, 0, 0);
     }
-    tap_ok(cov_lstm == n && cov_lstm_chunked >= n / 4 && cov_lstm_stacked >= n / 4 &&
+    tap_ok(cov_lstm == n && cov_lstm_wrapped >= n / 4 && cov_lstm_stacked >= n / 4 &&
                cov_lstm_fc >= n / 8 && cov_lstm_wraps > 0,
-           "LSTM coverage of %d cases: %lld steps, %d with sequences over several LSTM "
-           "commands, %d stacked, %d with an fc after, %lld wrapped accumulations",
-           cov_lstm, cov_lstm_steps, cov_lstm_chunked, cov_lstm_stacked, cov_lstm_fc,
+           "LSTM coverage of %d cases: %lld steps, %d with sequences wrapping around the "
+           "vector buffer's step regions, %d stacked, %d with an fc after, %lld wrapped "
+           "accumulations",
+           cov_lstm, cov_lstm_steps, cov_lstm_wrapped, cov_lstm_stacked, cov_lstm_fc,
            cov_lstm_wraps);
 }
 
