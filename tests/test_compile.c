@@ -1555,6 +1555,115 @@ static void lstm_sweep(int n)
 
 /* ---- hand-checked streams ------------------------------------------------- */
 
+/* A small LSTM by hand: one command per sequence, its record as sg_cmd.h
+ * draws it, and mutated records or payloads the interpreter refuses or
+ * that change the results; then the layers the compiler refuses. */
+static void test_lstm_hand(void)
+{
+    hwcfg k = {4, 4, 8, 8, 32, 64, 8, 256, 64};
+    sg_config c;
+    sg_model m;
+    sg_program p;
+    char err[512] = "";
+    if (!tap_ok(make_config(&k, &c, err, sizeof err) == 0 &&
+                    sg_model_random(&c, "type=lstm,cols=6,rows=5,steps=9,seed=2", &m, err,
+                                    sizeof err) == 0 &&
+                    sg_compile(&c, &m, 0, 0, &p, err, sizeof err) == 0,
+                "hand LSTM (in 6, H 5, 9 steps, P 4 B 4, 8-word banks) compiles %s", err))
+        return;
+    hw h;
+    hw_init(&h, &c);
+    int rc = hw_exec(&h, p.beats, p.n_beats);
+    long long at = -1;
+    for (int i = 0; i < 8; i++)
+        if ((h.hdr[i] >> 60) == OP_LSTM)
+            at = h.hdr_at[i];
+    /* hoff = ceil(6 / 4) = 2, lq = 2 + ceil(5 / 4) = 4, 8 / 4 = 2 regions,
+     * G = ceil(20 / 4) = 5, xn = 8: x_1 .. x_8 one beat each (E = 8) */
+    const uint32_t *rec = at >= 0 ? p.beats + (at + c.hdr_beats) * p.beat_words : NULL;
+    tap_ok(rc == 0 && h.errors == 0 && at >= 0 && h.lstm_cmds == 1 && h.lstm_steps == 9 &&
+               h.region_wraps == 4 && bits_at(rec, 0, 20) == 5 && bits_at(rec, 20, 20) == 20 &&
+               bits_at(rec, 40, 16) == 4 && bits_at(rec, 56, 16) == 8 &&
+               bits_at(rec, 72, 16) == 2 && bits_at(rec, 88, 20) == 8 &&
+               (h.hdr[0] >> 57 & 1) == 0 && (p.beats[at * p.beat_words + 1] >> 25 & 1) == 1 &&
+               p.n_beats == at + c.hdr_beats + c.out_beats + 8 + c.hdr_beats,
+           "hand LSTM: one command of 9 steps, record G 5 rows 20 lq 4 end 8 hoff 2 xn 8, first "
+           "step from c = 0, 8 payload beats, 4 region wraps (%s)", h.errors ? h.err : "ok");
+    hw_free(&h);
+    struct {
+        int bit, width;
+        uint64_t v;
+        const char *needle, *what;
+    } mut[] = {
+        {56, 16, 4, "bad record", "one region (end = lq): x of the next step over the running one"},
+        {88, 20, 12, "cut short", "xn 12: two beats of x per step, past the stream's end"},
+        {20, 20, 18, "bad record", "rows not a multiple of 4"},
+        {108, 4, 1, "reserved", "nonzero reserved bit"},
+    };
+    for (size_t i = 0; i < sizeof mut / sizeof mut[0] && at >= 0; i++) {
+        uint32_t *b = xcalloc((size_t)(p.n_beats * p.beat_words), sizeof *b);
+        memcpy(b, p.beats, (size_t)(p.n_beats * p.beat_words) * sizeof *b);
+        uint32_t *r = b + (at + c.hdr_beats) * p.beat_words;
+        for (int j = 0; j < mut[i].width; j++) /* clear, then set the field */
+            r[(mut[i].bit + j) / 32] &= ~(1u << ((mut[i].bit + j) % 32));
+        set_bits(r, mut[i].bit, mut[i].width, mut[i].v);
+        hw_init(&h, &c);
+        hw_exec(&h, b, p.n_beats);
+        const char *hit = strstr(h.errlog, mut[i].needle);
+        tap_ok(h.errors > 0 && hit != NULL, "hand LSTM mutated: %s is refused (%.*s)",
+               mut[i].what, hit ? 200 : 400, hit ? hit : h.errlog);
+        hw_free(&h);
+        free(b);
+    }
+    /* a flipped bit of x_5 in the payload changes h from step 5 on, only */
+    if (at >= 0) {
+        uint32_t *b = xcalloc((size_t)(p.n_beats * p.beat_words), sizeof *b);
+        memcpy(b, p.beats, (size_t)(p.n_beats * p.beat_words) * sizeof *b);
+        b[(at + c.hdr_beats + c.out_beats + 4) * p.beat_words] ^= 1u << 6;
+        hw_init(&h, &c);
+        hw_exec(&h, b, p.n_beats);
+        long long first_diff = -1, n = 0;
+        for (long long i = 0; i < p.n_out * p.elems && first_diff < 0; i++) {
+            if (p.lanes[i].layer < 0)
+                continue;
+            if (n >= h.n_res || h.res[n] != p.lanes[i].value)
+                first_diff = n;
+            n++;
+        }
+        tap_ok(h.errors == 0 && first_diff >= 5 * 5 && first_diff < 6 * 5,
+               "hand LSTM: a flipped bit of x_5 in the payload first changes h_5 (result %lld)",
+               first_diff);
+        hw_free(&h);
+        free(b);
+    }
+    sg_program_free(&p);
+    sg_model_free(&m);
+
+    /* refusals: cell buffer, vector buffer, row and weight buffers */
+    struct {
+        hwcfg k;
+        const char *spec, *needle;
+    } bad[] = {
+        {{4, 4, 8, 8, 32, 64, 512, 4096, 256}, "type=lstm,cols=8,rows=300,steps=2", "lstm_hidden 256"},
+        {{4, 4, 8, 8, 32, 64, 7, 4096, 256}, "type=lstm,cols=8,rows=8,steps=2", "vbuf_depth 7"},
+        {{4, 4, 8, 8, 32, 64, 64, 4096, 3}, "type=lstm,cols=8,rows=8,steps=2", "rbuf_depth is 3"},
+        {{4, 4, 8, 8, 32, 64, 64, 8, 256}, "type=lstm,cols=8,rows=8,steps=2,pattern=dense",
+         "wbuf_depth is 8"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        int ok = make_config(&bad[i].k, &c, err, sizeof err) == 0 &&
+                 sg_model_random(&c, bad[i].spec, &m, err, sizeof err) == 0;
+        if (ok) {
+            rc = sg_compile(&c, &m, 0, 0, &p, err, sizeof err);
+            sg_model_free(&m);
+        }
+        tap_ok(ok && rc == -1 && strstr(err, bad[i].needle) && strstr(err, "lstm1") &&
+                   p.beats == NULL,
+               "LSTM %s: refused, %s", bad[i].spec, err);
+    }
+}
+
 static uint64_t beat64(const sg_program *p, long long i)
 {
     const uint32_t *w = p->beats + i * p->beat_words;
@@ -2561,6 +2670,7 @@ int main(void)
            cov_conv_unit[0], cov_conv_unit[1], cov_conv_unit[2], cov_conv_onchip,
            cov_conv_wraps);
     test_random_lstm();
+    test_lstm_hand();
     lstm_sweep(120);
     test_bad_args();
     test_config();
