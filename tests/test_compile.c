@@ -1451,13 +1451,44 @@ static int pick(lcg *r, int n)
 }
 
 /* A sweep of random combinations over the same value sets. */
+static int compiles(const hwcfg *k, const char *spec, char *err, size_t errlen);
+
+/* Data, weight, accumulator and stream widths of a random configuration
+ * (the accumulator 32 bits or anything from data + weight bits up). */
+static void pick_widths(lcg *r, hwcfg *k)
+{
+    static const int Ds[] = {8, 16};
+    static const int Ws[] = {4, 8, 16};
+    static const int Ss[] = {32, 64, 128, 256, 512};
+    k->data_w = Ds[pick(r, 2)];
+    k->wgt_w = Ws[pick(r, 3)];
+    int lo = k->data_w + k->wgt_w < 16 ? 16 : k->data_w + k->wgt_w;
+    k->acc_w = pick(r, 2) ? 32 : lo + pick(r, 33 - lo);
+    k->stream_w = Ss[pick(r, 5)];
+}
+
+/* Double the buffer a compile error names (its message contains vneed,
+ * wneed or rneed; NULL: never) until spec compiles on k or cannot grow. */
+static void grow_to_fit(hwcfg *k, const char *spec, const char *vneed, const char *wneed,
+                        const char *rneed)
+{
+    char err[512] = "";
+    while (!compiles(k, spec, err, sizeof err)) {
+        if (strstr(err, vneed) && k->vbuf < 65536)
+            k->vbuf *= 2;
+        else if (strstr(err, wneed) && k->wbuf < 65536)
+            k->wbuf *= 2;
+        else if (rneed && strstr(err, rneed) && k->rbuf < 65536)
+            k->rbuf *= 2;
+        else
+            break; /* check_case reports it */
+    }
+}
+
 static void sweep(int n)
 {
     static const int Ps[] = {1, 2, 3, 4, 16, 32};
     static const int Bs[] = {1, 2, 3, 4, 8, 16};
-    static const int Ds[] = {8, 16};
-    static const int Ws[] = {4, 8, 16};
-    static const int Ss[] = {32, 64, 128, 256, 512};
     static const int Vs[] = {2, 3, 4, 7, 16, 512};
     static const int WBs[] = {2, 3, 5, 8, 64, 512};
     static const int Rs[] = {1, 2, 3, 256};
@@ -1469,11 +1500,7 @@ static void sweep(int n)
         hwcfg k;
         k.P = Ps[pick(&r, 6)];
         k.B = Bs[pick(&r, 6)];
-        k.data_w = Ds[pick(&r, 2)];
-        k.wgt_w = Ws[pick(&r, 3)];
-        int lo = k.data_w + k.wgt_w < 16 ? 16 : k.data_w + k.wgt_w;
-        k.acc_w = pick(&r, 2) ? 32 : lo + pick(&r, 33 - lo);
-        k.stream_w = Ss[pick(&r, 5)];
+        pick_widths(&r, &k);
         k.vbuf = Vs[pick(&r, 6)];
         k.wbuf = WBs[pick(&r, 6)];
         k.rbuf = Rs[pick(&r, 4)];
@@ -1492,8 +1519,6 @@ static void sweep(int n)
     }
 }
 
-static int compiles(const hwcfg *k, const char *spec, char *err, size_t errlen);
-
 /* Random LSTM stacks on random configurations through the interpreter (the
  * vector buffer grown until two step regions fit, the weight and row
  * buffers until the layer stays on chip, as the compiler requires). */
@@ -1501,9 +1526,6 @@ static void lstm_sweep(int n)
 {
     static const int Ps[] = {1, 2, 3, 4, 7, 16};
     static const int Bs[] = {1, 2, 3, 4, 8, 16};
-    static const int Ds[] = {8, 16};
-    static const int Ws[] = {4, 8, 16};
-    static const int Ss[] = {32, 64, 128, 256, 512};
     static const char *pats[] = {"bbs", "nm", "unstructured", "block", "dense", "zero"};
     static const char *dens[] = {"0.1", "0.25", "0.5", "0.9"};
     lcg r = {20261122ULL};
@@ -1511,11 +1533,7 @@ static void lstm_sweep(int n)
         hwcfg k;
         k.P = Ps[pick(&r, 6)];
         k.B = Bs[pick(&r, 6)];
-        k.data_w = Ds[pick(&r, 2)];
-        k.wgt_w = Ws[pick(&r, 3)];
-        int lo = k.data_w + k.wgt_w < 16 ? 16 : k.data_w + k.wgt_w;
-        k.acc_w = pick(&r, 2) ? 32 : lo + pick(&r, 33 - lo);
-        k.stream_w = Ss[pick(&r, 5)];
+        pick_widths(&r, &k);
         k.vbuf = 2 + pick(&r, 12);
         k.wbuf = 16;
         k.rbuf = 4;
@@ -1531,17 +1549,7 @@ static void lstm_sweep(int n)
                  rows, 1 + pick(&r, 60), layers, 1 + pick(&r, 20), pick(&r, 3) ? 0 : 1 + pick(&r, 9),
                  1 + pick(&r, 2), pats[pick(&r, 6)], dens[pick(&r, 4)], 1 + pick(&r, 2),
                  3 + pick(&r, 4), 7000 + i);
-        char err[512] = "";
-        while (!compiles(&k, spec, err, sizeof err)) {
-            if (strstr(err, "vbuf_depth") && k.vbuf < 65536)
-                k.vbuf *= 2;
-            else if (strstr(err, "wbuf_depth") && k.wbuf < 65536)
-                k.wbuf *= 2;
-            else if (strstr(err, "rbuf_depth") && k.rbuf < 65536)
-                k.rbuf *= 2;
-            else
-                break; /* check_case reports it */
-        }
+        grow_to_fit(&k, spec, "vbuf_depth", "wbuf_depth", "rbuf_depth");
         check_case(&k, spec, 0, 0, 0);
     }
     tap_ok(cov_lstm == n && cov_lstm_wrapped >= n / 4 && cov_lstm_stacked >= n / 4 &&
@@ -1960,9 +1968,6 @@ static void conv_sweep(int n)
 {
     static const int Ps[] = {1, 2, 3, 5, 14, 16};
     static const int Bs[] = {1, 2, 3, 5, 8, 16};
-    static const int Ds[] = {8, 16};
-    static const int Ws[] = {4, 8, 16};
-    static const int Ss[] = {32, 64, 128, 256, 512};
     static const int Vs[] = {8, 32, 128, 2048, 4096};
     static const int WBs[] = {4, 16, 64, 4096};
     static const int Rs[] = {1, 2, 3, 256};
@@ -1975,11 +1980,7 @@ static void conv_sweep(int n)
         hwcfg k;
         k.P = Ps[pick(&r, 6)];
         k.B = Bs[pick(&r, 6)];
-        k.data_w = Ds[pick(&r, 2)];
-        k.wgt_w = Ws[pick(&r, 3)];
-        int lo = k.data_w + k.wgt_w < 16 ? 16 : k.data_w + k.wgt_w;
-        k.acc_w = pick(&r, 2) ? 32 : lo + pick(&r, 33 - lo);
-        k.stream_w = Ss[pick(&r, 5)];
+        pick_widths(&r, &k);
         k.vbuf = Vs[pick(&r, 5)];
         k.wbuf = WBs[pick(&r, 4)];
         k.rbuf = Rs[pick(&r, 4)];
@@ -2011,15 +2012,7 @@ static void conv_sweep(int n)
                  ch, hh, ww, kk, st, pad, out1, out2, layers, fc, 1 + pick(&r, 2),
                  pats[pick(&r, 6)], dens[pick(&r, 4)], acts[pick(&r, 4)], 1 + pick(&r, 2),
                  3 + pick(&r, 4), 5000 + i, pool, pool_st);
-        char err[512] = "";
-        while (!compiles(&k, spec, err, sizeof err)) {
-            if (strstr(err, "vector-buffer words") && k.vbuf < 65536)
-                k.vbuf *= 2;
-            else if (strstr(err, "weight buffer") && k.wbuf < 65536)
-                k.wbuf *= 2;
-            else
-                break; /* check_case reports it */
-        }
+        grow_to_fit(&k, spec, "vector-buffer words", "weight buffer", NULL);
         check_case(&k, spec, 0, 0, 0);
     }
 }
