@@ -36,13 +36,13 @@ BEGIN {
     us = cyc / f; util = u / (busy * lanes)
     raw = 2 * u / (cyc / f) / 1e3; eff = 2 * d / (cyc / f) / 1e3
     printf "\n  %d h_t checked, %s mismatches; per step (mean of steps 1..29):\n", checked, "0"
-    printf "  %-44s %12.1f\n", "cycles per step (x loads included)", cyc
+    printf "  %-44s %12.1f\n", "cycles per step", cyc
     printf "  %-44s %12.1f\n", "busy cycles per step (RUN + element-wise tail)", busy
     printf "  %-44s %12.1f\n", "  of which the tail and other stalls", st
     printf "  %-44s %12.3f\n", "microseconds per step at " f " MHz", us
     printf "  %-44s %12.0f\n", "useful MACs per step (nonzero weights)", u
     printf "  %-44s %12.2f%%\n", "utilization per step, tail included", util * 100
-    printf "  %-44s %12.2f%%\n", "  and with the x loads between commands", 100 * u / (cyc * lanes)
+    printf "  %-44s %12.2f%%\n", "  over all cycles (x streamed in meanwhile)", 100 * u / (cyc * lanes)
     printf "  %-44s %12.1f\n", "raw GOPS (2 x nonzero MACs / time)", raw
     printf "  %-44s %12.1f\n", "effective GOPS (2 x dense MACs / time)", eff
     printf "  %-44s %12d\n", "multipliers (PE " pe ", post, element-wise)", m
@@ -63,6 +63,9 @@ BEGIN {
     printf "  %-50s %8.2f%%     %s\n", "utilization per step incl. tail >= 90%", util * 100, (util >= 0.9) ? "met" : "MISSED"
     printf "  %-50s %9.3f     %s\n", "eff. GOPS per multiplier above BBS (<= 3.200)", eff / m, \
         (eff / m > 2432.8 / 760.25) ? "met" : "undecided"
+    printf "  BBS gets more effective GOPS per multiplier than this only if it used fewer\n"
+    printf "  than %d multipliers (2432.8 / %.3f), i.e. kept over %.1f%% of them busy.\n", \
+        2432.8 / (eff / m), eff / m, 100 * 760.25 / (2432.8 / (eff / m))
     print "  At 87.5% sparsity a multiplier doing one useful MAC per cycle at 200 MHz is"
     print "  worth 2 x 8 x 0.2 = 3.2 effective GOPS, and so is BBS at best: which design"
     print "  gets more per multiplier is which keeps its multipliers busier, and BBS does"
