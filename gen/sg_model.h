@@ -145,6 +145,15 @@ int sg_model_load(const char *path, int data_w, int wgt_w, sg_model *m,
 int sg_layer_forward(const sg_layer *L, int data_w, int acc_w,
                      const int32_t *x, int32_t *y, char *err, size_t errlen);
 
+/* Write m as a model directory dir (which must not exist): model.json,
+ * input.npy and per layer l: lN_w.npy (lstm: lN_wih.npy, lN_whh.npy),
+ * lN_b.npy, lN_m.npy, lN_s.npy, integer dtypes as small as the values
+ * allow.  sg_model_load reads it back to the same model (an lstm layer's
+ * summed bias goes out as bias_ih).  Built in a temporary directory next
+ * to dir and renamed, so a failure leaves nothing.  Returns 0, or -1 with
+ * a message. */
+int sg_model_save(const sg_model *m, const char *dir, char *err, size_t errlen);
+
 /* Release everything m owns and zero it. */
 void sg_model_free(sg_model *m);
 

@@ -55,6 +55,10 @@ int sg_prune_spec_check(const sg_prune_spec *s, int rows, int cols, char *err, s
         if (s->banks < 1 || s->banks > cols)
             return fail(err, errlen, "prune bbs: %d banks for %d columns, legal range 1..%d",
                         s->banks, cols, cols);
+        if (!s->interleaved && s->bank_size > 0 &&
+            (long long)s->bank_size * s->banks < cols)
+            return fail(err, errlen, "prune bbs: %d banks of %d columns do not cover %d",
+                        s->banks, s->bank_size, cols);
         if (s->interleaved && (s->split < 0 || s->split >= cols))
             return fail(err, errlen, "prune bbs: split %d, legal range 0..%d", s->split,
                         cols - 1);
@@ -106,7 +110,7 @@ static void keep_top(cand *c, long long n, long long k, uint8_t *mark)
 static int bank_of(const sg_prune_spec *s, int cols, int j)
 {
     if (!s->interleaved)
-        return j / ((cols + s->banks - 1) / s->banks);
+        return j / (s->bank_size > 0 ? s->bank_size : (cols + s->banks - 1) / s->banks);
     return (j < s->split || s->split == 0 ? j : j - s->split) % s->banks;
 }
 

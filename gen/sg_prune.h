@@ -12,8 +12,9 @@
  *   bbs           bank-balanced: each row cut into `banks` banks; every bank
  *                 of every row keeps exactly k = round(density * size) of
  *                 its `size` columns (k of the largest bank, capped by each
- *                 bank's size).  Banks are consecutive ceil(cols / banks)
- *                 column blocks (FC, CONV windows), or interleaved: column j
+ *                 bank's size).  Banks are consecutive blocks of bank_size
+ *                 (default ceil(cols / banks)) columns (FC rows; CONV
+ *                 windows in whole input channels), or interleaved: column j
  *                 in bank j % banks, restarting at column `split` (an LSTM
  *                 row [W_ih | W_hh]: x column j and h column j in bank
  *                 j % B, as the accelerator reads them)
@@ -50,6 +51,8 @@ typedef struct sg_prune_spec {
     sg_prune_pattern pattern;
     double sparsity;     /* fraction removed, 0 .. 1 (not nm) */
     int banks;           /* bbs: banks per row, 1 .. cols */
+    int bank_size;       /* bbs consecutive: columns per bank (0: ceil(cols / banks));
+                          * a CONV row's banks are groups of whole input channels */
     int interleaved;     /* bbs: bank of column j is j % banks (from split on: (j - split) % banks) */
     int split;           /* bbs interleaved: first column of the second segment (0: none) */
     int n, m;            /* nm: keep n of every m, 1 <= n <= m */

@@ -9,6 +9,7 @@
 #include "sg_config.h"
 #include "sg_gen.h"
 #include "sg_model.h"
+#include "sg_prune.h"
 #include "sg_random.h"
 #include "sg_sim.h"
 
@@ -21,6 +22,7 @@ static const char *usage_text =
     "  gen      -c CONFIG -o DIR          write specialized RTL, params, filelist, .gtkw\n"
     "  compile  -c CONFIG -m MODEL -o DIR turn a model into a command stream + golden results\n"
     "  sim      -c CONFIG -m MODEL        verilate and run in lockstep with the golden model\n"
+    "  prune    -c CONFIG -m MODEL -o DIR magnitude-prune every layer to a pattern (a new model)\n"
     "  version                            print the version\n"
     "\n"
     "common options:\n"
@@ -37,7 +39,15 @@ static const char *usage_text =
     "      --trace FILE.fst write a waveform (open with DIR/sparsegen.gtkw)\n"
     "      --no-check       skip the lockstep comparison (to measure its cost)\n"
     "      --quiet          print only the JSON summary\n"
-    "      --steps          also a JSON line per LSTM time step\n";
+    "      --steps          also a JSON line per LSTM time step\n"
+    "prune options:\n"
+    "      --pattern P      bbs (default), nm, unstructured, block, groups\n"
+    "      --sparsity S     fraction of weights removed, 0..1 (default 0.875)\n"
+    "      --global         unstructured: one threshold over all layers\n"
+    "      --banks B        bbs banks per row (default: the configuration's)\n"
+    "      --nm N:M         nm: keep N of every M columns (default 2:4)\n"
+    "      --block RxC      block: block shape (default 4x4)\n"
+    "      --group RxC      groups: local group shape (default: P rows x one bank)\n";
 
 static void usage(FILE *f)
 {
@@ -54,6 +64,8 @@ typedef struct opts {
     const char *config, *model, *random, *output, *build, *trace;
     const char *seed, *stall_in, *stall_out;
     int first, samples, no_check, quiet, steps;
+    const char *pattern, *sparsity, *nm, *block, *group, *banks;
+    int global;
 } opts;
 
 static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
@@ -79,6 +91,10 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"samples", required_argument, 0, 'n'}, {"no-check", no_argument, 0, 'N'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {"steps", no_argument, 0, 'S'},
+        {"pattern", required_argument, 0, 'P'}, {"sparsity", required_argument, 0, 'Y'},
+        {"global", no_argument, 0, 'G'},        {"nm", required_argument, 0, 'M'},
+        {"block", required_argument, 0, 'K'},   {"group", required_argument, 0, 'g'},
+        {"banks", required_argument, 0, 'B'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->build = "build";
@@ -107,6 +123,13 @@ static int parse_opts(int argc, char **argv, opts *o)
         case 'N': o->no_check = 1; break;
         case 'q': o->quiet = 1; break;
         case 'S': o->steps = 1; break;
+        case 'P': o->pattern = optarg; break;
+        case 'Y': o->sparsity = optarg; break;
+        case 'G': o->global = 1; break;
+        case 'M': o->nm = optarg; break;
+        case 'K': o->block = optarg; break;
+        case 'g': o->group = optarg; break;
+        case 'B': o->banks = optarg; break;
         case 'h': usage(stdout); exit(0);
         case ':':
             fprintf(stderr, "sparsegen: option '%s' needs a value\n", argv[optind - 1]);
@@ -247,6 +270,172 @@ static int cmd_sim(const opts *o, const char *self)
     return rc;
 }
 
+/* "AxB" (sep 'x') or "A:B" (sep ':') with both parts 1..65536. */
+static int parse_pair(const char *s, char sep, const char *what, int *a, int *b)
+{
+    char *end;
+    long x = strtol(s, &end, 10), y = 0;
+    if (end != s && *end == sep)
+        y = strtol(end + 1, &end, 10);
+    if (*end || x < 1 || y < 1 || x > 65536 || y > 65536) {
+        fprintf(stderr, "sparsegen: bad value '%s' for %s: want A%cB, both 1..65536\n", s, what,
+                sep);
+        return -1;
+    }
+    *a = (int)x;
+    *b = (int)y;
+    return 0;
+}
+
+/* The prune spec of layer L: its weight matrix is rows x cols (fc: out x
+ * in; conv: c_out x c_in*kh*kw with banks of whole input channels; lstm:
+ * 4H x (in + H), banks interleaved over x and over h). */
+static void layer_matrix(const sg_layer *L, const sg_config *c, sg_prune_spec *s, int *rows,
+                         int *cols)
+{
+    if (L->type == SG_LAYER_CONV) {
+        int taps = L->conv.kh * L->conv.kw, cpb = (L->conv.c_in + s->banks - 1) / s->banks;
+        *rows = L->conv.c_out;
+        *cols = L->conv.c_in * taps;
+        s->bank_size = cpb * taps;
+    } else if (L->type == SG_LAYER_LSTM) {
+        *rows = 4 * L->out;
+        *cols = L->in + L->out;
+        s->interleaved = 1;
+        s->split = L->in;
+    } else {
+        *rows = L->out;
+        *cols = L->in;
+    }
+    if (s->pattern == SG_PRUNE_GROUPS && s->group_cols == 0) {
+        s->group_rows = c->pe_count;
+        s->group_cols = (*cols + s->banks - 1) / s->banks;
+    }
+    if (s->banks > *cols)
+        s->banks = *cols;
+}
+
+static int cmd_prune(const opts *o)
+{
+    sg_config c;
+    sg_model m;
+    char err[1024];
+    if (!o->output)
+        return die_input("prune needs an output directory: -o DIR");
+    sg_prune_spec base;
+    memset(&base, 0, sizeof base);
+    base.pattern = SG_PRUNE_BBS;
+    base.sparsity = 0.875;
+    base.n = 2;
+    base.m = 4;
+    base.bh = base.bw = 4;
+    if (o->pattern && sg_prune_pattern_parse(o->pattern, &base.pattern) != 0)
+        return die_input("bad --pattern: legal bbs, nm, unstructured, block, groups");
+    if (o->sparsity) {
+        char *end;
+        base.sparsity = strtod(o->sparsity, &end);
+        if (end == o->sparsity || *end || !(base.sparsity >= 0.0 && base.sparsity <= 1.0)) {
+            fprintf(stderr, "sparsegen: bad value '%s' for --sparsity: legal range 0..1\n",
+                    o->sparsity);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if ((o->nm && parse_pair(o->nm, ':', "--nm", &base.n, &base.m) != 0) ||
+        (o->block && parse_pair(o->block, 'x', "--block", &base.bh, &base.bw) != 0) ||
+        (o->group && parse_pair(o->group, 'x', "--group", &base.group_rows, &base.group_cols) != 0))
+        return EXIT_BAD_INPUT;
+    if (base.pattern == SG_PRUNE_NM && base.n > base.m)
+        return die_input("bad --nm: N must be at most M");
+    if (o->global && base.pattern != SG_PRUNE_UNSTRUCTURED)
+        return die_input("--global applies to --pattern unstructured only");
+    if (load_config(o, &c) != 0)
+        return EXIT_BAD_INPUT;
+    base.banks = c.banks;
+    if (o->banks && parse_int(o->banks, "--banks", 1, 65536, &base.banks) != 0)
+        return EXIT_BAD_INPUT;
+    if (load_model(o, &c, &m) != 0)
+        return EXIT_BAD_INPUT;
+    /* every prunable layer as doubles, with its spec */
+    int n = 0, rc = 0;
+    double **w = calloc((size_t)m.n_layers, sizeof *w);
+    uint8_t **mask = calloc((size_t)m.n_layers, sizeof *mask);
+    int *rows = calloc((size_t)m.n_layers, sizeof *rows), *cols = calloc((size_t)m.n_layers, sizeof *cols);
+    int *li = calloc((size_t)m.n_layers, sizeof *li);
+    sg_prune_spec *spec = calloc((size_t)m.n_layers, sizeof *spec);
+    if (!w || !mask || !rows || !cols || !li || !spec) {
+        snprintf(err, sizeof err, "out of memory");
+        rc = -1;
+    }
+    for (int l = 0; rc == 0 && l < m.n_layers; l++) {
+        const sg_layer *L = &m.layers[l];
+        if (L->type == SG_LAYER_MAXPOOL)
+            continue;
+        spec[n] = base;
+        layer_matrix(L, &c, &spec[n], &rows[n], &cols[n]);
+        long long t = (long long)rows[n] * cols[n];
+        w[n] = malloc((size_t)t * sizeof **w);
+        mask[n] = malloc((size_t)t);
+        if (!w[n] || !mask[n]) {
+            snprintf(err, sizeof err, "out of memory for layer '%s'", L->name);
+            rc = -1;
+            n++;
+            break;
+        }
+        for (long long i = 0; i < t; i++)
+            w[n][i] = L->weights[i];
+        li[n++] = l;
+    }
+    if (rc == 0 && o->global)
+        rc = sg_prune_global(base.sparsity, w, rows, cols, n, mask, err, sizeof err);
+    for (int k = 0; rc == 0 && !o->global && k < n; k++) {
+        rc = sg_prune_mask(&spec[k], w[k], rows[k], cols[k], mask[k], err, sizeof err);
+        if (rc != 0) { /* name the layer */
+            char e2[sizeof err];
+            memcpy(e2, err, sizeof e2);
+            snprintf(err, sizeof err, "layer '%.63s': %.900s", m.layers[li[k]].name, e2);
+        }
+    }
+    long long kept_all = 0, total_all = 0;
+    for (int k = 0; rc == 0 && k < n; k++) {
+        sg_layer *L = &m.layers[li[k]];
+        long long t = (long long)rows[k] * cols[k], kept = 0, nz = 0;
+        /* the pattern's property, asserted on what is written */
+        if (!o->global && sg_prune_check(&spec[k], mask[k], rows[k], cols[k], err, sizeof err) != 0) {
+            rc = -1;
+            break;
+        }
+        for (long long i = 0; i < t; i++) {
+            if (!mask[k][i])
+                L->weights[i] = 0;
+            kept += mask[k][i];
+            nz += L->weights[i] != 0;
+        }
+        kept_all += nz;
+        total_all += t;
+        printf("  %-12s %-5s %6d x %-6d kept %9lld of %9lld (%.2f%% sparse), nonzero %lld\n",
+               L->name, L->type == SG_LAYER_CONV ? "conv" : L->type == SG_LAYER_LSTM ? "lstm" : "fc",
+               rows[k], cols[k], kept, t, 100.0 * (double)(t - kept) / (double)t, nz);
+    }
+    if (rc == 0)
+        rc = sg_model_save(&m, o->output, err, sizeof err);
+    if (rc == 0)
+        printf("sparsegen: %s pruned (%s, %.2f%% of weights removed%s): %lld of %lld weights "
+               "nonzero, written to %s\n", m.name, sg_prune_pattern_name(base.pattern),
+               100.0 * base.sparsity, o->global ? ", global" : "", kept_all, total_all, o->output);
+    for (int k = 0; k < n; k++) {
+        free(w[k]);
+        free(mask[k]);
+    }
+    free(w);
+    free(mask);
+    free(rows);
+    free(cols);
+    free(li);
+    free(spec);
+    sg_model_free(&m);
+    return rc == 0 ? 0 : die_input(err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -271,6 +460,8 @@ int main(int argc, char **argv)
         return cmd_compile(&o);
     if (strcmp(cmd, "sim") == 0)
         return cmd_sim(&o, argv[0]);
+    if (strcmp(cmd, "prune") == 0)
+        return cmd_prune(&o);
     fprintf(stderr, "sparsegen: unknown command '%s' (see sparsegen --help)\n", cmd);
     return EXIT_BAD_INPUT;
 }

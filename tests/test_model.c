@@ -1722,6 +1722,85 @@ static void remove_tmp_dir(void)
         tap_diag("could not remove %s", tmp_dir);
 }
 
+/* a and b describe the same network and inputs. */
+static int same_model(const sg_model *a, const sg_model *b)
+{
+    if (a->n_layers != b->n_layers || a->n_inputs != b->n_inputs ||
+        a->input_len != b->input_len ||
+        memcmp(a->inputs, b->inputs, (size_t)a->n_inputs * a->input_len * sizeof *a->inputs))
+        return 0;
+    for (int l = 0; l < a->n_layers; l++) {
+        const sg_layer *x = &a->layers[l], *y = &b->layers[l];
+        if (strcmp(x->name, y->name) || x->type != y->type || x->in != y->in ||
+            x->out != y->out || x->act != y->act || x->act_max != y->act_max ||
+            x->steps != y->steps || x->pool_k != y->pool_k || x->pool_stride != y->pool_stride ||
+            memcmp(&x->conv, &y->conv, sizeof x->conv))
+            return 0;
+        if (x->type == SG_LAYER_MAXPOOL)
+            continue;
+        long long rows = x->type == SG_LAYER_LSTM ? 4LL * x->out
+                         : x->type == SG_LAYER_CONV ? x->conv.c_out
+                                                    : x->out;
+        long long nw = x->type == SG_LAYER_LSTM ? rows * (x->in + x->out)
+                       : x->type == SG_LAYER_CONV
+                           ? rows * x->conv.c_in * x->conv.kh * x->conv.kw
+                           : rows * x->in;
+        if (memcmp(x->weights, y->weights, (size_t)nw * sizeof *x->weights) ||
+            memcmp(x->bias, y->bias, (size_t)rows * sizeof *x->bias) ||
+            memcmp(x->mult, y->mult, (size_t)rows * sizeof *x->mult) ||
+            memcmp(x->shift, y->shift, (size_t)rows * sizeof *x->shift))
+            return 0;
+    }
+    return 1;
+}
+
+/* sg_model_save then sg_model_load gives the same model back, for fc,
+ * conv, maxpool and lstm layers; an existing output is refused untouched. */
+static void test_save_roundtrip(void)
+{
+    char path[PATH_MAX + 300], out[PATH_MAX + 300], back[2 * PATH_MAX + 700], err[1024];
+    const char *files[] = {"mlp2.json", "cnn.json", "conv_n3.json", "relu6.json", NULL};
+    for (int i = 0; files[i] || i == 4; i++) {
+        sg_model a, b;
+        err[0] = '\0';
+        if (files[i])
+            snprintf(path, sizeof path, "%s/%s", data_dir, files[i]);
+        else
+            snprintf(path, sizeof path, "%s", json_path); /* the lstm -> lstm -> fc model */
+        snprintf(out, sizeof out, "%s/rt%d", tmp_dir, i);
+        snprintf(back, sizeof back, "%s/model.json", out);
+        int rc = sg_model_load(path, 8, 8, &a, err, sizeof err);
+        if (!tap_ok(rc == 0, "round trip %d: %s loads %s", i, path, err))
+            continue;
+        rc = sg_model_save(&a, out, err, sizeof err);
+        int rc2 = rc == 0 ? sg_model_load(back, 8, 8, &b, err, sizeof err) : -1;
+        tap_ok(rc == 0 && rc2 == 0 && same_model(&a, &b),
+               "round trip %d: %s saved and loaded back unchanged %s", i, files[i] ? files[i] : "lstm",
+               err);
+        if (rc2 == 0)
+            sg_model_free(&b);
+        err[0] = '\0';
+        rc = sg_model_save(&a, out, err, sizeof err);
+        tap_ok(rc == -1 && strstr(err, "exists"), "round trip %d: saving over it is refused: %s", i,
+               err);
+        sg_model_free(&a);
+        /* remove the written directory (flat: files only) */
+        DIR *d = opendir(out);
+        struct dirent *e;
+        while (d != NULL && (e = readdir(d)) != NULL) {
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(back, sizeof back, "%s/%s", out, e->d_name);
+            unlink(back);
+        }
+        if (d != NULL)
+            closedir(d);
+        rmdir(out);
+        if (!files[i])
+            break;
+    }
+}
+
 int main(void)
 {
     const char *env = getenv("SG_TEST_DATA");
@@ -1749,6 +1828,7 @@ int main(void)
     test_good_conv_tmp();
     make_lstm_arrays();
     test_good_lstm();
+    test_save_roundtrip();
     test_bad_lstm();
     remove_tmp_dir();
     return tap_done();

@@ -55,7 +55,7 @@ static long long unit_id(const sg_prune_spec *s, int rows, int cols, int r, int 
             int jj = (s->split > 0 && j >= s->split) ? j - s->split : j;
             b = jj % s->banks;
         } else {
-            int bs = (cols + s->banks - 1) / s->banks;
+            int bs = s->bank_size > 0 ? s->bank_size : (cols + s->banks - 1) / s->banks;
             b = j / bs;
         }
         return (long long)r * s->banks + b;
@@ -170,6 +170,8 @@ static void sweep(void)
         s.banks = 1 + pick(cols < 8 ? cols : 8);
         s.interleaved = pick(2);
         s.split = s.interleaved && pick(2) ? pick(cols) : 0;
+        /* a CONV-like bank size (whole channels) now and then */
+        s.bank_size = !s.interleaved && pick(3) == 0 ? (cols + s.banks - 1) / s.banks + pick(3) : 0;
         s.m = 1 + pick(6);
         s.n = 1 + pick(s.m);
         s.bh = 1 + pick(4);
@@ -216,7 +218,7 @@ static void hand(void)
     /* equal magnitudes: ties keep the lower index, so BBS 50% on 2 banks
      * of [1 -1 1 -1 | 1 1 1 1] keeps columns 0, 1 and 4, 5 */
     double w[8] = {1, -1, 1, -1, 1, 1, 1, 1};
-    sg_prune_spec s = {SG_PRUNE_BBS, 0.5, 2, 0, 0, 0, 0, 0, 0, 0, 0};
+    sg_prune_spec s = {.pattern = SG_PRUNE_BBS, .sparsity = 0.5, .banks = 2};
     long long kept = 0;
     int rc = sg_prune(&s, w, 1, 8, &kept, err, sizeof err);
     tap_ok(rc == 0 && kept == 4 && w[0] == 1 && w[1] == -1 && w[2] == 0 && w[3] == 0 &&
@@ -225,14 +227,14 @@ static void hand(void)
     /* interleaved with a split (an LSTM row, in 3 + hidden 4, B 2): banks
      * {x0, x2, h0, h2} and {x1, h1, h3}; k = round(0.5 * 4) = 2 */
     double l[7] = {9, 8, 1, 7, 6, 2, 5};
-    sg_prune_spec si = {SG_PRUNE_BBS, 0.5, 2, 1, 3, 0, 0, 0, 0, 0, 0};
+    sg_prune_spec si = {.pattern = SG_PRUNE_BBS, .sparsity = 0.5, .banks = 2, .interleaved = 1, .split = 3};
     uint8_t m[7];
     rc = sg_prune_mask(&si, l, 1, 7, m, err, sizeof err);
     tap_ok(rc == 0 && m[0] && !m[2] && m[3] && !m[5] && m[1] && m[4] && !m[6],
            "bbs interleaved, split 3: x0 and h0 (bank 0), x1 and h1 (bank 1) kept");
     /* N:M 2:4 */
     double q[8] = {1, 4, 3, 2, -5, 0, 0, 5};
-    sg_prune_spec sn = {SG_PRUNE_NM, 0, 0, 0, 0, 2, 4, 0, 0, 0, 0};
+    sg_prune_spec sn = {.pattern = SG_PRUNE_NM, .n = 2, .m = 4};
     rc = sg_prune(&sn, q, 1, 8, &kept, err, sizeof err);
     tap_ok(rc == 0 && kept == 4 && q[0] == 0 && q[1] == 4 && q[2] == 3 && q[4] == -5 &&
                q[7] == 5 && q[5] == 0,
@@ -252,13 +254,14 @@ static void hand(void)
         int rows, cols;
         const char *needle;
     } bad[] = {
-        {{SG_PRUNE_UNSTRUCTURED, 1.5, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 2, 2, "sparsity 1.5"},
-        {{SG_PRUNE_BBS, 0.5, 9, 0, 0, 0, 0, 0, 0, 0, 0}, 2, 8, "9 banks for 8 columns"},
-        {{SG_PRUNE_BBS, 0.5, 2, 1, 8, 0, 0, 0, 0, 0, 0}, 2, 8, "split 8"},
-        {{SG_PRUNE_NM, 0, 0, 0, 0, 3, 2, 0, 0, 0, 0}, 2, 8, "n 3, m 2"},
-        {{SG_PRUNE_BLOCK, 0.5, 0, 0, 0, 0, 0, 0, 4, 0, 0}, 2, 8, "block 0 x 4"},
-        {{SG_PRUNE_GROUPS, 0.5, 0, 0, 0, 0, 0, 0, 0, 1, 0}, 2, 8, "tile 1 x 0"},
-        {{SG_PRUNE_UNSTRUCTURED, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0, 8, "0 x 8"},
+        {{.pattern = SG_PRUNE_UNSTRUCTURED, .sparsity = 1.5}, 2, 2, "sparsity 1.5"},
+        {{.pattern = SG_PRUNE_BBS, .sparsity = 0.5, .banks = 9}, 2, 8, "9 banks for 8 columns"},
+        {{.pattern = SG_PRUNE_BBS, .sparsity = 0.5, .banks = 2, .bank_size = 3}, 2, 8, "2 banks of 3 columns do not cover 8"},
+        {{.pattern = SG_PRUNE_BBS, .sparsity = 0.5, .banks = 2, .interleaved = 1, .split = 8}, 2, 8, "split 8"},
+        {{.pattern = SG_PRUNE_NM, .n = 3, .m = 2}, 2, 8, "n 3, m 2"},
+        {{.pattern = SG_PRUNE_BLOCK, .sparsity = 0.5, .bw = 4}, 2, 8, "block 0 x 4"},
+        {{.pattern = SG_PRUNE_GROUPS, .sparsity = 0.5, .group_rows = 1}, 2, 8, "tile 1 x 0"},
+        {{.pattern = SG_PRUNE_UNSTRUCTURED, .sparsity = 0.5}, 0, 8, "0 x 8"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         double z[16] = {0};
