@@ -11,6 +11,8 @@
 #include "sg_model.h"
 #include "sg_prune.h"
 #include "sg_random.h"
+#include "sg_report.h"
+#include "sg_strbuf.h"
 #include "sg_sim.h"
 
 #define EXIT_BAD_INPUT 2
@@ -23,6 +25,7 @@ static const char *usage_text =
     "  compile  -c CONFIG -m MODEL -o DIR turn a model into a command stream + golden results\n"
     "  sim      -c CONFIG -m MODEL        verilate and run in lockstep with the golden model\n"
     "  prune    -c CONFIG -m MODEL -o DIR magnitude-prune every layer to a pattern (a new model)\n"
+    "  report   --compression -c CONFIG -m MODEL  what the model takes to store: dense, CSB, ...\n"
     "  version                            print the version\n"
     "\n"
     "common options:\n"
@@ -65,7 +68,7 @@ typedef struct opts {
     const char *seed, *stall_in, *stall_out;
     int first, samples, no_check, quiet, steps;
     const char *pattern, *sparsity, *nm, *block, *group, *banks;
-    int global;
+    int global, compression;
 } opts;
 
 static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
@@ -94,7 +97,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"pattern", required_argument, 0, 'P'}, {"sparsity", required_argument, 0, 'Y'},
         {"global", no_argument, 0, 'G'},        {"nm", required_argument, 0, 'M'},
         {"block", required_argument, 0, 'K'},   {"group", required_argument, 0, 'g'},
-        {"banks", required_argument, 0, 'B'},
+        {"banks", required_argument, 0, 'B'},  {"compression", no_argument, 0, 'Z'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->build = "build";
@@ -130,6 +133,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         case 'K': o->block = optarg; break;
         case 'g': o->group = optarg; break;
         case 'B': o->banks = optarg; break;
+        case 'Z': o->compression = 1; break;
         case 'h': usage(stdout); exit(0);
         case ':':
             fprintf(stderr, "sparsegen: option '%s' needs a value\n", argv[optind - 1]);
@@ -436,6 +440,31 @@ static int cmd_prune(const opts *o)
     return rc == 0 ? 0 : die_input(err);
 }
 
+static int cmd_report(const opts *o)
+{
+    sg_config c;
+    sg_model m;
+    sg_report r;
+    char err[1024];
+    if (!o->compression)
+        return die_input("report needs --compression (the only report so far)");
+    if (load_config(o, &c) != 0 || load_model(o, &c, &m) != 0)
+        return EXIT_BAD_INPUT;
+    int rc = sg_report_compression(&c, &m, &r, err, sizeof err);
+    if (rc == 0) {
+        sg_strbuf sb;
+        sg_sb_init(&sb);
+        char *json = sg_report_render(&r, &c, &m, &sb);
+        fputs(sb.buf, stdout);
+        printf("%s\n", json ? json : "{}");
+        free(json);
+        sg_sb_release(&sb);
+        sg_report_free(&r);
+    }
+    sg_model_free(&m);
+    return rc == 0 ? 0 : die_input(err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -462,6 +491,8 @@ int main(int argc, char **argv)
         return cmd_sim(&o, argv[0]);
     if (strcmp(cmd, "prune") == 0)
         return cmd_prune(&o);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(&o);
     fprintf(stderr, "sparsegen: unknown command '%s' (see sparsegen --help)\n", cmd);
     return EXIT_BAD_INPUT;
 }

@@ -257,19 +257,19 @@ static long long relidx_entries(const int32_t *row, int cols, int idx_w)
     return entries;
 }
 
-void sg_csb_sizes_of(const int32_t *w, int rows, int cols, int wgt_w, int banks,
-                     int idx_w, sg_csb_sizes *out)
+void sg_csb_sizes_banked(const int32_t *w, int rows, int cols, int wgt_w, int banks,
+                         int bank_size, int idx_w, sg_csb_sizes *out)
 {
     long long nnz = 0, relidx = 0, words = 0, ptr_bits;
-    int r, bank_size;
+    int r;
 
     if (!out)
         return;
     memset(out, 0, sizeof *out);
     /* No error channel in this API: bad arguments report all sizes as 0. */
-    if (!w || rows < 1 || cols < 1 || wgt_w < 1 || banks < 1 || idx_w < 1)
+    if (!w || rows < 1 || cols < 1 || wgt_w < 1 || banks < 1 || bank_size < 1 || idx_w < 1 ||
+        (long long)banks * bank_size < cols)
         return;
-    bank_size = (int)ceil_div(cols, banks);
     for (r = 0; r < rows; r++) {
         const int32_t *row = w + (size_t)r * (size_t)cols;
 
@@ -283,4 +283,11 @@ void sg_csb_sizes_of(const int32_t *w, int rows, int cols, int wgt_w, int banks,
     out->csr_bits = nnz * (wgt_w + ceil_log2(cols)) + ptr_bits;
     out->relidx_bits = relidx * (wgt_w + idx_w) + ptr_bits;
     out->csb_bits = words * banks * (wgt_w + ceil_log2(bank_size)) + ptr_bits;
+}
+
+void sg_csb_sizes_of(const int32_t *w, int rows, int cols, int wgt_w, int banks,
+                     int idx_w, sg_csb_sizes *out)
+{
+    sg_csb_sizes_banked(w, rows, cols, wgt_w, banks,
+                        banks >= 1 && cols >= 1 ? (int)ceil_div(cols, banks) : 0, idx_w, out);
 }

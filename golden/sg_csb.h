@@ -79,4 +79,12 @@ typedef struct sg_csb_sizes {
 void sg_csb_sizes_of(const int32_t *w, int rows, int cols, int wgt_w, int banks,
                      int idx_w, sg_csb_sizes *out);
 
+/* The same with banks of bank_size consecutive columns (banks * bank_size
+ * >= cols; trailing banks may hold padding only, but every word still
+ * stores all `banks` lanes): a CONV row banked by whole input channels
+ * (bank_size = channels per bank x kh x kw).  sg_csb_sizes_of is this with
+ * bank_size = ceil(cols / banks). */
+void sg_csb_sizes_banked(const int32_t *w, int rows, int cols, int wgt_w, int banks,
+                         int bank_size, int idx_w, sg_csb_sizes *out);
+
 #endif
