@@ -131,12 +131,20 @@ int sg_report_compression(const sg_config *c, const sg_model *m, sg_report *r, c
     return 0;
 }
 
-static void mb(sg_strbuf *sb, long long bytes)
+/* The table's unit: MB (10^6 bytes) for models of 10 MB and more, else kB. */
+static double unit_of(const sg_report *r, const char **name)
 {
-    sg_sb_addf(sb, " %10.3f", (double)bytes / 1e6);
+    int big = r->total.dense_f32 >= 10000000;
+    *name = big ? "MB = 10^6 bytes" : "kB = 10^3 bytes";
+    return big ? 1e6 : 1e3;
 }
 
-static void row_text(sg_strbuf *sb, const sg_report_layer *x)
+static void mb(sg_strbuf *sb, long long bytes, double unit)
+{
+    sg_sb_addf(sb, " %10.3f", (double)bytes / unit);
+}
+
+static void row_text(sg_strbuf *sb, const sg_report_layer *x, double unit)
 {
     sg_sb_addf(sb, "  %-10s %-5s", x->name, x->type);
     if (x->cols)
@@ -149,11 +157,11 @@ static void row_text(sg_strbuf *sb, const sg_report_layer *x)
         sg_sb_addf(sb, " %6.1f%%", 100.0 * dens);
     else
         sg_sb_adds(sb, "        ");
-    mb(sb, x->dense_f32);
-    mb(sb, x->csb);
-    mb(sb, x->relidx);
-    mb(sb, x->csr);
-    mb(sb, x->records);
+    mb(sb, x->dense_f32, unit);
+    mb(sb, x->csb, unit);
+    mb(sb, x->relidx, unit);
+    mb(sb, x->csr, unit);
+    mb(sb, x->records, unit);
     long long bits = x->csb_index_bits + x->csb_value_bits;
     sg_sb_addf(sb, " %6.1f%% %7.1fx\n", bits ? 100.0 * (double)x->csb_index_bits / (double)bits : 0.0,
                (double)x->dense_f32 / (double)(x->csb + x->records));
@@ -172,22 +180,25 @@ static json_t *row_json(const sg_report_layer *x)
 
 char *sg_report_render(const sg_report *r, const sg_config *c, const sg_model *m, sg_strbuf *sb)
 {
+    const char *uname;
+    double unit = unit_of(r, &uname);
     sg_sb_addf(sb,
-               "sparsegen report: %s, %d-bit weights, CSB on %d banks (MB = 10^6 bytes; relidx "
-               "with %d-bit gaps)\n\n",
-               m->name, c->wgt_w, c->banks, SG_REPORT_RELIDX_W);
+               "sparsegen report: %s, %d-bit weights, CSB on %d banks (%s; relidx with %d-bit "
+               "gaps)\n\n",
+               m->name, c->wgt_w, c->banks, uname, SG_REPORT_RELIDX_W);
     sg_sb_addf(sb, "  %-10s %-5s %16s %10s %7s %10s %10s %10s %10s %10s %7s %8s\n", "layer",
                "type", "rows x cols", "nonzeros", "dens.", "dense f32", "CSB", "relidx", "CSR",
                "rows", "index", "ratio");
     for (int i = 0; i < r->n; i++)
-        row_text(sb, &r->layer[i]);
-    row_text(sb, &r->total);
+        row_text(sb, &r->layer[i], unit);
+    row_text(sb, &r->total, unit);
+    const char *u = unit == 1e6 ? "MB" : "kB";
     sg_sb_addf(sb,
-               "\n  dense float32 %.1f MB; sparsegen stores %.2f MB (CSB %.2f MB + row records "
-               "%.2f MB), %.1fx smaller\n",
-               (double)r->total.dense_f32 / 1e6,
-               (double)(r->total.csb + r->total.records) / 1e6, (double)r->total.csb / 1e6,
-               (double)r->total.records / 1e6,
+               "\n  dense float32 %.1f %s; sparsegen stores %.2f %s (CSB %.2f %s + row records "
+               "%.2f %s), %.1fx smaller\n",
+               (double)r->total.dense_f32 / unit, u,
+               (double)(r->total.csb + r->total.records) / unit, u, (double)r->total.csb / unit,
+               u, (double)r->total.records / unit, u,
                (double)r->total.dense_f32 / (double)(r->total.csb + r->total.records));
     if (strncmp(m->name, "alexnet", 7) == 0)
         sg_sb_adds(sb,
