@@ -13,8 +13,11 @@
 // LSTM runs a whole sequence: per step one RUN of the gate rows at the
 // step's vector region (pbase), the post unit's element-wise unit turns the
 // gates into h_t, which this block writes into every PE's vector banks (the
-// next region's h columns, a broadcast write); the next step starts when the
-// last h_t is written (that wait is counted as busy and stall).
+// next region's h columns, a broadcast write).  Meanwhile the VEC datapath
+// writes the command's payload, the x of the next step, into the next
+// region's x columns, giving way to h_t.  The next step starts when the
+// last h_t is written and its x has arrived (that wait is counted as busy
+// and stall).
 //
 // Performance counters (64-bit, cleared by reset):
 //   busy    cycles spent in RUN, fill, drain and stalls included
