@@ -321,6 +321,16 @@ static void emit_vec(builder *b, const sg_config *c, const tile *t, const int32_
     }
 }
 
+/* The model row that row r of the hardware order holds, or -1 (padding):
+ * FC r itself; LSTM row 4j + g is gate g of unit j, model row g * H + j. */
+static int model_row(const sg_layer *L, int r)
+{
+    if (L->type == SG_LAYER_LSTM)
+        return r < 4 * L->out ? (r % 4) * L->out + r / 4 : -1;
+    return r < L->out ? r : -1;
+}
+
+/* Row records of groups g0 .. g1-1: row g * P + pe on PE pe. */
 static void emit_rows(builder *b, const sg_config *c, const sg_layer *L, int g0, int g1)
 {
     int P = c->pe_count;
@@ -328,8 +338,8 @@ static void emit_rows(builder *b, const sg_config *c, const sg_layer *L, int g0,
     for (int g = g0; g < g1; g++) {
         for (int pe = 0; pe < P; pe++) {
             uint32_t *w = add_beats(b, c->row_beats);
-            int r = g * P + pe;
-            if (r < L->out)
+            int r = model_row(L, g * P + pe);
+            if (r >= 0)
                 put_row_record(w, L, r);
         }
     }
@@ -1144,10 +1154,27 @@ static int lstm_col(const sg_layer *L, int hoff, int B, int v)
     return -1;
 }
 
-/* Row r of the hardware order (4j + g) is model row g * H + j. */
-static int lstm_row(const sg_layer *L, int r)
+
+int sg_lstm_hw_weights(const sg_layer *L, int banks, int32_t **out, int *lq)
 {
-    return (r % 4) * L->out + r / 4;
+    int B = banks, H = L->out, hoff = (L->in + B - 1) / B, cols = L->in + H;
+    *lq = hoff + (H + B - 1) / B;
+    int ncol = B * *lq;
+    int32_t *wp = calloc((size_t)4 * H * (size_t)ncol, sizeof *wp);
+    *out = wp;
+    if (!wp)
+        return -1;
+    /* column b * lq + o of the encoded matrix is bank b, word o: position o * B + b */
+    for (int r = 0; r < 4 * H; r++) {
+        const int32_t *src = L->weights + (size_t)model_row(L, r) * cols;
+        for (int b = 0; b < B; b++)
+            for (int o = 0; o < *lq; o++) {
+                int col = lstm_col(L, hoff, B, o * B + b);
+                if (col >= 0)
+                    wp[(size_t)r * ncol + (size_t)b * *lq + o] = src[col];
+            }
+    }
+    return 0;
 }
 
 static int plan_lstm(const sg_config *c, const sg_layer *L, plan *pl, char *err, size_t errlen)
@@ -1186,7 +1213,8 @@ static int plan_lstm(const sg_config *c, const sg_layer *L, plan *pl, char *err,
         return -1;
     }
     int ncol = B * pl->lq;
-    int32_t *wp = calloc((size_t)4 * H * (size_t)ncol, sizeof *wp);
+    int32_t *wp = NULL;
+    sg_lstm_hw_weights(L, B, &wp, &pl->lq);
     pl->t = calloc(1, sizeof *pl->t);
     pl->block_g0 = malloc(2 * sizeof *pl->block_g0);
     if (!wp || !pl->t || !(pl->t->gwords = malloc((size_t)pl->groups * sizeof(int))) ||
@@ -1199,16 +1227,6 @@ static int plan_lstm(const sg_config *c, const sg_layer *L, plan *pl, char *err,
     pl->n_tiles = pl->n_blocks = 1;
     pl->block_g0[0] = 0;
     pl->block_g0[1] = pl->groups;
-    /* column b * lq + o of the encoded matrix is bank b, word o: position o * B + b */
-    for (int r = 0; r < 4 * H; r++) {
-        const int32_t *src = L->weights + (size_t)lstm_row(L, r) * pl->cols;
-        for (int b = 0; b < B; b++)
-            for (int o = 0; o < pl->lq; o++) {
-                int col = lstm_col(L, hoff, B, o * B + b);
-                if (col >= 0)
-                    wp[(size_t)r * ncol + (size_t)b * pl->lq + o] = src[col];
-            }
-    }
     tile *t = pl->t;
     t->cols = ncol;
     t->bank_size = pl->lq;
@@ -1218,12 +1236,11 @@ static int plan_lstm(const sg_config *c, const sg_layer *L, plan *pl, char *err,
         plan_free(pl);
         return -1;
     }
-    long long words = 0;
     for (int g = 0; g < pl->groups; g++) {
         int k = sg_csb_group_words(&t->csb, g * P, P);
         t->gwords[g] = k > 0 ? k : 1;
-        words += t->gwords[g];
     }
+    long long words = tile_words(t, 0, pl->groups);
     if (words > c->wbuf_depth) {
         snprintf(err, errlen,
                  "layer '%s': its gate rows take %lld CSB words per PE, wbuf_depth is %d (an "
@@ -1235,17 +1252,6 @@ static int plan_lstm(const sg_config *c, const sg_layer *L, plan *pl, char *err,
     return 0;
 }
 
-/* Row records in the hardware's row order. */
-static void emit_lstm_rows(builder *b, const sg_config *c, const sg_layer *L, int groups)
-{
-    int P = c->pe_count;
-    emit_header(b, c, SG_OP_ROW, 0, 0, 0, 0, (unsigned)groups);
-    for (int r = 0; r < groups * P; r++) {
-        uint32_t *w = add_beats(b, c->row_beats);
-        if (r < 4 * L->out)
-            put_row_record(w, L, lstm_row(L, r));
-    }
-}
 
 /* VEC of a sequence's first region (region 0): x_0, then h_0 = 0. */
 static void emit_lstm_vec(builder *b, const sg_config *c, const sg_layer *L, const plan *pl,
@@ -1266,11 +1272,9 @@ static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L,
                               int ns, sg_layer_stats *st, char *err, size_t errlen)
 {
     int T = L->steps, H = L->out, R = pl->lregions, hoff = (L->in + c->banks - 1) / c->banks;
-    long long beats0 = b->p->n_beats, words = 0;
-    for (int g = 0; g < pl->groups; g++)
-        words += pl->t->gwords[g];
+    long long beats0 = b->p->n_beats, words = tile_words(pl->t, 0, pl->groups);
     emit_base(b, c, 0, 0);
-    emit_lstm_rows(b, c, L, pl->groups);
+    emit_rows(b, c, L, 0, pl->groups);
     long long nnz = 0;
     emit_wgt(b, c, pl->t, 0, pl->groups, &nnz);
     long long xn = (long long)c->banks * hoff; /* x elements per step, padded */

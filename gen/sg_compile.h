@@ -90,6 +90,14 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
 
 void sg_program_free(sg_program *p);
 
+/* An LSTM layer's weights as the accelerator holds them: 4H rows in its
+ * order (row 4j + g = gate g of hidden unit j), B banks of *lq columns,
+ * column b * lq + o = position o * B + b of a step's vector region (x,
+ * then h from word ceil(in / B) on, each interleaved over the banks;
+ * padding 0).  *out is 4H x B * lq (caller frees).  Returns 0, or -1 when
+ * out of memory. */
+int sg_lstm_hw_weights(const sg_layer *L, int banks, int32_t **out, int *lq);
+
 /* Write commands.hex, expected.hex (one beat per line, most significant
  * digit first), expected_last.hex (tlast per beat), expected_mask.hex (per
  * beat, bit j set when lane j is checked) and program.json into dir,

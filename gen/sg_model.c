@@ -986,7 +986,7 @@ static const struct {
 };
 #define N_LAYER_TYPES ((int)(sizeof layer_types / sizeof layer_types[0]))
 
-static const char *type_name(sg_layer_type type)
+const char *sg_layer_type_name(sg_layer_type type)
 {
     int t;
 
@@ -1008,11 +1008,11 @@ static int check_order(ld *c, const sg_model *m, int li, const char *loc)
     if (L->type == SG_LAYER_LSTM && P->type != SG_LAYER_LSTM)
         return fail_at(c, loc, "an lstm layer must be the first layer or "
                        "follow an lstm layer, not %s layer layers[%d] '%s'",
-                       type_name(P->type), li - 1, P->name);
+                       sg_layer_type_name(P->type), li - 1, P->name);
     if (is_spatial(L) && P->type == SG_LAYER_LSTM)
         return fail_at(c, loc, "a %s layer cannot follow lstm layer "
                        "layers[%d] '%s' (legal after lstm: lstm, fc)",
-                       type_name(L->type), li - 1, P->name);
+                       sg_layer_type_name(L->type), li - 1, P->name);
     return 0;
 }
 
@@ -1492,7 +1492,7 @@ static int save_layer(const sg_layer *L, int li, const char *dir, json_t *o, cha
     char f[64];
     int rc = 0;
     json_object_set_new(o, "name", json_string(L->name));
-    json_object_set_new(o, "type", json_string(type_name(L->type)));
+    json_object_set_new(o, "type", json_string(sg_layer_type_name(L->type)));
     if (L->type == SG_LAYER_MAXPOOL) {
         json_object_set_new(o, "in", json_pack("[iii]", L->conv.c_in, L->conv.h_in, L->conv.w_in));
         json_object_set_new(o, "kernel", json_integer(L->pool_k));

@@ -154,6 +154,10 @@ int sg_layer_forward(const sg_layer *L, int data_w, int acc_w,
  * a message. */
 int sg_model_save(const sg_model *m, const char *dir, char *err, size_t errlen);
 
+/* The name a layer type has in the model format: "fc", "conv", "maxpool",
+ * "lstm" ("?" for anything else). */
+const char *sg_layer_type_name(sg_layer_type type);
+
 /* Release everything m owns and zero it. */
 void sg_model_free(sg_model *m);
 

@@ -167,15 +167,35 @@ int sg_prune_mask(const sg_prune_spec *s, const double *w, int rows, int cols, u
         keep_top(c, total, unit_keep(s, total, total), mask);
         break;
     case SG_PRUNE_BBS: {
+        /* the columns grouped by bank once (bank b at bcol[start[b] ..]) */
         int big = bank_sizes(s, cols, size);
+        int *start = malloc(((size_t)s->banks + 1) * sizeof *start);
+        int *bcol = malloc((size_t)cols * sizeof *bcol);
+        if (!start || !bcol) {
+            free(start);
+            free(bcol);
+            free(c);
+            free(size);
+            return fail(err, errlen, "prune: out of memory for a %d x %d matrix", rows, cols);
+        }
+        start[0] = 0;
+        for (int b = 0; b < s->banks; b++)
+            start[b + 1] = start[b] + size[b];
+        for (int j = 0; j < cols; j++)
+            bcol[start[bank_of(s, cols, j)]++] = j;
+        for (int b = s->banks; b > 0; b--) /* the fill moved each start to the next bank's */
+            start[b] = start[b - 1];
+        start[0] = 0;
         for (int r = 0; r < rows; r++)
             for (int b = 0; b < s->banks; b++) {
                 long long n = 0;
-                for (int j = 0; j < cols; j++)
-                    if (bank_of(s, cols, j) == b)
-                        c[n++] = (cand){fabs(w[(long long)r * cols + j]), (long long)r * cols + j};
+                for (int i = start[b]; i < start[b + 1]; i++)
+                    c[n++] = (cand){fabs(w[(long long)r * cols + bcol[i]]),
+                                    (long long)r * cols + bcol[i]};
                 keep_top(c, n, unit_keep(s, n, big), mask);
             }
+        free(start);
+        free(bcol);
         break;
     }
     case SG_PRUNE_NM:

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sg_compile.h"
 #include "sg_csb.h"
 
 static long long bytes_of(long long bits)
@@ -13,19 +14,12 @@ static long long bytes_of(long long bits)
     return (bits + 7) / 8;
 }
 
-static int clog2i(long long n)
-{
-    int b = 0;
-    while ((1LL << b) < n)
-        b++;
-    return b > 0 ? b : 1;
-}
 
 /* Layer L's weight matrix as CSB stores it, into *w (consecutive banks of
  * *bank_size columns, `banks` of them): FC and CONV rows (c, kh, kw) as they
- * are, in banks of ceil(cols / B) columns; LSTM with its columns permuted so
- * that bank b holds x columns b, b + B, ... then h columns likewise. *w is
- * L->weights or a new array (*owned set). */
+ * are, in banks of ceil(cols / B) columns; LSTM as the accelerator holds it
+ * (sg_lstm_hw_weights: bank b holds x columns b, b + B, ... then h columns
+ * likewise).  *w is L->weights or a new array (*owned set). */
 static int hw_matrix(const sg_layer *L, int banks, const int32_t **w, int *rows, int *cols,
                      int *bank_size, int32_t **owned)
 {
@@ -43,28 +37,14 @@ static int hw_matrix(const sg_layer *L, int banks, const int32_t **w, int *rows,
         *bank_size = (*cols + banks - 1) / banks;
         return 0;
     }
-    /* lstm: region words lq per bank, x from word 0, h from word hoff */
-    int H = L->out, hoff = (L->in + banks - 1) / banks, lq = hoff + (H + banks - 1) / banks;
-    int src_cols = L->in + H;
-    *rows = 4 * H;
+    /* lstm: as the accelerator holds it (sg_compile.h) */
+    int lq;
+    if (sg_lstm_hw_weights(L, banks, owned, &lq) != 0)
+        return -1;
+    *rows = 4 * L->out;
     *cols = banks * lq;
     *bank_size = lq;
-    int32_t *p = calloc((size_t)*rows * (size_t)*cols, sizeof *p);
-    if (!p)
-        return -1;
-    for (int r = 0; r < *rows; r++)
-        for (int b = 0; b < banks; b++)
-            for (int o = 0; o < lq; o++) {
-                int v = o * banks + b, col = -1;
-                if (v < L->in)
-                    col = v;
-                else if (v >= hoff * banks && v - hoff * banks < H)
-                    col = L->in + v - hoff * banks;
-                if (col >= 0)
-                    p[(size_t)r * *cols + (size_t)b * lq + o] = L->weights[(size_t)r * src_cols + col];
-            }
-    *owned = p;
-    *w = p;
+    *w = *owned;
     return 0;
 }
 
@@ -107,7 +87,7 @@ int sg_report_compression(const sg_config *c, const sg_model *m, sg_report *r, c
         }
         sg_report_layer *x = &r->layer[r->n++];
         snprintf(x->name, sizeof x->name, "%s", L->name);
-        x->type = L->type == SG_LAYER_FC ? "fc" : L->type == SG_LAYER_CONV ? "conv" : "lstm";
+        x->type = sg_layer_type_name(L->type);
         sg_csb_sizes sz;
         sg_csb_sizes_banked(w, rows, cols, c->wgt_w, c->banks, bank_size, SG_REPORT_RELIDX_W, &sz);
         /* the model's own shape for the dense figure (LSTM: in + H columns) */
@@ -122,7 +102,8 @@ int sg_report_compression(const sg_config *c, const sg_model *m, sg_report *r, c
         x->records = bytes_of((long long)rows * (32 + 32 + 6));
         /* value and offset bits of the CSB words (pointers aside) */
         long long word_bits = sz.csb_bits - ((long long)rows + 1) * 32;
-        int lane = c->wgt_w + clog2i(bank_size);
+        int off_bits = sg_clog2(bank_size); /* as sg_csb.c: ceil(log2 1) counts 1 */
+        int lane = c->wgt_w + (off_bits > 0 ? off_bits : 1);
         x->csb_value_bits = word_bits / lane * c->wgt_w;
         x->csb_index_bits = word_bits - x->csb_value_bits;
         add(&r->total, x);

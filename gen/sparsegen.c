@@ -417,7 +417,7 @@ static int cmd_prune(const opts *o)
         kept_all += nz;
         total_all += t;
         printf("  %-12s %-5s %6d x %-6d kept %9lld of %9lld (%.2f%% sparse), nonzero %lld\n",
-               L->name, L->type == SG_LAYER_CONV ? "conv" : L->type == SG_LAYER_LSTM ? "lstm" : "fc",
+               L->name, sg_layer_type_name(L->type),
                rows[k], cols[k], kept, t, 100.0 * (double)(t - kept) / (double)t, nz);
     }
     if (rc == 0)

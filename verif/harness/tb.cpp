@@ -229,10 +229,7 @@ struct Result {
     std::vector<StepEnd> steps;
 };
 
-const char *type_name(sg_layer_type t)
-{
-    return t == SG_LAYER_CONV ? "conv" : t == SG_LAYER_MAXPOOL ? "maxpool" : t == SG_LAYER_LSTM ? "lstm" : "fc";
-}
+
 
 Counters read_counters(Vsparsegen_top *t)
 {
@@ -471,7 +468,7 @@ int main(int argc, char **argv)
             std::printf("sparsegen sim: %s on '%s' (%d PEs x %d banks), %d sample(s), %d layer(s)\n", m.name, c.name,
                         c.pe_count, c.banks, p.samples, p.n_layers);
             for (int l = 0; l < p.n_layers; l++) {
-                const char *type = type_name(m.layers[l].type);
+                const char *type = sg_layer_type_name(m.layers[l].type);
                 // rows x cols of the weight matrix: outputs (channels) x inputs (window)
                 std::printf("  layer %d %-10s %-7s %6d x %-6d density %6.2f%%  CSB words %9lld  runs %5lld\n", l,
                             p.layer[l].name, type, p.layer[l].rows, p.layer[l].cols,
@@ -489,7 +486,7 @@ int main(int argc, char **argv)
             // stalls from the counters' growth while its results arrived.
             const LayerStat &ls = r.layer[l];
             const sg_layer_stats &st = p.layer[l];
-            const char *type = type_name(m.layers[l].type);
+            const char *type = sg_layer_type_name(m.layers[l].type);
             long long lbusy = st.words + st.runs * (long long)SG_CFG_RUN_OVERHEAD + ls.stall;
             long long lslots = lbusy * (long long)c.lanes, lu = st.macs - st.junk_macs;
             std::printf("{\"layer\":%d,\"name\":\"%s\",\"type\":\"%s\",\"outputs_checked\":%lld,"
