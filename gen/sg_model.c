@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@ typedef struct ld {
     size_t dirlen;    /* bytes of path up to and including its last '/' */
     int data_w;       /* activation bits */
     int wgt_w;        /* weight bits */
+    int fl;           /* 1: a float model (sg_model_load_float) */
     char *err;        /* message buffer */
     size_t errlen;    /* its size */
 } ld;
@@ -304,8 +306,10 @@ static int get_name(ld *c, const char *loc, json_t *v, char *dst)
 
 /* ---- arrays ------------------------------------------------------------ */
 
-/* Load the integer .npy named by string v (what: "'weights' of layers[0]
- * 'fc1'", used in messages).  *file gets the resolved path (caller frees). */
+/* Load the .npy named by string v (what: "'weights' of layers[0] 'fc1'",
+ * used in messages): integer, or in a float model float or integer, held
+ * as doubles in a->f (a->i freed).  *file gets the resolved path (caller
+ * frees). */
 static int load_npy(ld *c, const char *loc, const char *key, const char *what,
                     json_t *v, sg_npy *a, char **file)
 {
@@ -334,11 +338,38 @@ static int load_npy(ld *c, const char *loc, const char *key, const char *what,
             snprintf(c->err, c->errlen, "%s (%s in %s)", msg, what, c->path);
         return -1;
     }
-    if (a->kind == SG_NPY_FLOAT) {
+    if (c->fl && a->kind != SG_NPY_FLOAT) {
+        long long k;
+        a->f = malloc((size_t)(a->count ? a->count : 1) * sizeof *a->f);
+        if (a->f == NULL) {
+            sg_npy_free(a);
+            return fail(c, *file, "out of memory for %s", what);
+        }
+        for (k = 0; k < a->count; k++)
+            a->f[k] = (double)a->i[k];
+        free(a->i);
+        a->i = NULL;
+    } else if (!c->fl && a->kind == SG_NPY_FLOAT) {
         int bits = a->itemsize * 8;
         sg_npy_free(a);
-        return fail(c, *file, "%s is float%d; quantize it first", what, bits);
+        return fail(c, *file, "%s is float%d; quantize it first (sparsegen "
+                    "quantize)", what, bits);
     }
+    return 0;
+}
+
+/* A float model: refuse the first value of a that is not finite. */
+static int check_finite(ld *c, const char *file, const char *what,
+                        const sg_npy *a)
+{
+    char ix[SG_NPY_MAX_DIMS * 22 + 4];
+    long long k;
+
+    for (k = 0; k < a->count; k++)
+        if (!isfinite(a->f[k]))
+            return fail(c, file, "value at index %s is %g (%s must be "
+                        "finite)", index_str(ix, sizeof ix, a, k), a->f[k],
+                        what);
     return 0;
 }
 
@@ -350,6 +381,8 @@ static int check_range(ld *c, const char *file, const char *what,
     char ix[SG_NPY_MAX_DIMS * 22 + 4];
     long long k;
 
+    if (c->fl)
+        return check_finite(c, file, what, a);
     for (k = 0; k < a->count; k++)
         if (a->i[k] < lo || a->i[k] > hi)
             return fail(c, file,
@@ -497,6 +530,13 @@ static int take_weights(ld *c, const char *loc, const char *file,
 
     if (check_weights(c, file, what, w) != 0)
         return -1;
+    if (c->fl) {
+        L->fweights = malloc((size_t)w->count * sizeof *L->fweights);
+        if (L->fweights == NULL)
+            return fail_at(c, loc, "out of memory for %s", what);
+        memcpy(L->fweights, w->f, (size_t)w->count * sizeof *L->fweights);
+        return 0;
+    }
     L->weights = malloc((size_t)w->count * sizeof *L->weights);
     if (L->weights == NULL)
         return fail_at(c, loc, "out of memory for %s", what);
@@ -551,19 +591,106 @@ done:
     return rc;
 }
 
+/* A float model's bias of L (n entries): the sum of the optional float
+ * .npy [n] arrays named by bias_keys (default zeros). */
+static int load_fbias(ld *c, const char *loc, json_t *jl, int n,
+                      const char *unit, const char *const *bias_keys,
+                      sg_layer *L)
+{
+    char what[160], sh[SG_NPY_MAX_DIMS * 22 + 4], *file = NULL;
+    sg_npy a;
+    json_t *v;
+    int k, r;
+
+    L->fbias = calloc((size_t)n, sizeof *L->fbias);
+    if (L->fbias == NULL)
+        return fail_at(c, loc, "out of memory for %d output %ss", n, unit);
+    for (k = 0; bias_keys[k] != NULL; k++) {
+        v = json_object_get(jl, bias_keys[k]);
+        if (v == NULL)
+            continue;
+        snprintf(what, sizeof what, "'%s' of %s", bias_keys[k], loc);
+        if (load_npy(c, loc, bias_keys[k], what, v, &a, &file) != 0) {
+            free(file);
+            return -1;
+        }
+        if (a.ndim != 1 || a.shape[0] != n) {
+            fail(c, file, "%s has shape %s, must be [%d] (one per output %s)",
+                 what, shape_str(sh, sizeof sh, &a), n, unit);
+            r = -1;
+        } else {
+            r = check_finite(c, file, what, &a);
+        }
+        for (int i = 0; r == 0 && i < n; i++)
+            L->fbias[i] += a.f[i];
+        sg_npy_free(&a);
+        free(file);
+        if (r != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The activation of L and (relu6, quantized model) its act_max. */
+static int load_act(ld *c, const char *loc, json_t *jl, sg_layer *L)
+{
+    char why[48], q[4 * QUOTE_MAX + 4];
+    json_t *v;
+    long long x;
+
+    L->act = SG_ACT_NONE;
+    v = json_object_get(jl, "activation");
+    if (v != NULL) {
+        int a;
+        if (!json_is_string(v))
+            return fail_at(c, loc, "'activation' must be a string, found %s",
+                           json_kind(v));
+        a = sg_act_parse(json_string_value(v));
+        if (a < 0)
+            return fail_at(c, loc, "unknown activation '%s' (legal: none, "
+                           "relu, relu6)", quote(q, json_string_value(v)));
+        L->act = (sg_act)a;
+    }
+    v = json_object_get(jl, "act_max");
+    if (L->act == SG_ACT_RELU6 && !c->fl) {
+        if (v == NULL)
+            return fail_at(c, loc, "missing 'act_max' (required for "
+                           "activation 'relu6')");
+        snprintf(why, sizeof why, " for data_w %d", c->data_w);
+        if (get_int(c, loc, "act_max", v, 0, smax(c->data_w), why, &x) != 0)
+            return -1;
+        L->act_max = (int32_t)x;
+    } else if (v != NULL) {
+        return fail_at(c, loc, "'act_max' is only used with activation "
+                       "'relu6', found '%s'", sg_act_name(L->act));
+    }
+    return 0;
+}
+
+/* The requantization keys a float model leaves to sparsegen quantize. */
+static const char *const quant_keys[] = {"mult", "shift", "act_max", NULL};
+
 /* bias (the sum of bias_keys), mult, shift (n entries, one per output
  * `unit`), activation and act_max of an fc, conv or lstm layer (an lstm
- * layer's keys leave the activation none). */
+ * layer's keys leave the activation none).  A float model has a float bias
+ * and the activation only. */
 static int load_post(ld *c, const char *loc, json_t *jl, int n,
                      const char *unit, const char *const *bias_keys,
                      sg_layer *L)
 {
-    char why[48], q[4 * QUOTE_MAX + 4];
     int64_t *tmp;
-    json_t *v;
-    long long x;
     int r, rc = -1;
 
+    if (c->fl) {
+        for (r = 0; quant_keys[r] != NULL; r++)
+            if (json_object_get(jl, quant_keys[r]) != NULL)
+                return fail_at(c, loc, "'%s' does not belong in a float "
+                               "model (sparsegen quantize computes it)",
+                               quant_keys[r]);
+        if (load_fbias(c, loc, jl, n, unit, bias_keys, L) != 0)
+            return -1;
+        return load_act(c, loc, jl, L);
+    }
     L->bias = calloc((size_t)n, sizeof *L->bias);
     L->mult = malloc((size_t)n * sizeof *L->mult);
     L->shift = malloc((size_t)n * sizeof *L->shift);
@@ -584,40 +711,8 @@ static int load_post(ld *c, const char *loc, json_t *jl, int n,
         goto done;
     for (r = 0; r < n; r++)
         L->shift[r] = (int8_t)tmp[r];
-
-    L->act = SG_ACT_NONE;
-    v = json_object_get(jl, "activation");
-    if (v != NULL) {
-        int a;
-        if (!json_is_string(v)) {
-            fail_at(c, loc, "'activation' must be a string, found %s",
-                    json_kind(v));
-            goto done;
-        }
-        a = sg_act_parse(json_string_value(v));
-        if (a < 0) {
-            fail_at(c, loc, "unknown activation '%s' (legal: none, relu, "
-                    "relu6)", quote(q, json_string_value(v)));
-            goto done;
-        }
-        L->act = (sg_act)a;
-    }
-    v = json_object_get(jl, "act_max");
-    if (L->act == SG_ACT_RELU6) {
-        if (v == NULL) {
-            fail_at(c, loc, "missing 'act_max' (required for activation "
-                    "'relu6')");
-            goto done;
-        }
-        snprintf(why, sizeof why, " for data_w %d", c->data_w);
-        if (get_int(c, loc, "act_max", v, 0, smax(c->data_w), why, &x) != 0)
-            goto done;
-        L->act_max = (int32_t)x;
-    } else if (v != NULL) {
-        fail_at(c, loc, "'act_max' is only used with activation 'relu6', "
-                "found '%s'", sg_act_name(L->act));
+    if (load_act(c, loc, jl, L) != 0)
         goto done;
-    }
     rc = 0;
 done:
     free(tmp);
@@ -636,12 +731,14 @@ static int require_keys(ld *c, const char *loc, json_t *jl,
     return 0;
 }
 
-/* Refuse a layer that lacks one of weights, mult, shift. */
+/* Refuse a layer that lacks one of weights, mult, shift (a float model:
+ * weights). */
 static int require_wms(ld *c, const char *loc, json_t *jl)
 {
     static const char *const req[] = {"weights", "mult", "shift", NULL};
+    static const char *const freq[] = {"weights", NULL};
 
-    return require_keys(c, loc, jl, req);
+    return require_keys(c, loc, jl, c->fl ? freq : req);
 }
 
 /* The 2-D integer array of key (what: for messages; dims: its shape in
@@ -889,6 +986,7 @@ static int load_lstm(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
 {
     static const char *const req[] = {"weight_ih", "weight_hh", "mult",
                                       "shift", NULL};
+    static const char *const freq[] = {"weight_ih", "weight_hh", NULL};
     sg_layer *L = &m->layers[li];
     const sg_layer *P = li > 0 ? &m->layers[li - 1] : NULL;
     char what[2][200], sh[2][SG_NPY_MAX_DIMS * 22 + 4];
@@ -898,7 +996,7 @@ static int load_lstm(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     int rc = -1;
 
     memset(w, 0, sizeof w);
-    if (require_keys(c, loc, jl, req) != 0)
+    if (require_keys(c, loc, jl, c->fl ? freq : req) != 0)
         return -1;
     snprintf(what[0], sizeof what[0], "'weight_ih' of %s", loc);
     snprintf(what[1], sizeof what[1], "'weight_hh' of %s", loc);
@@ -943,13 +1041,30 @@ static int load_lstm(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
         check_weights(c, file[1], what[1], &w[1]) != 0)
         goto done;
     cols = in + H;
-    L->weights = malloc((size_t)(4 * H) * (size_t)cols * sizeof *L->weights);
-    if (L->weights == NULL) {
-        fail_at(c, loc, "out of memory for the %lld x %lld weights", 4 * H,
-                cols);
-        goto done;
+    if (c->fl) {
+        L->fweights = malloc((size_t)(4 * H) * (size_t)cols *
+                             sizeof *L->fweights);
+        if (L->fweights == NULL) {
+            fail_at(c, loc, "out of memory for the %lld x %lld weights",
+                    4 * H, cols);
+            goto done;
+        }
+        for (r = 0; r < 4 * H; r++) {
+            memcpy(L->fweights + r * cols, w[0].f + r * in,
+                   (size_t)in * sizeof *L->fweights);
+            memcpy(L->fweights + r * cols + in, w[1].f + r * H,
+                   (size_t)H * sizeof *L->fweights);
+        }
+    } else {
+        L->weights = malloc((size_t)(4 * H) * (size_t)cols *
+                            sizeof *L->weights);
+        if (L->weights == NULL) {
+            fail_at(c, loc, "out of memory for the %lld x %lld weights",
+                    4 * H, cols);
+            goto done;
+        }
     }
-    for (r = 0; r < 4 * H; r++) {
+    for (r = 0; !c->fl && r < 4 * H; r++) {
         int32_t *row = L->weights + r * cols;
         long long j;
         for (j = 0; j < in; j++)
@@ -1149,6 +1264,12 @@ static int load_input(ld *c, sg_model *m, json_t *v)
         goto done;
     m->n_inputs = a.ndim == nd + 1 ? (int)a.shape[0] : 1;
     m->input_len = in;
+    if (c->fl) {
+        m->finputs = a.f; /* already checked finite */
+        a.f = NULL;
+        rc = 0;
+        goto done;
+    }
     m->inputs = malloc((size_t)a.count * sizeof *m->inputs);
     if (m->inputs == NULL) {
         fail(c, file, "out of memory for %s", what);
@@ -1228,8 +1349,8 @@ static int load_root(ld *c, sg_model *m, json_t *root)
     return load_input(c, m, json_object_get(root, "input"));
 }
 
-int sg_model_load(const char *path, int data_w, int wgt_w, sg_model *m,
-                  char *err, size_t errlen)
+static int load_model(const char *path, int data_w, int wgt_w, int fl,
+                      sg_model *m, char *err, size_t errlen)
 {
     json_error_t jerr;
     json_t *root;
@@ -1244,6 +1365,7 @@ int sg_model_load(const char *path, int data_w, int wgt_w, sg_model *m,
     c.dirlen = slash ? (size_t)(slash - path) + 1 : 0;
     c.data_w = data_w;
     c.wgt_w = wgt_w;
+    c.fl = fl;
     c.err = err;
     c.errlen = errlen;
     if (data_w < 1 || data_w > 32)
@@ -1267,6 +1389,18 @@ int sg_model_load(const char *path, int data_w, int wgt_w, sg_model *m,
     if (rc != 0)
         sg_model_free(m);
     return rc;
+}
+
+int sg_model_load(const char *path, int data_w, int wgt_w, sg_model *m,
+                  char *err, size_t errlen)
+{
+    return load_model(path, data_w, wgt_w, 0, m, err, errlen);
+}
+
+int sg_model_load_float(const char *path, sg_model *m, char *err,
+                        size_t errlen)
+{
+    return load_model(path, 32, 32, 1, m, err, errlen);
 }
 
 /* ---- the golden forward pass ------------------------------------------ */
@@ -1441,9 +1575,12 @@ void sg_model_free(sg_model *m)
         free(m->layers[i].bias);
         free(m->layers[i].mult);
         free(m->layers[i].shift);
+        free(m->layers[i].fweights);
+        free(m->layers[i].fbias);
     }
     free(m->layers);
     free(m->inputs);
+    free(m->finputs);
     memset(m, 0, sizeof *m);
 }
 
@@ -1641,5 +1778,92 @@ int sg_model_save(const sg_model *m, const char *dir, char *err, size_t errlen)
             closedir(d);
         rmdir(tmp);
     }
+    return rc;
+}
+
+/* ---- a whole model --------------------------------------------------------- */
+
+long long sg_model_max_len(const sg_model *m)
+{
+    long long n = m->input_len;
+    for (int l = 0; l < m->n_layers; l++) {
+        const sg_layer *L = &m->layers[l];
+        long long k = L->type == SG_LAYER_LSTM ? (long long)L->steps * L->out : L->out;
+        if (k > n)
+            n = k;
+    }
+    return n;
+}
+
+int sg_model_forward(const sg_model *m, int data_w, int acc_w, const int32_t *x, int32_t *y,
+                     char *err, size_t errlen)
+{
+    long long n = sg_model_max_len(m);
+    int32_t *a = malloc((size_t)n * sizeof *a), *b = malloc((size_t)n * sizeof *b);
+    int rc = 0;
+
+    if (a == NULL || b == NULL) {
+        snprintf(err, errlen, "out of memory for the activations of model '%s'", m->name);
+        rc = -1;
+    }
+    if (rc == 0)
+        memcpy(a, x, (size_t)m->input_len * sizeof *a);
+    for (int l = 0; rc == 0 && l < m->n_layers; l++) {
+        const sg_layer *L = &m->layers[l];
+        const int32_t *in = a;
+        /* a layer after an lstm layer reads its last h_t */
+        if (l > 0 && m->layers[l - 1].type == SG_LAYER_LSTM && L->type != SG_LAYER_LSTM)
+            in = a + (size_t)(m->layers[l - 1].steps - 1) * m->layers[l - 1].out;
+        rc = sg_layer_forward(L, data_w, acc_w, in, b, err, errlen);
+        int32_t *t = a;
+        a = b;
+        b = t;
+    }
+    if (rc == 0) {
+        const sg_layer *Z = &m->layers[m->n_layers - 1];
+        size_t off = Z->type == SG_LAYER_LSTM ? (size_t)(Z->steps - 1) * Z->out : 0;
+        memcpy(y, a + off, (size_t)Z->out * sizeof *y);
+    }
+    free(a);
+    free(b);
+    return rc;
+}
+
+int sg_labels_load(const char *path, int n, int classes, int32_t **labels, char *err,
+                   size_t errlen)
+{
+    char msg[MSG_LEN], ix[SG_NPY_MAX_DIMS * 22 + 4];
+    sg_npy a;
+
+    *labels = NULL;
+    if (sg_npy_load(path, &a, msg, sizeof msg) != 0) {
+        snprintf(err, errlen, "%s (the labels)", msg);
+        return -1;
+    }
+    int rc = -1;
+    if (a.kind == SG_NPY_FLOAT)
+        snprintf(err, errlen, "%s: the labels are float%d, must be integer class indices", path,
+                 a.itemsize * 8);
+    else if (a.ndim != 1 || a.shape[0] != n)
+        snprintf(err, errlen, "%s: the labels have shape %s, must be [%d] (one per input sample)",
+                 path, shape_str(ix, sizeof ix, &a), n);
+    else
+        rc = 0;
+    for (long long k = 0; rc == 0 && k < a.count; k++)
+        if (a.i[k] < 0 || a.i[k] >= classes) {
+            snprintf(err, errlen, "%s: label at index [%lld] is %lld (legal: 0..%d, the model "
+                     "has %d outputs)", path, k, (long long)a.i[k], classes - 1, classes);
+            rc = -1;
+        }
+    if (rc == 0) {
+        *labels = malloc((size_t)(n ? n : 1) * sizeof **labels);
+        if (*labels == NULL) {
+            snprintf(err, errlen, "%s: out of memory", path);
+            rc = -1;
+        }
+        for (int k = 0; rc == 0 && k < n; k++)
+            (*labels)[k] = (int32_t)a.i[k];
+    }
+    sg_npy_free(&a);
     return rc;
 }

@@ -60,6 +60,11 @@
  * length must be H.  Values must fit the hardware's widths: weights WGT_W
  * bits, inputs DATA_W bits, act_max 0 .. 2^(DATA_W-1)-1.  float32 arrays
  * are refused (quantize them first).
+ *
+ * A float model (sg_model_load_float, the input of `sparsegen quantize`)
+ * has the same form with float (or integer) arrays for input, weights and
+ * biases, every value finite, and no mult, shift or act_max: the quantizer
+ * computes them (gen/sg_quant.h).  relu6 clamps at 6.0 there.
  */
 #ifndef SG_MODEL_H
 #define SG_MODEL_H
@@ -114,6 +119,10 @@ typedef struct sg_layer {
      * maps steps x in to steps x H (every h_t); an fc layer after it reads
      * the last h_t. */
     int steps;          /* lstm: sequence length T (the model input's); else 0 */
+    double *fweights;   /* a float model: the weights, laid out as `weights`
+                         * (which is then NULL); else NULL */
+    double *fbias;      /* a float model: the bias as `bias` (lstm: b_ih +
+                         * b_hh), which is then NULL; else NULL */
 } sg_layer;
 
 typedef struct sg_model {
@@ -125,6 +134,8 @@ typedef struct sg_model {
                          * (C*H*W for a first conv or maxpool layer,
                          * steps * in for a first lstm layer) */
     int32_t *inputs;    /* n_inputs x input_len, each sample in C order */
+    double *finputs;    /* a float model: the inputs as `inputs` (which is
+                         * then NULL); else NULL */
 } sg_model;
 
 /* Load and validate a model for a machine with data_w-bit activations and
@@ -132,6 +143,12 @@ typedef struct sg_model {
  * file, the layer and key, the bad value and what is legal. */
 int sg_model_load(const char *path, int data_w, int wgt_w, sg_model *m,
                   char *err, size_t errlen);
+
+/* Load a float model (see above): shapes and the chain of layers checked
+ * as for sg_model_load, values finite; fweights, fbias, finputs are set,
+ * weights, bias, mult, shift and inputs are NULL.  Returns 0, or -1 with a
+ * message. */
+int sg_model_load_float(const char *path, sg_model *m, char *err, size_t errlen);
 
 /* The golden output of layer L for one input x (L->in entries) into y
  * (L->out entries): fc with sg_fc_dense, conv with sg_conv_dense, maxpool
@@ -144,6 +161,23 @@ int sg_model_load(const char *path, int data_w, int wgt_w, sg_model *m,
  * naming the layer when an argument or L itself is inconsistent. */
 int sg_layer_forward(const sg_layer *L, int data_w, int acc_w,
                      const int32_t *x, int32_t *y, char *err, size_t errlen);
+
+/* The longest activation vector of m: its input or a layer's output (an
+ * lstm layer's whole sequence). */
+long long sg_model_max_len(const sg_model *m);
+
+/* The golden output of the whole model for one sample x (input_len
+ * entries) into y (the last layer's out entries; an lstm layer's last
+ * h_t), layer by layer with sg_layer_forward; a layer after an lstm layer
+ * reads its last h_t.  Returns 0, or -1 with a message. */
+int sg_model_forward(const sg_model *m, int data_w, int acc_w, const int32_t *x, int32_t *y,
+                     char *err, size_t errlen);
+
+/* Class labels for n samples from an integer .npy of shape [n], each
+ * 0 .. classes-1, into *labels (caller frees).  Returns 0, or -1 with a
+ * message naming the file and the bad value. */
+int sg_labels_load(const char *path, int n, int classes, int32_t **labels, char *err,
+                   size_t errlen);
 
 /* Write m as a model directory dir (which must not exist): model.json,
  * input.npy and per layer l: lN_w.npy (lstm: lN_wih.npy, lN_whh.npy),

@@ -3,6 +3,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sg_lstm.h"
 
 static double qmax_of(int bits)
 {
@@ -78,4 +82,323 @@ int32_t sg_quant_bias(double b, double scale_x, double scale_w)
     if (q < -2147483648.0)
         q = -2147483648.0;
     return (int32_t)q;
+}
+
+/* ---- the float reference ------------------------------------------------- */
+
+static double act_float(sg_act a, double v)
+{
+    if (a == SG_ACT_NONE)
+        return v;
+    if (v < 0.0)
+        return 0.0;
+    return a == SG_ACT_RELU6 && v > 6.0 ? 6.0 : v;
+}
+
+static double sigmoid(double v)
+{
+    return 1.0 / (1.0 + exp(-v));
+}
+
+static int forward_lstm_float(const sg_layer *L, const double *x, double *y)
+{
+    int H = L->out, in = L->in, cols = L->in + L->out;
+    double *h = calloc((size_t)H, sizeof *h), *c = calloc((size_t)H, sizeof *c);
+    double *z = malloc((size_t)4 * H * sizeof *z);
+    if (h == NULL || c == NULL || z == NULL) {
+        free(h);
+        free(c);
+        free(z);
+        return -1;
+    }
+    for (int t = 0; t < L->steps; t++) {
+        const double *xt = x + (size_t)t * in;
+        for (int r = 0; r < 4 * H; r++) {
+            const double *w = L->fweights + (size_t)r * cols;
+            double acc = L->fbias ? L->fbias[r] : 0.0;
+            for (int j = 0; j < in; j++)
+                acc += w[j] * xt[j];
+            for (int j = 0; j < H; j++)
+                acc += w[in + j] * h[j];
+            z[r] = acc;
+        }
+        /* PyTorch's gate blocks: rows g*H + j are gate g (i, f, g, o) of unit j */
+        for (int j = 0; j < H; j++) {
+            double i = sigmoid(z[j]), f = sigmoid(z[H + j]), g = tanh(z[2 * H + j]);
+            double o = sigmoid(z[3 * H + j]);
+            c[j] = f * c[j] + i * g;
+            h[j] = o * tanh(c[j]);
+            y[(size_t)t * H + j] = h[j];
+        }
+    }
+    free(h);
+    free(c);
+    free(z);
+    return 0;
+}
+
+int sg_layer_forward_float(const sg_layer *L, const double *x, double *y)
+{
+    const sg_conv_shape *s = &L->conv;
+
+    if (L->type != SG_LAYER_MAXPOOL && L->fweights == NULL)
+        return -1;
+    switch (L->type) {
+    case SG_LAYER_FC:
+        for (int r = 0; r < L->out; r++) {
+            const double *w = L->fweights + (size_t)r * L->in;
+            double acc = L->fbias ? L->fbias[r] : 0.0;
+            for (int j = 0; j < L->in; j++)
+                acc += w[j] * x[j];
+            y[r] = act_float(L->act, acc);
+        }
+        return 0;
+    case SG_LAYER_CONV:
+        for (int co = 0; co < s->c_out; co++)
+            for (int oy = 0; oy < s->h_out; oy++)
+                for (int ox = 0; ox < s->w_out; ox++) {
+                    double acc = L->fbias ? L->fbias[co] : 0.0;
+                    for (int ci = 0; ci < s->c_in; ci++)
+                        for (int ky = 0; ky < s->kh; ky++) {
+                            int iy = oy * s->stride_h - s->pad_h + ky;
+                            if (iy < 0 || iy >= s->h_in)
+                                continue;
+                            for (int kx = 0; kx < s->kw; kx++) {
+                                int ix = ox * s->stride_w - s->pad_w + kx;
+                                if (ix < 0 || ix >= s->w_in)
+                                    continue;
+                                acc += L->fweights[(((size_t)co * s->c_in + ci) * s->kh + ky) * s->kw + kx] *
+                                       x[((size_t)ci * s->h_in + iy) * s->w_in + ix];
+                            }
+                        }
+                    y[((size_t)co * s->h_out + oy) * s->w_out + ox] = act_float(L->act, acc);
+                }
+        return 0;
+    case SG_LAYER_MAXPOOL:
+        for (int ch = 0; ch < s->c_in; ch++)
+            for (int oy = 0; oy < s->h_out; oy++)
+                for (int ox = 0; ox < s->w_out; ox++) {
+                    double mx = -HUGE_VAL;
+                    for (int dy = 0; dy < L->pool_k; dy++)
+                        for (int dx = 0; dx < L->pool_k; dx++) {
+                            double v = x[((size_t)ch * s->h_in + oy * L->pool_stride + dy) * s->w_in +
+                                         ox * L->pool_stride + dx];
+                            if (v > mx)
+                                mx = v;
+                        }
+                    y[((size_t)ch * s->h_out + oy) * s->w_out + ox] = mx;
+                }
+        return 0;
+    case SG_LAYER_LSTM:
+        return forward_lstm_float(L, x, y);
+    }
+    return -1;
+}
+
+/* Run the float model m on sample x; the last layer's output (an lstm
+ * layer's last h_t) into y when y is not NULL; max_out[l] (when not NULL)
+ * raised to the largest |output| of layer l. */
+int sg_model_forward_float(const sg_model *m, const double *x, double *y, double *max_out,
+                           char *err, size_t errlen)
+{
+    long long n = sg_model_max_len(m);
+    double *a = malloc((size_t)n * sizeof *a), *b = malloc((size_t)n * sizeof *b);
+    int rc = 0;
+
+    if (a == NULL || b == NULL) {
+        snprintf(err, errlen, "out of memory for the activations of model '%s'", m->name);
+        rc = -1;
+    }
+    if (rc == 0)
+        memcpy(a, x, (size_t)m->input_len * sizeof *a);
+    for (int l = 0; rc == 0 && l < m->n_layers; l++) {
+        const sg_layer *L = &m->layers[l];
+        const double *in = a;
+        if (l > 0 && m->layers[l - 1].type == SG_LAYER_LSTM && L->type != SG_LAYER_LSTM)
+            in = a + (size_t)(m->layers[l - 1].steps - 1) * m->layers[l - 1].out;
+        if (sg_layer_forward_float(L, in, b) != 0) {
+            snprintf(err, errlen, "layer '%s': no float weights, or out of memory", L->name);
+            rc = -1;
+            break;
+        }
+        long long len = L->type == SG_LAYER_LSTM ? (long long)L->steps * L->out : L->out;
+        for (long long k = 0; max_out != NULL && k < len; k++)
+            if (fabs(b[k]) > max_out[l])
+                max_out[l] = fabs(b[k]);
+        double *t = a;
+        a = b;
+        b = t;
+    }
+    if (rc == 0 && y != NULL) {
+        const sg_layer *Z = &m->layers[m->n_layers - 1];
+        size_t off = Z->type == SG_LAYER_LSTM ? (size_t)(Z->steps - 1) * Z->out : 0;
+        memcpy(y, a + off, (size_t)Z->out * sizeof *y);
+    }
+    free(a);
+    free(b);
+    return rc;
+}
+
+int sg_argmax_f64(const double *v, int n)
+{
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (v[i] > v[best])
+            best = i;
+    return best;
+}
+
+int sg_argmax_i32(const int32_t *v, int n)
+{
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (v[i] > v[best])
+            best = i;
+    return best;
+}
+
+/* ---- quantizing a model ---------------------------------------------------- */
+
+/* The rows x cols weight matrix of layer L (fc: out x in; conv: c_out x
+ * c_in*kh*kw; lstm: 4H x (in + H)); 0 rows for maxpool. */
+static void weight_matrix(const sg_layer *L, int *rows, int *cols)
+{
+    *rows = *cols = 0;
+    if (L->type == SG_LAYER_FC) {
+        *rows = L->out;
+        *cols = L->in;
+    } else if (L->type == SG_LAYER_CONV) {
+        *rows = L->conv.c_out;
+        *cols = L->conv.c_in * L->conv.kh * L->conv.kw;
+    } else if (L->type == SG_LAYER_LSTM) {
+        *rows = 4 * L->out;
+        *cols = L->in + L->out;
+    }
+}
+
+static int quant_layer(const sg_layer *F, int li, double s_in, double s_out, int data_w, int wgt_w,
+                       sg_layer *Q, sg_quant_info *qi, char *err, size_t errlen)
+{
+    char msg[256];
+    int rows, cols;
+
+    weight_matrix(F, &rows, &cols);
+    qi->scale_in = s_in;
+    qi->scale_out = s_out;
+    if (rows == 0)
+        return 0;
+    size_t n = (size_t)rows * cols;
+    double *sw = malloc((size_t)rows * sizeof *sw);
+    Q->weights = malloc(n * sizeof *Q->weights);
+    Q->bias = malloc((size_t)rows * sizeof *Q->bias);
+    Q->mult = malloc((size_t)rows * sizeof *Q->mult);
+    Q->shift = malloc((size_t)rows * sizeof *Q->shift);
+    if (!sw || !Q->weights || !Q->bias || !Q->mult || !Q->shift) {
+        free(sw);
+        snprintf(err, errlen, "layer %d '%s': out of memory", li, F->name);
+        return -1;
+    }
+    sg_quant_rows(F->fweights, rows, cols, wgt_w, Q->weights, sw);
+    qi->weights = (long long)n;
+    for (size_t k = 0; k < n; k++) {
+        qi->zeros_float += F->fweights[k] == 0.0;
+        qi->zeros += Q->weights[k] == 0;
+    }
+    /* the output's unit: an lstm gate row's is Q3.12 */
+    double unit = F->type == SG_LAYER_LSTM ? ldexp(1.0, -SG_LSTM_GATE_FRAC) : s_out;
+    for (int r = 0; r < rows; r++) {
+        int S;
+        Q->bias[r] = sg_quant_bias(F->fbias ? F->fbias[r] : 0.0, s_in, sw[r]);
+        if (sg_quant_multiplier(s_in * sw[r] / unit, &Q->mult[r], &S, msg, sizeof msg) != 0) {
+            snprintf(err, errlen, "layer %d '%s' row %d: %s (input scale %g, weight scale %g, "
+                     "output scale %g)", li, F->name, r, msg, s_in, sw[r], unit);
+            free(sw);
+            return -1;
+        }
+        Q->shift[r] = (int8_t)S;
+        if (r == 0 || Q->mult[r] < qi->mult_min)
+            qi->mult_min = Q->mult[r];
+        if (r == 0 || Q->mult[r] > qi->mult_max)
+            qi->mult_max = Q->mult[r];
+        if (r == 0 || S < qi->shift_min)
+            qi->shift_min = S;
+        if (r == 0 || S > qi->shift_max)
+            qi->shift_max = S;
+    }
+    if (F->act == SG_ACT_RELU6) {
+        double q = round(6.0 / s_out), hi = qmax_of(data_w);
+        Q->act_max = (int32_t)(q < hi ? q : hi);
+    }
+    free(sw);
+    return 0;
+}
+
+int sg_quant_model(const sg_model *fm, const double *calib, int n_calib, int data_w, int wgt_w,
+                   sg_model *qm, sg_quant_info *info, long long *saturated, char *err, size_t errlen)
+{
+    int nl = fm->n_layers;
+    double hq = ldexp(1.0, -(data_w - 1)); /* the lstm's x and h: Q0.(data_w-1) */
+    double *mx = calloc((size_t)nl, sizeof *mx);
+    double in_max = 0.0;
+    int rc = -1;
+
+    memset(qm, 0, sizeof *qm);
+    memset(info, 0, (size_t)nl * sizeof *info);
+    *saturated = 0;
+    if (mx == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (fm->finputs == NULL || n_calib < 1 || calib == NULL) {
+        snprintf(err, errlen, "model '%s' is not a float model or has no calibration samples",
+                 fm->name);
+        goto done;
+    }
+    /* calibration: the largest |value| of the input and of every layer's output */
+    for (int s = 0; s < n_calib; s++) {
+        const double *x = calib + (size_t)s * fm->input_len;
+        for (int k = 0; k < fm->input_len; k++)
+            if (fabs(x[k]) > in_max)
+                in_max = fabs(x[k]);
+        if (sg_model_forward_float(fm, x, NULL, mx, err, errlen) != 0)
+            goto done;
+    }
+    qm->layers = calloc((size_t)nl, sizeof *qm->layers);
+    qm->inputs = malloc((size_t)fm->n_inputs * fm->input_len * sizeof *qm->inputs);
+    if (qm->layers == NULL || qm->inputs == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+    memcpy(qm->name, fm->name, sizeof qm->name);
+    qm->n_layers = nl;
+    qm->n_inputs = fm->n_inputs;
+    qm->input_len = fm->input_len;
+    double s = fm->layers[0].type == SG_LAYER_LSTM ? hq : (in_max > 0.0 ? in_max / qmax_of(data_w) : 1.0);
+    for (long long k = 0; k < (long long)fm->n_inputs * fm->input_len; k++) {
+        double q = round(fm->finputs[k] / s);
+        qm->inputs[k] = sg_quant_value(fm->finputs[k], s, data_w);
+        *saturated += q > qmax_of(data_w) || q < -qmax_of(data_w) - 1.0;
+    }
+    for (int l = 0; l < nl; l++) {
+        const sg_layer *F = &fm->layers[l];
+        sg_layer *Q = &qm->layers[l];
+        *Q = *F;
+        Q->fweights = Q->fbias = NULL;
+        Q->weights = Q->bias = Q->mult = NULL;
+        Q->shift = NULL;
+        info[l].max_out = mx[l];
+        double s_out = F->type == SG_LAYER_MAXPOOL ? s
+                       : F->type == SG_LAYER_LSTM  ? hq
+                       : mx[l] > 0.0               ? mx[l] / qmax_of(data_w)
+                                                   : 1.0;
+        if (quant_layer(F, l, s, s_out, data_w, wgt_w, Q, &info[l], err, errlen) != 0)
+            goto done;
+        s = s_out;
+    }
+    rc = 0;
+done:
+    free(mx);
+    if (rc != 0)
+        sg_model_free(qm);
+    return rc;
 }

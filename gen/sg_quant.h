@@ -40,4 +40,61 @@ int sg_quant_multiplier(double m, int32_t *mult, int *shift, char *err, size_t e
 /* The bias of row r: round(b / (scale_x scale_w)), saturated to int32. */
 int32_t sg_quant_bias(double b, double scale_x, double scale_w);
 
+/* ---- models ---------------------------------------------------------------
+ *
+ * sg_quant_model turns a float model (sg_model_load_float) into the
+ * integer model the golden model and the hardware run, for data_w-bit
+ * activations and wgt_w-bit weights:
+ *
+ *   scales    the input's from the calibration samples (an lstm first
+ *             layer: fixed Q0.(data_w-1), so inputs must lie in [-1, 1]);
+ *             fc and conv outputs' from their largest |output| on those
+ *             samples, after the activation; maxpool keeps its input's;
+ *             lstm h is Q0.(data_w-1), and its gate rows requantize to
+ *             Q3.12 (golden/sg_lstm.h).
+ *   weights   per row (fc output, conv output channel, lstm gate row of
+ *             [W_ih | W_hh]), sg_quant_rows: a pruned weight stays 0, a
+ *             kept one may round to 0 (counted in zeros).
+ *   bias, M, S  sg_quant_bias and sg_quant_multiplier per row; relu6's
+ *             act_max = round(6 / output scale), capped.
+ *   inputs    the model's inputs at the input scale, saturated.
+ */
+#include "sg_model.h"
+
+typedef struct sg_quant_info {
+    double scale_in;        /* real value of one step of the layer's input */
+    double scale_out;       /* ... of its output (lstm: of h) */
+    double max_out;         /* largest |float output| on the calibration samples */
+    long long weights;      /* weights in the matrix (0 for maxpool) */
+    long long zeros_float;  /* of them 0 in the float model (pruned) */
+    long long zeros;        /* of them 0 after quantization */
+    int32_t mult_min, mult_max; /* range of M over the rows */
+    int shift_min, shift_max;   /* range of S */
+} sg_quant_info;
+
+/* Quantize the float model fm with n_calib calibration samples (each
+ * fm->input_len values) into qm; info gets fm->n_layers entries, *saturated
+ * the number of input values clipped to data_w bits.  Returns 0, or -1 with
+ * a message naming the layer (a requant multiplier that M / 2^S cannot
+ * hold, out of memory). */
+int sg_quant_model(const sg_model *fm, const double *calib, int n_calib, int data_w, int wgt_w,
+                   sg_model *qm, sg_quant_info *info, long long *saturated, char *err, size_t errlen);
+
+/* The float reference of one layer of a float model: x (L->in values; an
+ * lstm layer the whole sequence, steps x in) into y (L->out; lstm steps x
+ * H), in double precision with PyTorch's equations (relu6 at 6.0; lstm
+ * from zero h and c).  Returns 0, or -1 (no float weights, out of memory). */
+int sg_layer_forward_float(const sg_layer *L, const double *x, double *y);
+
+/* The float model on one sample x (input_len values): the last layer's
+ * output (an lstm layer's last h_t) into y when y is not NULL, and max_out
+ * (n_layers entries, when not NULL) raised to each layer's largest
+ * |output|.  Returns 0, or -1 with a message. */
+int sg_model_forward_float(const sg_model *m, const double *x, double *y, double *max_out,
+                           char *err, size_t errlen);
+
+/* The index of the largest of n values, the first on ties (numpy's argmax). */
+int sg_argmax_f64(const double *v, int n);
+int sg_argmax_i32(const int32_t *v, int n);
+
 #endif

@@ -1,5 +1,6 @@
 /* sparsegen: command-line front end -- gen, compile, sim. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,9 @@
 #include "sg_config.h"
 #include "sg_gen.h"
 #include "sg_model.h"
+#include "sg_npy.h"
 #include "sg_prune.h"
+#include "sg_quant.h"
 #include "sg_random.h"
 #include "sg_report.h"
 #include "sg_strbuf.h"
@@ -25,6 +28,7 @@ static const char *usage_text =
     "  compile  -c CONFIG -m MODEL -o DIR turn a model into a command stream + golden results\n"
     "  sim      -c CONFIG -m MODEL        verilate and run in lockstep with the golden model\n"
     "  prune    -c CONFIG -m MODEL -o DIR magnitude-prune every layer to a pattern (a new model)\n"
+    "  quantize -c CONFIG -m FLOAT_MODEL -o DIR  float weights to the configuration's integers\n"
     "  report   --compression -c CONFIG -m MODEL  what the model takes to store: dense, CSB, ...\n"
     "  version                            print the version\n"
     "\n"
@@ -43,6 +47,7 @@ static const char *usage_text =
     "      --no-check       skip the lockstep comparison (to measure its cost)\n"
     "      --quiet          print only the JSON summary\n"
     "      --steps          also a JSON line per LSTM time step\n"
+    "      --labels FILE    class labels (.npy [n]): accuracy of the golden and RTL outputs\n"
     "prune options:\n"
     "      --pattern P      bbs (default), nm, unstructured, block, groups\n"
     "      --sparsity S     fraction of weights removed, 0..1 (default 0.875)\n"
@@ -50,7 +55,11 @@ static const char *usage_text =
     "      --banks B        bbs banks per row (default: the configuration's)\n"
     "      --nm N:M         nm: keep N of every M columns (default 2:4)\n"
     "      --block RxC      block: block shape (default 4x4)\n"
-    "      --group RxC      groups: local group shape (default: P rows x one bank)\n";
+    "      --group RxC      groups: local group shape (default: P rows x one bank)\n"
+    "quantize options:\n"
+    "      --calib FILE     calibration samples (.npy, float) for the activation scales\n"
+    "                       (default: the model's own inputs)\n"
+    "      --labels FILE    class labels (.npy [n]): float and integer golden accuracy\n";
 
 static void usage(FILE *f)
 {
@@ -69,6 +78,7 @@ typedef struct opts {
     int first, samples, no_check, quiet, steps;
     const char *pattern, *sparsity, *nm, *block, *group, *banks;
     int global, compression;
+    const char *calib, *labels;
 } opts;
 
 static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
@@ -98,6 +108,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"global", no_argument, 0, 'G'},        {"nm", required_argument, 0, 'M'},
         {"block", required_argument, 0, 'K'},   {"group", required_argument, 0, 'g'},
         {"banks", required_argument, 0, 'B'},  {"compression", no_argument, 0, 'Z'},
+        {"calib", required_argument, 0, 'C'},  {"labels", required_argument, 0, 'L'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->build = "build";
@@ -134,6 +145,8 @@ static int parse_opts(int argc, char **argv, opts *o)
         case 'g': o->group = optarg; break;
         case 'B': o->banks = optarg; break;
         case 'Z': o->compression = 1; break;
+        case 'C': o->calib = optarg; break;
+        case 'L': o->labels = optarg; break;
         case 'h': usage(stdout); exit(0);
         case ':':
             fprintf(stderr, "sparsegen: option '%s' needs a value\n", argv[optind - 1]);
@@ -264,6 +277,8 @@ static int cmd_sim(const opts *o, const char *self)
         argv[n++] = "--quiet";
     if (o->steps)
         argv[n++] = "--steps";
+    if (o->labels)
+        argv[n++] = "--labels", argv[n++] = (char *)o->labels;
     argv[n] = NULL;
     fflush(stdout);
     int rc = sg_run(argv, NULL, err, sizeof err);
@@ -440,6 +455,173 @@ static int cmd_prune(const opts *o)
     return rc == 0 ? 0 : die_input(err);
 }
 
+/* Calibration samples for fm from an .npy (float or integer): n x
+ * input_len values, the sample dimension first. */
+static int load_calib(const char *path, const sg_model *fm, double **calib, int *n, char *err,
+                      size_t errlen)
+{
+    char msg[900];
+    sg_npy a;
+    if (sg_npy_load(path, &a, msg, sizeof msg) != 0) {
+        snprintf(err, errlen, "%.900s (the calibration samples)", msg);
+        return -1;
+    }
+    long long per = 1;
+    for (int d = 1; d < a.ndim; d++)
+        per *= a.shape[d];
+    if (a.ndim < 2 || per != fm->input_len || a.shape[0] < 1 || a.shape[0] > (1 << 30)) {
+        snprintf(err, errlen, "%s: the calibration samples must be [n, ...] with %d values per "
+                 "sample (one input of model '%s'), found %d dimensions, %lld values per sample",
+                 path, fm->input_len, fm->name, a.ndim, a.ndim < 2 ? a.count : per);
+        sg_npy_free(&a);
+        return -1;
+    }
+    *n = (int)a.shape[0];
+    if (a.kind == SG_NPY_FLOAT) {
+        *calib = a.f;
+        a.f = NULL;
+    } else {
+        *calib = malloc((size_t)a.count * sizeof **calib);
+        for (long long k = 0; *calib && k < a.count; k++)
+            (*calib)[k] = (double)a.i[k];
+    }
+    sg_npy_free(&a);
+    for (long long k = 0; *calib && k < (long long)*n * fm->input_len; k++)
+        if (!isfinite((*calib)[k])) {
+            snprintf(err, errlen, "%s: calibration value %lld is not finite", path, k);
+            free(*calib);
+            *calib = NULL;
+            return -1;
+        }
+    if (*calib == NULL) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Accuracy of the float model fm and of its quantized qm on the labelled
+ * inputs: float and golden correct counts, and how often they agree. */
+static int evaluate(const sg_model *fm, const sg_model *qm, const sg_config *c,
+                    const int32_t *labels, int *fcorrect, int *qcorrect, int *agree, char *err,
+                    size_t errlen)
+{
+    int classes = fm->layers[fm->n_layers - 1].out;
+    double *fy = malloc((size_t)classes * sizeof *fy);
+    int32_t *qy = malloc((size_t)classes * sizeof *qy);
+    int rc = fy && qy ? 0 : -1;
+    *fcorrect = *qcorrect = *agree = 0;
+    for (int s = 0; rc == 0 && s < fm->n_inputs; s++) {
+        rc = sg_model_forward_float(fm, fm->finputs + (size_t)s * fm->input_len, fy, NULL, err,
+                                    errlen);
+        if (rc == 0)
+            rc = sg_model_forward(qm, c->data_w, c->acc_w, qm->inputs + (size_t)s * qm->input_len,
+                                  qy, err, errlen);
+        if (rc != 0)
+            break;
+        int pf = sg_argmax_f64(fy, classes), pq = sg_argmax_i32(qy, classes);
+        *fcorrect += pf == labels[s];
+        *qcorrect += pq == labels[s];
+        *agree += pf == pq;
+    }
+    free(fy);
+    free(qy);
+    return rc;
+}
+
+static int cmd_quantize(const opts *o)
+{
+    sg_config c;
+    sg_model fm, qm;
+    char err[1024];
+    double *calib = NULL;
+    int32_t *labels = NULL;
+    int n_calib = 0;
+    if (!o->output)
+        return die_input("quantize needs an output directory: -o DIR");
+    if (!o->model)
+        return die_input("quantize needs a float model: -m FILE");
+    if (load_config(o, &c) != 0)
+        return EXIT_BAD_INPUT;
+    if (sg_model_load_float(o->model, &fm, err, sizeof err) != 0)
+        return die_input(err);
+    memset(&qm, 0, sizeof qm);
+    sg_quant_info *info = calloc((size_t)fm.n_layers, sizeof *info);
+    int rc = info ? 0 : -1;
+    if (!info)
+        snprintf(err, sizeof err, "out of memory");
+    if (rc == 0 && o->calib)
+        rc = load_calib(o->calib, &fm, &calib, &n_calib, err, sizeof err);
+    if (rc == 0 && o->labels)
+        rc = sg_labels_load(o->labels, fm.n_inputs, fm.layers[fm.n_layers - 1].out, &labels, err,
+                            sizeof err);
+    long long saturated = 0;
+    if (rc == 0)
+        rc = sg_quant_model(&fm, calib ? calib : fm.finputs, calib ? n_calib : fm.n_inputs,
+                            c.data_w, c.wgt_w, &qm, info, &saturated, err, sizeof err);
+    if (rc == 0) {
+        printf("sparsegen quantize: %s for '%s' (%d-bit activations, %d-bit weights), "
+               "calibrated on %d sample(s) of %s\n", fm.name, c.name, c.data_w, c.wgt_w,
+               calib ? n_calib : fm.n_inputs, calib ? o->calib : "the model's inputs");
+        printf("  %-10s %-7s %8s %8s %8s %11s %11s %10s %8s\n", "layer", "type", "weights",
+               "pruned", "zero(q)", "in scale", "out scale", "max |y|", "shift");
+        long long w_all = 0, zf_all = 0, zq_all = 0;
+        for (int l = 0; l < fm.n_layers; l++) {
+            const sg_quant_info *q = &info[l];
+            char pr[16] = "-", zq[16] = "-", sh[16] = "-";
+            if (q->weights) {
+                snprintf(pr, sizeof pr, "%.2f%%", 100.0 * q->zeros_float / q->weights);
+                snprintf(zq, sizeof zq, "%.2f%%", 100.0 * q->zeros / q->weights);
+                snprintf(sh, sizeof sh, "%d..%d", q->shift_min, q->shift_max);
+            }
+            printf("  %-10s %-7s %8lld %8s %8s %11.4g %11.4g %10.4g %8s\n", fm.layers[l].name,
+                   sg_layer_type_name(fm.layers[l].type), q->weights, pr, zq, q->scale_in,
+                   q->scale_out, q->max_out, sh);
+            w_all += q->weights;
+            zf_all += q->zeros_float;
+            zq_all += q->zeros;
+        }
+        printf("  weights %lld: %.2f%% pruned, %.2f%% zero after quantization\n", w_all,
+               w_all ? 100.0 * zf_all / w_all : 0.0, w_all ? 100.0 * zq_all / w_all : 0.0);
+        if (saturated)
+            printf("  warning: %lld input value(s) clipped to %d bits (an lstm input must lie in "
+                   "[-1, 1])\n", saturated, c.data_w);
+    }
+    int fcorrect = 0, qcorrect = 0, agree = 0;
+    if (rc == 0 && labels) {
+        rc = evaluate(&fm, &qm, &c, labels, &fcorrect, &qcorrect, &agree, err, sizeof err);
+        if (rc == 0)
+            printf("  accuracy on %d labelled sample(s): float %.2f%% (%d), integer golden %.2f%% "
+                   "(%d); predictions agree on %d\n", fm.n_inputs, 100.0 * fcorrect / fm.n_inputs,
+                   fcorrect, 100.0 * qcorrect / fm.n_inputs, qcorrect, agree);
+    }
+    if (rc == 0)
+        rc = sg_model_save(&qm, o->output, err, sizeof err);
+    if (rc == 0) {
+        long long w_all = 0, zq_all = 0;
+        for (int l = 0; l < fm.n_layers; l++)
+            w_all += info[l].weights, zq_all += info[l].zeros;
+        printf("{\"model\":\"%s\",\"config\":\"%s\",\"data_w\":%d,\"wgt_w\":%d,"
+               "\"calibration_samples\":%d,\"input_scale\":%.9g,\"inputs_clipped\":%lld,"
+               "\"weights\":%lld,\"sparsity\":%.6f",
+               fm.name, c.name, c.data_w, c.wgt_w, calib ? n_calib : fm.n_inputs,
+               info[0].scale_in, saturated, w_all, w_all ? (double)zq_all / w_all : 0.0);
+        if (labels)
+            printf(",\"samples\":%d,\"float_correct\":%d,\"golden_correct\":%d,"
+                   "\"float_accuracy\":%.4f,\"golden_accuracy\":%.4f,\"agree\":%d",
+                   fm.n_inputs, fcorrect, qcorrect, 100.0 * fcorrect / fm.n_inputs,
+                   100.0 * qcorrect / fm.n_inputs, agree);
+        printf("}\n");
+        printf("sparsegen: %s quantized, written to %s\n", fm.name, o->output);
+    }
+    free(info);
+    free(calib);
+    free(labels);
+    sg_model_free(&fm);
+    sg_model_free(&qm);
+    return rc == 0 ? 0 : die_input(err);
+}
+
 static int cmd_report(const opts *o)
 {
     sg_config c;
@@ -493,6 +675,8 @@ int main(int argc, char **argv)
         return cmd_prune(&o);
     if (strcmp(cmd, "report") == 0)
         return cmd_report(&o);
+    if (strcmp(cmd, "quantize") == 0)
+        return cmd_quantize(&o);
     fprintf(stderr, "sparsegen: unknown command '%s' (see sparsegen --help)\n", cmd);
     return EXIT_BAD_INPUT;
 }

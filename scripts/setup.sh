@@ -1,11 +1,15 @@
 #!/bin/sh
-# scripts/setup.sh: install what sparsegen needs on Debian 12 (idempotent),
-# then configure and build it in ./_build.  Run as root (or with sudo).
+# scripts/setup.sh [--test]: install what sparsegen needs on Debian 12
+# (idempotent), then configure and build it in ./_build.  Run as root (or
+# with sudo).  --test also installs what only the tests use: Debian's
+# python3 with torch and scikit-learn, for the PyTorch front end
+# (models/digits/train.py); the C tool and the demo never need them.
 set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential autoconf automake pkg-config libjansson-dev
       verilator iverilog yosys gtkwave libsystemc-dev"
+[ "${1:-}" = "--test" ] && PKGS="$PKGS python3 python3-numpy python3-torch python3-sklearn"
 
 missing=""
 for p in $PKGS; do

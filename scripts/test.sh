@@ -5,7 +5,7 @@
 # since make check already ran the full one).
 set -eu
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+./scripts/setup.sh --test
 cd _build
 # one closing line for CI: test programs and scripts, from automake's summary
 summary() {

@@ -25,6 +25,7 @@ extern "C" {
 #include "sg_config.h"
 #include "sg_model.h"
 #include "sg_post.h"
+#include "sg_quant.h"
 #include "sg_random.h"
 }
 
@@ -53,6 +54,7 @@ struct Rng {
 
 struct Options {
     const char *config = nullptr, *model = nullptr, *random = nullptr, *trace = nullptr;
+    const char *labels = nullptr;
     uint64_t seed = 1;
     int stall_in = 0, stall_out = 0, first = 0, samples = 0;
     long long trace_from = 0, trace_to = -1, reset_at = -1, max_cycles = 0, corrupt = -1;
@@ -89,6 +91,7 @@ int parse(int argc, char **argv, Options &o)
         else if (a == "--model" && v) o.model = argv[++i];
         else if (a == "--random" && v) o.random = argv[++i];
         else if (a == "--trace" && v) o.trace = argv[++i];
+        else if (a == "--labels" && v) o.labels = argv[++i];
         else if (a == "--seed") { if (!need(0, INT64_MAX)) return bad_usage("bad --seed", v); o.seed = (uint64_t)x; }
         else if (a == "--stall-in") { if (!need(0, 99)) return bad_usage("bad --stall-in (0..99)", v); o.stall_in = (int)x; }
         else if (a == "--stall-out") { if (!need(0, 99)) return bad_usage("bad --stall-out (0..99)", v); o.stall_out = (int)x; }
@@ -221,7 +224,16 @@ struct StepEnd {
     Counters at;
 };
 
+// The last layer's outputs per sample, as the RTL sent them and as the
+// golden model expects them (for accuracy against labels).
+struct Capture {
+    int layer = -1, first = 0, classes = 0, offset = 0; // rows offset .. offset+classes-1
+    std::vector<int32_t> rtl, gold;
+    std::vector<int> seen;
+};
+
 struct Result {
+    Capture cap;
     long long out_beats = 0, outputs_checked = 0, mismatches = 0;
     long long in_stalls = 0, out_stalls = 0, start_cycle = 0, end_cycle = 0;
     std::string failure;
@@ -269,6 +281,16 @@ void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg
     bool presenting = false;
     r.start_cycle = tb.cycle();
     r.layer.assign(p.n_layers, LayerStat());
+    if (o.labels) {
+        const sg_layer &Z = m.layers[m.n_layers - 1];
+        r.cap.layer = m.n_layers - 1;
+        r.cap.first = o.first;
+        r.cap.classes = Z.out;
+        r.cap.offset = Z.type == SG_LAYER_LSTM ? (Z.steps - 1) * Z.out : 0;
+        r.cap.rtl.assign((size_t)p.samples * Z.out, 0);
+        r.cap.gold.assign((size_t)p.samples * Z.out, 0);
+        r.cap.seen.assign(p.samples, 0);
+    }
     Counters last = read_counters(t);
     for (;; r.out_beats = out_i) {
         if (tb.cycle() - r.start_cycle > max_cycles) {
@@ -301,6 +323,15 @@ void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg
                 return;
             }
             get_beat(t->m_axis_tdata, got);
+            for (int lane = 0; r.cap.layer >= 0 && lane < p.elems; lane++) {
+                const sg_lane &L = p.lanes[out_i * p.elems + lane];
+                int k = L.row - r.cap.offset, s = L.sample - r.cap.first;
+                if (L.layer != r.cap.layer || k < 0 || k >= r.cap.classes || s < 0 || s >= p.samples) continue;
+                size_t at = (size_t)s * r.cap.classes + k;
+                r.cap.rtl[at] = lane_value(got, lane, c.data_w);
+                r.cap.gold[at] = L.value;
+                r.cap.seen[s]++;
+            }
             if (o.check) {
                 const uint32_t *exp = p.out + out_i * bw;
                 for (int lane = 0; lane < p.elems; lane++) {
@@ -396,6 +427,13 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "harness: %s\n", err);
         return 2;
     }
+    int32_t *labels = nullptr;
+    if (o.labels && sg_labels_load(o.labels, m.n_inputs, m.layers[m.n_layers - 1].out, &labels, err, sizeof err) != 0) {
+        std::fprintf(stderr, "harness: %s\n", err);
+        sg_model_free(&m);
+        return 2;
+    }
+    std::unique_ptr<int32_t, decltype(&std::free)> labels_owner(labels, &std::free);
     sg_program p;
     if (sg_compile(&c, &m, o.first, o.samples, &p, err, sizeof err) != 0) {
         std::fprintf(stderr, "harness: %s\n", err);
@@ -523,16 +561,48 @@ int main(int argc, char **argv)
                         b ? (double)u / ((double)b * c.lanes) : 0.0,
                         n ? (double)(e.at.stall - f.at.stall) / n : 0.0);
         }
+        // accuracy against the labels: the RTL's outputs and the golden ones
+        int rtl_correct = 0, gold_correct = 0, agree = 0;
+        const Capture &cap = r.cap;
+        if (labels && r.failure.empty()) {
+            for (int s = 0; s < p.samples; s++) {
+                if (cap.seen[s] != cap.classes) {
+                    r.failure = "a sample's last-layer outputs did not all arrive";
+                    std::fprintf(stderr, "FAIL: %s (sample %d)\n", r.failure.c_str(), cap.first + s);
+                    break;
+                }
+                int pr = sg_argmax_i32(&cap.rtl[(size_t)s * cap.classes], cap.classes);
+                int pg = sg_argmax_i32(&cap.gold[(size_t)s * cap.classes], cap.classes);
+                rtl_correct += pr == labels[cap.first + s];
+                gold_correct += pg == labels[cap.first + s];
+                agree += pr == pg;
+            }
+            if (!o.quiet && r.failure.empty())
+                std::printf("  accuracy on %d labelled sample(s): RTL %.2f%% (%d), golden %.2f%% (%d); "
+                            "predictions agree on %d\n", p.samples, 100.0 * rtl_correct / p.samples,
+                            rtl_correct, 100.0 * gold_correct / p.samples, gold_correct, agree);
+        }
+        double per_sample = p.samples ? (double)(cycles - r.start_cycle) / p.samples : 0.0;
+        if (!o.quiet)
+            std::printf("  %.1f cycles per sample: %.1f samples/s at %g MHz\n", per_sample,
+                        per_sample > 0 ? c.clock_mhz * 1e6 / per_sample : 0.0, c.clock_mhz);
         std::printf("{\"config\":\"%s\",\"model\":\"%s\",\"layers\":%d,\"samples\":%d,\"outputs_checked\":%lld,"
                     "\"mismatches\":%lld,\"cycles\":%lld,\"busy_cycles\":%lld,\"useful_macs\":%lld,\"issued_macs\":%lld,"
                     "\"mac_slots\":%lld,\"utilization\":%.6f,\"stall_cycles\":%lld,\"in_stall_cycles\":%lld,\"out_stall_cycles\":%lld,"
                     "\"command_beats\":%lld,\"result_beats\":%lld,\"dense_macs\":%lld,\"words\":%lld,\"runs\":%lld,"
                     "\"seed\":%" PRIu64 ",\"stall_in\":%d,\"stall_out\":%d,\"checked\":%s,\"sim_seconds\":%.3f,"
-                    "\"cycles_per_second\":%.0f,\"clock_mhz\":%g,\"pass\":%s}\n",
+                    "\"cycles_per_second\":%.0f,\"clock_mhz\":%g,\"cycles_per_sample\":%.1f,"
+                    "\"samples_per_second\":%.1f,",
                     c.name, m.name, p.n_layers, p.samples, r.outputs_checked, r.mismatches, cycles, busy, useful, issued, slots,
                     util, stall, r.in_stalls, r.out_stalls, p.n_beats, r.out_beats, p.dense_macs, p.words, p.runs, o.seed,
                     o.stall_in, o.stall_out, o.check ? "true" : "false", secs, secs > 0 ? cycles / secs : 0.0,
-                    c.clock_mhz, r.failure.empty() ? "true" : "false");
+                    c.clock_mhz, per_sample, per_sample > 0 ? c.clock_mhz * 1e6 / per_sample : 0.0);
+        if (labels && r.failure.empty())
+            std::printf("\"labelled\":%d,\"rtl_correct\":%d,\"golden_correct\":%d,\"rtl_accuracy\":%.4f,"
+                        "\"golden_accuracy\":%.4f,\"predictions_agree\":%d,",
+                        p.samples, rtl_correct, gold_correct, p.samples ? 100.0 * rtl_correct / p.samples : 0.0,
+                        p.samples ? 100.0 * gold_correct / p.samples : 0.0, agree);
+        std::printf("\"pass\":%s}\n", r.failure.empty() ? "true" : "false");
     }
     sg_program_free(&p);
     sg_model_free(&m);
