@@ -241,6 +241,13 @@ static int cmd_sim(const opts *o, const char *self)
     char err[1024], exe[4096];
     if (load_config(o, &c) != 0 || load_model(o, &c, &m) != 0)
         return EXIT_BAD_INPUT;
+    int32_t *labels = NULL;
+    if (o->labels && sg_labels_load(o->labels, m.n_inputs, m.layers[m.n_layers - 1].out, &labels,
+                                    err, sizeof err) != 0) {
+        sg_model_free(&m);
+        return die_input(err);
+    }
+    free(labels);
     sg_model_free(&m); /* validated here so bad input fails before verilating */
     (void)self;
     if (sg_sim_build(&c, o->build, o->quiet, o->trace != NULL, exe, sizeof exe, err, sizeof err) != 0) {
@@ -583,9 +590,12 @@ static int cmd_quantize(const opts *o)
         }
         printf("  weights %lld: %.2f%% pruned, %.2f%% zero after quantization\n", w_all,
                w_all ? 100.0 * zf_all / w_all : 0.0, w_all ? 100.0 * zq_all / w_all : 0.0);
-        if (saturated)
-            printf("  warning: %lld input value(s) clipped to %d bits (an lstm input must lie in "
-                   "[-1, 1])\n", saturated, c.data_w);
+        if (saturated) {
+            double qs = info[0].scale_in, hi = qs * (ldexp(1.0, c.data_w - 1) - 1.0);
+            printf("  note: %lld input value(s) clipped to %d bits: the input scale %g holds "
+                   "%g .. %g%s\n", saturated, c.data_w, qs, -hi - qs, hi,
+                   fm.layers[0].type == SG_LAYER_LSTM ? " (an lstm input is Q0.(data_w-1))" : "");
+        }
     }
     int fcorrect = 0, qcorrect = 0, agree = 0;
     if (rc == 0 && labels) {
@@ -598,6 +608,7 @@ static int cmd_quantize(const opts *o)
     if (rc == 0)
         rc = sg_model_save(&qm, o->output, err, sizeof err);
     if (rc == 0) {
+        printf("sparsegen: %s quantized, written to %s\n", fm.name, o->output);
         long long w_all = 0, zq_all = 0;
         for (int l = 0; l < fm.n_layers; l++)
             w_all += info[l].weights, zq_all += info[l].zeros;
@@ -612,7 +623,6 @@ static int cmd_quantize(const opts *o)
                    fm.n_inputs, fcorrect, qcorrect, 100.0 * fcorrect / fm.n_inputs,
                    100.0 * qcorrect / fm.n_inputs, agree);
         printf("}\n");
-        printf("sparsegen: %s quantized, written to %s\n", fm.name, o->output);
     }
     free(info);
     free(calib);
