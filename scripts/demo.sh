@@ -29,6 +29,7 @@ $SG sim -c configs/default.json -m tests/data/models/cnn.json --build out/build 
 # and pruned to bank-balanced sparsity by models/digits/train.py (PyTorch;
 # its exports are committed, so the demo needs neither PyTorch nor network).
 field() { tail -n 1 "$1" | tr ',{}' '\n\n\n' | sed -n "s/^\"$2\":\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p"; }
+f2() { awk "BEGIN { printf \"%.2f\", $1 }"; }
 torch_acc() { sed -n "/\"accuracy\"/,/}/s/.*\"$2\": *\([0-9.]*\).*/\1/p" "$1"; }
 for m in cnn lstm; do
     d=models/digits/$m
@@ -51,8 +52,8 @@ for m in cnn lstm; do
     q=out/digits_$m.quantize s=out/digits_$m.sim t=models/digits/$m/train.json
     printf '  %-5s %8.2f%%  %-23s %-22s %-11s %6s %12s %8s %9.0f  (%s mismatches)\n' "$m" \
         "$(awk "BEGIN { print 100 * $(field "$q" sparsity) }")" "$(torch_acc "$t" dense_float)%" \
-        "$(torch_acc "$t" pruned_float)% / $(field "$q" float_accuracy | cut -c1-5)%" \
-        "$(field "$q" golden_accuracy | cut -c1-5)%" "$(field "$s" rtl_accuracy | cut -c1-5)%" \
-        "$(field "$s" cycles_per_sample)" "$(field "$s" utilization | cut -c1-6)" \
+        "$(torch_acc "$t" pruned_float)% / $(f2 "$(field "$q" float_accuracy)")%" \
+        "$(f2 "$(field "$q" golden_accuracy)")%" "$(f2 "$(field "$s" rtl_accuracy)")%" \
+        "$(field "$s" cycles_per_sample)" "$(f2 "100 * $(field "$s" utilization)")%" \
         "$(field "$s" samples_per_second)" "$(field "$s" mismatches)"
 done
