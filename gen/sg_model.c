@@ -628,6 +628,11 @@ static int load_fbias(ld *c, const char *loc, json_t *jl, int n,
         if (r != 0)
             return -1;
     }
+    for (r = 0; r < n; r++) /* two finite terms can still overflow */
+        if (!isfinite(L->fbias[r]))
+            return fail_at(c, loc, "the bias sum is not finite at index [%d] "
+                           "(%s)", r, bias_keys[1] ? "'bias_ih' + 'bias_hh'"
+                                                   : "'bias'");
     return 0;
 }
 

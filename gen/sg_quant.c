@@ -57,6 +57,10 @@ int sg_quant_multiplier(double m, int32_t *mult, int *shift, char *err, size_t e
     if (M == 2147483648LL) { /* f rounded up to 1 */
         M /= 2;
         S--;
+        if (S < 0 && m < 2147483648.0) { /* just below 2^31: the largest M */
+            M = 2147483647LL;
+            S = 0;
+        }
     }
     /* a small m: give up low bits of M rather than exceed S = 62 */
     while (S > 62 && M > 0) {
@@ -222,9 +226,11 @@ int sg_model_forward_float(const sg_model *m, const double *x, double *y, double
             break;
         }
         long long len = L->type == SG_LAYER_LSTM ? (long long)L->steps * L->out : L->out;
-        for (long long k = 0; max_out != NULL && k < len; k++)
-            if (fabs(b[k]) > max_out[l])
-                max_out[l] = fabs(b[k]);
+        for (long long k = 0; max_out != NULL && k < len; k++) {
+            double v = fabs(b[k]);
+            if (isnan(v) || v > max_out[l]) /* a NaN sticks: nothing is > NaN */
+                max_out[l] = v;
+        }
         double *t = a;
         a = b;
         b = t;
@@ -362,6 +368,13 @@ int sg_quant_model(const sg_model *fm, const double *calib, int n_calib, int dat
                 in_max = fabs(x[k]);
         if (sg_model_forward_float(fm, x, NULL, mx, err, errlen) != 0)
             goto done;
+        for (int l = 0; l < nl; l++)
+            if (!isfinite(mx[l])) { /* an inf or NaN output */
+                snprintf(err, errlen, "layer %d '%s': the float output of calibration sample %d "
+                         "is not finite (the weights overflow double precision)", l,
+                         fm->layers[l].name, s);
+                goto done;
+            }
     }
     qm->layers = calloc((size_t)nl, sizeof *qm->layers);
     qm->inputs = malloc((size_t)fm->n_inputs * fm->input_len * sizeof *qm->inputs);

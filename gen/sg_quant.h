@@ -34,7 +34,8 @@ void sg_quant_rows(const double *w, int rows, int cols, int bits, int32_t *q, do
 
 /* A real multiplier m > 0 as M / 2^S: M in 2^30 .. 2^31 - 1 when m is in
  * range, S in 0 .. 62.  Returns 0, or -1 with a message when m is not
- * positive and finite or cannot be represented (m >= 2^31 or m < 2^-32). */
+ * positive and finite or cannot be represented (m >= 2^31, or m so small
+ * that M would be 0 at S = 62: below about 2^-63). */
 int sg_quant_multiplier(double m, int32_t *mult, int *shift, char *err, size_t errlen);
 
 /* The bias of row r: round(b / (scale_x scale_w)), saturated to int32. */
@@ -89,7 +90,7 @@ int sg_layer_forward_float(const sg_layer *L, const double *x, double *y);
 /* The float model on one sample x (input_len values): the last layer's
  * output (an lstm layer's last h_t) into y when y is not NULL, and max_out
  * (n_layers entries, when not NULL) raised to each layer's largest
- * |output|.  Returns 0, or -1 with a message. */
+ * |output| (NaN once an output is NaN).  Returns 0, or -1 with a message. */
 int sg_model_forward_float(const sg_model *m, const double *x, double *y, double *max_out,
                            char *err, size_t errlen);
 

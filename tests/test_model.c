@@ -1,9 +1,12 @@
 /* test_model: sg_model_load on the fixture models in $SG_TEST_DATA/models
  * (default data/models), sg_layer_forward against naive loops, then one
  * check per kind of bad input, written into a temporary directory at run
- * time. */
+ * time.  Float models (sg_model_load_float: float32, float64 and integer
+ * arrays, their refusals), class labels (sg_labels_load) and the whole
+ * golden model (sg_model_forward, sg_model_max_len) too. */
 #include <dirent.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -682,10 +685,11 @@ static void make_arrays(void)
     save_raw("w_bool.npy", "|b1", "(3,)", b1, sizeof b1);
 }
 
-/* Write text as m.json, load it, expect -1, both substrings (want2 may be
- * NULL) and a zeroed model. */
-static void bad_w(const char *what, int data_w, int wgt_w, const char *json,
-                  const char *want, const char *want2)
+/* Write text as m.json, load it (fl: as a float model with
+ * sg_model_load_float, else for data_w and wgt_w), expect -1, both
+ * substrings (want2 may be NULL) and a zeroed model. */
+static void refused(int fl, const char *what, int data_w, int wgt_w,
+                    const char *json, const char *want, const char *want2)
 {
     char err[1024] = "";
     sg_model m;
@@ -693,22 +697,36 @@ static void bad_w(const char *what, int data_w, int wgt_w, const char *json,
 
     write_text("m.json", json);
     memset(&m, 0xab, sizeof m);
-    rc = sg_model_load(json_path, data_w, wgt_w, &m, err, sizeof err);
+    rc = fl ? sg_model_load_float(json_path, &m, err, sizeof err)
+            : sg_model_load(json_path, data_w, wgt_w, &m, err, sizeof err);
     if (!tap_ok(rc == -1 && strstr(err, want) != NULL &&
                     (want2 == NULL || strstr(err, want2) != NULL) &&
                     is_zeroed(&m) &&
                     strncmp(err, tmp_dir, strlen(tmp_dir)) == 0,
-                "%s: %s", what, err))
+                "%s%s: %s", fl ? "float model, " : "", what, err))
         tap_diag("wanted '%s'%s%s", want, want2 ? " and " : "",
                  want2 ? want2 : "");
     if (rc == 0)
         sg_model_free(&m);
 }
 
+static void bad_w(const char *what, int data_w, int wgt_w, const char *json,
+                  const char *want, const char *want2)
+{
+    refused(0, what, data_w, wgt_w, json, want, want2);
+}
+
 static void bad(const char *what, const char *json, const char *want,
                 const char *want2)
 {
     bad_w(what, 8, 8, json, want, want2);
+}
+
+/* The same for a float model (sg_model_load_float). */
+static void bad_f(const char *what, const char *json, const char *want,
+                  const char *want2)
+{
+    refused(1, what, 0, 0, json, want, want2);
 }
 
 /* A model with one layer: input x.npy and the given layer body. */
@@ -1704,6 +1722,569 @@ static void test_bad_lstm(void)
               bad_lstm[i].json, bad_lstm[i].want, bad_lstm[i].want2);
 }
 
+/* ---- float models (sg_model_load_float) -------------------------------- */
+
+/* 1 when this host stores numbers little-endian (the raw float files
+ * below are written in host byte order and say so in their descr). */
+static int host_little_endian(void)
+{
+    const uint16_t one = 1;
+    unsigned char b;
+
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+/* tmp_dir/name: n values as a float32 (bytes 4: each value rounded to
+ * float) or float64 (bytes 8) .npy of the given shape text. */
+static void save_float(const char *name, int bytes, const char *shape,
+                       const double *v, size_t n)
+{
+    unsigned char *buf = malloc(n * (size_t)bytes + 1);
+    char descr[8];
+    size_t k;
+
+    if (buf == NULL) {
+        printf("Bail out! out of memory\n");
+        exit(1);
+    }
+    snprintf(descr, sizeof descr, "%cf%d", host_little_endian() ? '<' : '>',
+             bytes);
+    for (k = 0; k < n; k++) {
+        if (bytes == 4) {
+            float f = (float)v[k];
+            memcpy(buf + 4 * k, &f, 4);
+        } else {
+            memcpy(buf + 8 * k, &v[k], 8);
+        }
+    }
+    save_raw(name, descr, shape, buf, n * (size_t)bytes);
+    free(buf);
+}
+
+/* got holds exactly want (n values) */
+static int doubles_are(const double *got, const double *want, int n)
+{
+    int k;
+
+    if (got == NULL)
+        return 0;
+    for (k = 0; k < n; k++)
+        if (got[k] != want[k])
+            return 0;
+    return 1;
+}
+
+/* v rounded to float32, as a float32 file holds it */
+static void to_f32(const double *v, double *out, int n)
+{
+    int k;
+
+    for (k = 0; k < n; k++)
+        out[k] = (double)(float)v[k];
+}
+
+/* the float arrays of the tests below */
+static const double fw1[12] = {0.5,  -1.25, 0.1,   2.0, -0.75, 0.3,
+                               1.5,  -2.5,  0.0,   0.125, -0.1, 3.0};
+static const double fb1[3] = {0.1, -0.2, 1e-3};
+static const double fw2[6] = {1.0, -1.0, 0.5, 0.25, 2.0, -3.0};
+static const double fx[8] = {1.0, -2.0, 0.5, 0.1, 3.0, 0.0, -1.5, 2.2};
+static const double fwih[24] = {0.3,  -0.2, 0.1,  -0.1, 0.4,  0.2,
+                                0.2,  0.2,  -0.3, 0.05, 0.1,  0.5,
+                                -0.4, 0.3,  0.1,  0.2,  -0.1, -0.2,
+                                0.5,  0.7,  0.1,  -0.3, 0.2,  0.4};
+static const double fwhh[16] = {0.1,  -0.2, 0.3, 0.1,  -0.1, 0.2,
+                                0.4,  0.9,  0.2, 0.2,  -0.3, 0.1,
+                                0.15, -0.4, 0.1, 0.3};
+static const double fbih[8] = {0.1, -0.2, 0.3, -0.4, 0.5, -0.6, 0.7, -0.8};
+static const double fbhh[8] = {0.01, 0.02, 0.03, 0.04,
+                               0.05, 0.06, 0.07, 0.08};
+
+static void make_float_arrays(void)
+{
+    static const int64_t wi[12] = {200, -300, 1, 2, 3, 4, 5, 6, 7, 8, 9, -9};
+    static const int64_t xi[4] = {-100, 1000, 0, 7};
+    static const long long s34[2] = {3, 4}, s4[1] = {4};
+    double v[72];
+    int k;
+
+    save_float("f_w1.npy", 4, "(3, 4)", fw1, 12);
+    save_float("f_b1.npy", 8, "(3,)", fb1, 3);
+    save_float("f_b2.npy", 8, "(2,)", fb1, 2);
+    save_float("f_w2.npy", 4, "(2, 3)", fw2, 6);
+    save_float("f_x.npy", 4, "(2, 4)", fx, 8);
+    memcpy(v, fw1, sizeof fw1);
+    v[6] = NAN; /* [1, 2] */
+    save_float("f_wnan.npy", 4, "(3, 4)", v, 12);
+    memcpy(v, fb1, sizeof fb1);
+    v[2] = INFINITY;
+    save_float("f_binf.npy", 8, "(3,)", v, 3);
+    memcpy(v, fx, sizeof fx);
+    v[7] = -INFINITY; /* [1, 3] */
+    save_float("f_xinf.npy", 4, "(2, 4)", v, 8);
+    save("f_wi.npy", "<i2", 2, s34, wi);
+    save("f_xi.npy", "<i2", 1, s4, xi);
+
+    /* conv [1, 4, 4] -> [2, 4, 4] -> maxpool 2 -> [2, 2, 2] -> fc 3 */
+    for (k = 0; k < 18; k++)
+        v[k] = (k % 7) * 0.25 - 0.5;
+    save_float("f_cw.npy", 8, "(2, 1, 3, 3)", v, 18);
+    save_float("f_cb.npy", 4, "(2,)", fb1, 2);
+    for (k = 0; k < 32; k++)
+        v[k] = (k % 5) * 0.5 - 1.0;
+    save_float("f_xc.npy", 8, "(2, 1, 4, 4)", v, 32);
+    for (k = 0; k < 24; k++)
+        v[k] = (k % 3) - 1.0;
+    save_float("f_cf.npy", 4, "(3, 8)", v, 24);
+
+    /* lstm in 3, H 2, two samples of 5 steps, then fc 2 -> 3 */
+    save_float("f_wih.npy", 4, "(8, 3)", fwih, 24);
+    save_float("f_whh.npy", 8, "(8, 2)", fwhh, 16);
+    save_float("f_bih.npy", 4, "(8,)", fbih, 8);
+    save_float("f_bhh.npy", 8, "(8,)", fbhh, 8);
+    memcpy(v, fwhh, sizeof fwhh);
+    v[11] = NAN; /* [5, 1] */
+    save_float("f_whhnan.npy", 8, "(8, 2)", v, 16);
+    for (k = 0; k < 30; k++)
+        v[k] = (k % 11) * 0.2 - 1.0;
+    save_float("f_xs.npy", 8, "(2, 5, 3)", v, 30);
+    save_float("f_wf.npy", 4, "(3, 2)", fw2, 6);
+    memcpy(v, fbih, sizeof fbih);
+    v[3] = 1e308; /* finite, but twice it is not */
+    save_float("f_bbig.npy", 8, "(8,)", v, 8);
+}
+
+/* a float model of input f_x.npy [2, 4] and the given layers */
+#define FX(layers) "{\"input\": \"f_x.npy\", \"layers\": [" layers "]}"
+/* the float fc layer 4 -> 3 with extra keys first */
+#define FFC1(extra) \
+    "{\"name\": \"fc1\", " extra "\"weights\": \"f_w1.npy\"}"
+/* the float lstm layer (in 3, H 2) with extra keys first */
+#define FL1(extra) \
+    "{\"name\": \"l1\", \"type\": \"lstm\", " extra "\"weight_ih\": " \
+    "\"f_wih.npy\", \"weight_hh\": \"f_whh.npy\"}"
+/* a float model of input f_xs.npy [2, 5, 3] and the given layers */
+#define FXS(layers) "{\"input\": \"f_xs.npy\", \"layers\": [" layers "]}"
+
+static void test_float_good(void)
+{
+    char err[1024] = "";
+    double w1[12], x[8], w2[6], want[40];
+    const sg_layer *a, *b;
+    sg_model m;
+    int rc, r, j;
+
+    to_f32(fw1, w1, 12);
+    to_f32(fx, x, 8);
+    to_f32(fw2, w2, 6);
+
+    /* (a) fc -> fc: float32 weights and input, float64 bias; (f) relu6
+     * without act_max */
+    write_text("m.json", FX(FFC1("\"bias\": \"f_b1.npy\", \"activation\": "
+                                 "\"relu\", ")
+                            ", {\"name\": \"fc2\", \"weights\": "
+                            "\"f_w2.npy\", \"activation\": \"relu6\"}"));
+    memset(&m, 0xab, sizeof m);
+    rc = sg_model_load_float(json_path, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "float fc -> fc (relu6 without act_max) loads %s",
+               err)) {
+        a = &m.layers[0];
+        b = &m.layers[1];
+        tap_ok(strcmp(m.name, "m") == 0 && m.n_layers == 2 &&
+                   m.n_inputs == 2 && m.input_len == 4 && m.inputs == NULL &&
+                   doubles_are(m.finputs, x, 8),
+               "float fc: [2, 4] float32 input in finputs, exactly (0.1f is "
+               "%.17g), inputs NULL", m.finputs ? m.finputs[3] : -1.0);
+        tap_ok(a->type == SG_LAYER_FC && a->in == 4 && a->out == 3 &&
+                   a->act == SG_ACT_RELU && a->act_max == 0 &&
+                   doubles_are(a->fweights, w1, 12) && w1[2] != 0.1 &&
+                   doubles_are(a->fbias, fb1, 3),
+               "float fc1: 4 -> 3, relu; fweights the float32 values, fbias "
+               "the float64 ones, exactly");
+        tap_ok(a->weights == NULL && a->bias == NULL && a->mult == NULL &&
+                   a->shift == NULL && b->weights == NULL &&
+                   b->bias == NULL && b->mult == NULL && b->shift == NULL,
+               "float fc: weights, bias, mult and shift are NULL");
+        want[0] = want[1] = 0.0;
+        tap_ok(b->type == SG_LAYER_FC && b->in == 3 && b->out == 2 &&
+                   b->act == SG_ACT_RELU6 && b->act_max == 0 &&
+                   doubles_are(b->fweights, w2, 6) &&
+                   doubles_are(b->fbias, want, 2),
+               "float fc2: 3 -> 2, relu6 needs no act_max (0), no bias "
+               "gives zeros");
+        sg_model_free(&m);
+        tap_ok(is_zeroed(&m), "sg_model_free zeroes a float model");
+    }
+
+    /* (b) conv -> maxpool -> fc: the conv shape derived */
+    write_text("m.json",
+               "{\"input\": \"f_xc.npy\", \"layers\": [{\"name\": \"c1\", "
+               "\"type\": \"conv\", \"in\": [1, 4, 4], \"weights\": "
+               "\"f_cw.npy\", \"bias\": \"f_cb.npy\", \"padding\": 1, "
+               "\"activation\": \"relu\"}, {\"name\": \"p1\", \"type\": "
+               "\"maxpool\", \"kernel\": 2}, {\"name\": \"f1\", "
+               "\"weights\": \"f_cf.npy\"}]}");
+    err[0] = '\0';
+    rc = sg_model_load_float(json_path, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "float conv -> maxpool -> fc loads %s", err)) {
+        static const int c_shape[12] = {1, 4, 4, 2, 3, 3, 1, 1, 1, 1, 4, 4};
+        static const int p_shape[12] = {2, 4, 4, 2, 2, 2, 2, 2, 0, 0, 2, 2};
+        double cw[18], cb[2];
+        for (j = 0; j < 18; j++)
+            cw[j] = (j % 7) * 0.25 - 0.5;
+        to_f32(fb1, cb, 2);
+        for (j = 0; j < 32; j++)
+            want[j] = (j % 5) * 0.5 - 1.0;
+        tap_ok(m.n_inputs == 2 && m.input_len == 16 &&
+                   doubles_are(m.finputs, want, 32) && m.inputs == NULL &&
+                   m.layers[0].in == 16 && m.layers[0].out == 32 &&
+                   shape_is(&m.layers[0].conv, c_shape) &&
+                   m.layers[1].in == 32 && m.layers[1].out == 8 &&
+                   shape_is(&m.layers[1].conv, p_shape) &&
+                   m.layers[2].in == 8 && m.layers[2].out == 3,
+               "float conv: [1, 4, 4] kernel 3 padding 1 -> [2, 4, 4], pool "
+               "-> [2, 2, 2], fc 8 -> 3; two float64 samples");
+        tap_ok(doubles_are(m.layers[0].fweights, cw, 18) &&
+                   doubles_are(m.layers[0].fbias, cb, 2) &&
+                   m.layers[0].weights == NULL && m.layers[0].mult == NULL &&
+                   m.layers[1].fweights == NULL && m.layers[1].fbias == NULL &&
+                   m.layers[2].fweights != NULL &&
+                   m.layers[2].fweights[23] == 1.0,
+               "float conv: weights [2, 1, 3, 3] and float32 bias per "
+               "channel; maxpool has no arrays");
+        sg_model_free(&m);
+    }
+
+    /* (c) lstm -> fc: [W_ih | W_hh] rows, b_ih + b_hh, steps from the input */
+    write_text("m.json", FXS(FL1("\"bias_ih\": \"f_bih.npy\", \"bias_hh\": "
+                                 "\"f_bhh.npy\", \"hidden\": 2, ")
+                             ", {\"name\": \"f2\", \"weights\": "
+                             "\"f_wf.npy\"}"));
+    err[0] = '\0';
+    rc = sg_model_load_float(json_path, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "float lstm -> fc loads %s", err)) {
+        const sg_layer *L = &m.layers[0];
+        double bias[8];
+        int rows_ok = L->fweights != NULL;
+        for (r = 0; r < 8; r++) {
+            for (j = 0; rows_ok && j < 3; j++)
+                rows_ok &= L->fweights[r * 5 + j] == (double)(float)fwih[r * 3 + j];
+            for (j = 0; rows_ok && j < 2; j++)
+                rows_ok &= L->fweights[r * 5 + 3 + j] == fwhh[r * 2 + j];
+            bias[r] = (double)(float)fbih[r] + fbhh[r];
+        }
+        for (j = 0; j < 30; j++)
+            want[j] = (j % 11) * 0.2 - 1.0;
+        tap_ok(m.n_inputs == 2 && m.input_len == 15 &&
+                   doubles_are(m.finputs, want, 30) &&
+                   L->type == SG_LAYER_LSTM && L->in == 3 && L->out == 2 &&
+                   L->steps == 5 && m.layers[1].in == 2 &&
+                   m.layers[1].out == 3 && m.layers[1].steps == 0,
+               "float lstm: [2, 5, 3] input is 2 samples of 5 steps; 3 -> 2 "
+               "lstm, then fc 2 -> 3");
+        tap_ok(rows_ok, "float lstm: fweights row r is [weight_ih row r | "
+               "weight_hh row r] (float32 | float64)");
+        tap_ok(doubles_are(L->fbias, bias, 8) && L->bias == NULL &&
+                   L->weights == NULL && L->mult == NULL && L->shift == NULL,
+               "float lstm: fbias = bias_ih + bias_hh; integer arrays NULL");
+        sg_model_free(&m);
+    }
+
+    /* (d) integer .npy in a float model: doubles, no wgt_w/data_w limits */
+    write_text("m.json", "{\"input\": \"f_xi.npy\", \"layers\": [{\"weights\": "
+                         "\"f_wi.npy\", \"bias\": \"b.npy\"}]}");
+    err[0] = '\0';
+    rc = sg_model_load_float(json_path, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "float model of integer .npy files loads %s", err)) {
+        static const double wd[12] = {200, -300, 1, 2, 3, 4, 5, 6, 7, 8, 9, -9};
+        static const double xd[4] = {-100, 1000, 0, 7}, bd[3] = {1, 2, 3};
+        tap_ok(m.n_inputs == 1 && m.input_len == 4 &&
+                   doubles_are(m.finputs, xd, 4) &&
+                   doubles_are(m.layers[0].fweights, wd, 12) &&
+                   doubles_are(m.layers[0].fbias, bd, 3) &&
+                   m.layers[0].weights == NULL && m.inputs == NULL,
+               "float model: int16 weights (200, -300) and input (1000), "
+               "int32 bias read as doubles");
+        sg_model_free(&m);
+    }
+}
+
+static void test_float_bad(void)
+{
+    /* keys the quantizer computes */
+    bad_f("mult", FX(FFC1("\"mult\": 5, ")),
+          "m.json: layers[0] 'fc1': 'mult' does not belong in a float model "
+          "(sparsegen quantize computes it)", NULL);
+    bad_f("shift", FX(FFC1("\"shift\": 3, ")),
+          "m.json: layers[0] 'fc1': 'shift' does not belong in a float model "
+          "(sparsegen quantize computes it)", NULL);
+    bad_f("act_max", FX(FFC1("\"activation\": \"relu6\", \"act_max\": 96, ")),
+          "m.json: layers[0] 'fc1': 'act_max' does not belong in a float "
+          "model (sparsegen quantize computes it)", NULL);
+    bad_f("lstm mult", FXS(FL1("\"mult\": \"f_bih.npy\", ")),
+          "m.json: layers[0] 'l1': 'mult' does not belong in a float model",
+          NULL);
+    bad_f("conv shift",
+          "{\"input\": \"f_xc.npy\", \"layers\": [{\"name\": \"c1\", "
+          "\"type\": \"conv\", \"in\": [1, 4, 4], \"weights\": \"f_cw.npy\", "
+          "\"shift\": 0}]}",
+          "m.json: layers[0] 'c1': 'shift' does not belong in a float model",
+          NULL);
+
+    /* values must be finite */
+    bad_f("NaN weight",
+          FX("{\"name\": \"fc1\", \"weights\": \"f_wnan.npy\"}"),
+          "f_wnan.npy: value at index [1, 2] is nan ('weights' of layers[0] "
+          "'fc1' must be finite)", NULL);
+    bad_f("Inf bias", FX(FFC1("\"bias\": \"f_binf.npy\", ")),
+          "f_binf.npy: value at index [2] is inf ('bias' of layers[0] 'fc1' "
+          "must be finite)", NULL);
+    bad_f("-Inf input",
+          "{\"input\": \"f_xinf.npy\", \"layers\": [" FFC1("") "]}",
+          "f_xinf.npy: value at index [1, 3] is -inf ('input' must be "
+          "finite)", NULL);
+    bad_f("NaN in weight_hh",
+          FXS("{\"name\": \"l1\", \"type\": \"lstm\", \"weight_ih\": "
+              "\"f_wih.npy\", \"weight_hh\": \"f_whhnan.npy\"}"),
+          "f_whhnan.npy: value at index [5, 1] is nan ('weight_hh' of "
+          "layers[0] 'l1' must be finite)", NULL);
+
+    bad_f("bias_ih + bias_hh overflows",
+          FXS(FL1("\"bias_ih\": \"f_bbig.npy\", \"bias_hh\": \"f_bbig.npy\", ")),
+          "m.json: layers[0] 'l1': the bias sum is not finite at index [3] "
+          "('bias_ih' + 'bias_hh')", NULL);
+
+    /* shapes and keys as in an integer model */
+    bad_f("missing weights", FX("{\"name\": \"fc1\", \"bias\": \"f_b1.npy\"}"),
+          "m.json: layers[0] 'fc1': missing required key 'weights'", NULL);
+    bad_f("lstm missing weight_ih",
+          FXS("{\"name\": \"l1\", \"type\": \"lstm\", \"weight_hh\": "
+              "\"f_whh.npy\"}"),
+          "m.json: layers[0] 'l1': missing required key 'weight_ih'", NULL);
+    bad_f("bias of 2 rows", FX(FFC1("\"bias\": \"f_b2.npy\", ")),
+          "f_b2.npy: 'bias' of layers[0] 'fc1' has shape (2,), must be [3] "
+          "(one per output row)", NULL);
+    bad_f("lengths do not chain",
+          FX(FFC1("") ", {\"name\": \"fc2\", \"weights\": \"f_w1.npy\"}"),
+          "m.json: layers[1] 'fc2': input length 4 (",
+          "does not match the output length 3 of layers[0] 'fc1'");
+
+    /* and an integer model still refuses float arrays */
+    bad("float32 weights in an integer model",
+        ONE(FC1_ONLY("\"weights\": \"f_w1.npy\", \"mult\": 5, \"shift\": 3")),
+        "f_w1.npy: 'weights' of layers[0] 'fc1' is float32; quantize it first "
+        "(sparsegen quantize)", NULL);
+    bad("float64 bias in an integer model",
+        ONE(FC1("\"bias\": \"f_b1.npy\", ")),
+        "f_b1.npy: 'bias' of layers[0] 'fc1' is float64; quantize it first",
+        NULL);
+}
+
+/* ---- class labels ------------------------------------------------------ */
+
+static void test_labels(void)
+{
+    static const int64_t good[5] = {0, 3, 9, 1, 0};
+    static const int64_t hi[5] = {0, 3, 10, 1, 0};
+    static const int64_t neg[5] = {-1, 3, 9, 1, 0};
+    static const int32_t want[5] = {0, 3, 9, 1, 0};
+    static const long long s5[1] = {5}, s6[1] = {6}, s51[2] = {5, 1};
+    static const double f5[5] = {0, 3, 9, 1, 0};
+    static const unsigned char u8[5] = {0, 3, 9, 1, 0};
+    char path[PATH_MAX + 64], err[1024];
+    int32_t *labels, dummy = 0;
+    int rc;
+
+    save("lab.npy", "<i8", 1, s5, good);
+    save_raw("lab_u8.npy", "|u1", "(5,)", u8, sizeof u8);
+    save("lab6.npy", "<i8", 1, s6, (const int64_t[6]){0, 3, 9, 1, 0, 2});
+    save("lab51.npy", "<i8", 2, s51, good);
+    save("lab_hi.npy", "<i4", 1, s5, hi);
+    save("lab_neg.npy", "<i1", 1, s5, neg);
+    save_float("lab_f.npy", 8, "(5,)", f5, 5);
+
+#define LAB(name) snprintf(path, sizeof path, "%s/%s", tmp_dir, name)
+    LAB("lab.npy");
+    err[0] = '\0';
+    rc = sg_labels_load(path, 5, 10, &labels, err, sizeof err);
+    tap_ok(rc == 0 && ints_are(labels, want, 5),
+           "labels: int64 [5] of 10 classes read %s", err);
+    if (rc == 0)
+        free(labels);
+    LAB("lab_u8.npy");
+    rc = sg_labels_load(path, 5, 10, &labels, err, sizeof err);
+    tap_ok(rc == 0 && ints_are(labels, want, 5), "labels: uint8 [5] read %s",
+           err);
+    if (rc == 0)
+        free(labels);
+
+#define LAB_BAD(name, n, classes, msg, what)                                  \
+    do {                                                                      \
+        LAB(name);                                                            \
+        labels = &dummy;                                                      \
+        err[0] = '\0';                                                        \
+        rc = sg_labels_load(path, n, classes, &labels, err, sizeof err);      \
+        tap_ok(rc == -1 && labels == NULL && strstr(err, msg) != NULL &&      \
+                   strncmp(err, tmp_dir, strlen(tmp_dir)) == 0,               \
+               "labels %s: %s", what, err);                                   \
+        if (rc == 0)                                                          \
+            free(labels);                                                     \
+    } while (0)
+    LAB_BAD("lab_f.npy", 5, 10, "lab_f.npy: the labels are float64, must be "
+            "integer class indices", "float64");
+    LAB_BAD("lab6.npy", 5, 10, "lab6.npy: the labels have shape (6,), must "
+            "be [5] (one per input sample)", "of 6 for 5 samples");
+    LAB_BAD("lab51.npy", 5, 10, "lab51.npy: the labels have shape (5, 1), "
+            "must be [5]", "2-D");
+    LAB_BAD("lab_hi.npy", 5, 10, "lab_hi.npy: label at index [2] is 10 "
+            "(legal: 0..9, the model has 10 outputs)", "10 of 10 classes");
+    LAB_BAD("lab.npy", 5, 9, "lab.npy: label at index [2] is 9 (legal: 0..8, "
+            "the model has 9 outputs)", "9 with 9 classes");
+    LAB_BAD("lab_neg.npy", 5, 10, "lab_neg.npy: label at index [0] is -1 "
+            "(legal: 0..9", "-1");
+    LAB_BAD("lab_nope.npy", 5, 10, "lab_nope.npy: cannot open: No such file "
+            "or directory (the labels)", "file missing");
+#undef LAB_BAD
+#undef LAB
+}
+
+/* ---- a whole integer model: sg_model_forward --------------------------- */
+
+/* sg_model_forward of m on sample s equals sg_layer_forward layer by layer
+ * (a layer after an lstm layer given its last h_t); want_out (may be NULL)
+ * is the expected answer. */
+static int chain_is(const sg_model *m, int s, const int32_t *want_out,
+                    const char *what)
+{
+    int32_t a[256], b[256], got[65];
+    char err[512] = "";
+    const int32_t *in = m->inputs + (size_t)s * m->input_len;
+    int l, k, rc = 0, out = m->layers[m->n_layers - 1].out, off = 0;
+
+    for (l = 0; rc == 0 && l < m->n_layers; l++) {
+        const sg_layer *L = &m->layers[l];
+        rc = sg_layer_forward(L, 8, 32, in, a, err, sizeof err);
+        memcpy(b, a, sizeof a);
+        in = b;
+        if (L->type == SG_LAYER_LSTM &&
+            (l + 1 == m->n_layers || m->layers[l + 1].type != SG_LAYER_LSTM))
+            in = b + (L->steps - 1) * L->out; /* the last h_t */
+    }
+    off = (int)(in - b);
+    for (k = 0; k < 65; k++)
+        got[k] = 0x5a5a5a5a;
+    if (rc == 0)
+        rc = sg_model_forward(m, 8, 32, m->inputs + (size_t)s * m->input_len,
+                              got, err, sizeof err);
+    return tap_ok(rc == 0 && ints_are(got, b + off, out) &&
+                      got[out] == 0x5a5a5a5a &&
+                      (want_out == NULL || ints_are(got, want_out, out)),
+                  "sg_model_forward %s sample %d: the %d outputs of the "
+                  "layer chain%s, nothing beyond %s", what, s, out,
+                  want_out ? " and the Python model's answer" : "", err);
+}
+
+static void test_model_forward(void)
+{
+    static const int32_t cnn_final[5] = {-65, 127, -128, 40, 127};
+    char err[1024] = "";
+    int32_t y[8], fc_first[3];
+    sg_model m;
+    int rc;
+
+    if (tap_ok(load_fixture("mlp2.json", 8, 8, &m, err, sizeof err) == 0,
+               "mlp2.json loads for sg_model_forward %s", err)) {
+        chain_is(&m, 0, NULL, "mlp2 (fc -> fc)");
+        chain_is(&m, 1, NULL, "mlp2 (fc -> fc)");
+        tap_ok(sg_model_max_len(&m) == 4, "sg_model_max_len mlp2: 4 (the "
+               "input; fc1 3, fc2 2)");
+        sg_model_free(&m);
+    }
+    /* sg_model_max_len counts an lstm layer's whole sequence */
+    {
+        sg_layer ls[2];
+        sg_model t;
+        memset(ls, 0, sizeof ls);
+        memset(&t, 0, sizeof t);
+        ls[0].type = SG_LAYER_LSTM;
+        ls[0].in = 3;
+        ls[0].out = 4;
+        ls[0].steps = 5;
+        ls[1].type = SG_LAYER_FC;
+        ls[1].in = 4;
+        ls[1].out = 19;
+        t.n_layers = 2;
+        t.layers = ls;
+        t.input_len = 15;
+        tap_ok(sg_model_max_len(&t) == 20, "sg_model_max_len: an lstm 3 -> 4 "
+               "over 5 steps outputs 20 values, more than the input's 15 and "
+               "the fc's 19 (%lld)", sg_model_max_len(&t));
+        ls[1].out = 21;
+        tap_ok(sg_model_max_len(&t) == 21, "sg_model_max_len: the fc's 21 "
+               "(%lld)", sg_model_max_len(&t));
+    }
+    if (tap_ok(load_fixture("cnn.json", 8, 8, &m, err, sizeof err) == 0,
+               "cnn.json loads for sg_model_forward %s", err)) {
+        chain_is(&m, 0, cnn_final, "cnn (conv -> maxpool -> conv -> fc)");
+        tap_ok(sg_model_max_len(&m) == 144, "sg_model_max_len cnn: 144 "
+               "(conv1's [4, 6, 6])");
+        sg_model_free(&m);
+    }
+
+    /* lstm -> fc: the fc reads the last h_t */
+    write_text("m.json", XS(L1("") ", " LFC));
+    err[0] = '\0';
+    rc = sg_model_load(json_path, 8, 8, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "lstm -> fc loads for sg_model_forward %s", err)) {
+        int32_t h[10];
+        chain_is(&m, 0, NULL, "lstm -> fc");
+        chain_is(&m, 1, NULL, "lstm -> fc");
+        /* the check above can tell the last h_t from the first */
+        rc = sg_layer_forward(&m.layers[0], 8, 32, m.inputs, h, err,
+                              sizeof err) |
+             sg_layer_forward(&m.layers[1], 8, 32, h, fc_first, err, sizeof err) |
+             sg_model_forward(&m, 8, 32, m.inputs, y, err, sizeof err);
+        tap_ok(rc == 0 && !ints_are(y, fc_first, 3) && h[0] != h[8],
+               "lstm -> fc: the fc on the first h_t would differ (%d %d %d "
+               "vs %d %d %d)", (int)y[0], (int)y[1], (int)y[2],
+               (int)fc_first[0], (int)fc_first[1], (int)fc_first[2]);
+        tap_ok(sg_model_max_len(&m) == 15, "sg_model_max_len lstm -> fc: 15 "
+               "(the input, 5 x 3; the lstm's 5 x 2)");
+        err[0] = '\0';
+        rc = sg_model_forward(&m, 12, 32, m.inputs, y, err, sizeof err);
+        tap_ok(rc == -1 && strstr(err, "layer 'l1': LSTM: data width 12, "
+                                       "must be 8 or 16") != NULL,
+               "sg_model_forward passes on a layer's error: %s", err);
+        sg_model_free(&m);
+    }
+    write_text("m.json", XS(L1("") ", " L2 ", " LFC));
+    err[0] = '\0';
+    rc = sg_model_load(json_path, 8, 8, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "lstm -> lstm -> fc loads for sg_model_forward %s",
+               err)) {
+        chain_is(&m, 1, NULL, "lstm -> lstm -> fc");
+        sg_model_free(&m);
+    }
+    /* L2 with a larger multiplier: its h_t then changes over the steps */
+    write_text("m.json", XS(L1("") ", {\"name\": \"l2\", \"type\": \"lstm\", "
+                            "\"weight_ih\": \"whh.npy\", \"weight_hh\": "
+                            "\"whh.npy\", \"mult\": 600, \"shift\": 4}"));
+    err[0] = '\0';
+    rc = sg_model_load(json_path, 8, 8, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "lstm -> lstm loads for sg_model_forward %s", err)) {
+        int32_t h1[10], h2[10];
+        chain_is(&m, 1, NULL, "lstm -> lstm (the last h_t out)");
+        rc = sg_layer_forward(&m.layers[0], 8, 32, m.inputs + 15, h1, err,
+                              sizeof err) |
+             sg_layer_forward(&m.layers[1], 8, 32, h1, h2, err, sizeof err);
+        tap_ok(rc == 0 && (h2[0] != h2[8] || h2[1] != h2[9]),
+               "lstm -> lstm: the last h_t (%d %d) differs from the first (%d "
+               "%d)", (int)h2[8], (int)h2[9], (int)h2[0], (int)h2[1]);
+        sg_model_free(&m);
+    }
+}
+
 static void remove_tmp_dir(void)
 {
     DIR *d = opendir(tmp_dir);
@@ -1830,6 +2411,11 @@ int main(void)
     test_good_lstm();
     test_save_roundtrip();
     test_bad_lstm();
+    make_float_arrays();
+    test_float_good();
+    test_float_bad();
+    test_labels();
+    test_model_forward();
     remove_tmp_dir();
     return tap_done();
 }
