@@ -732,7 +732,12 @@ static int require_keys(ld *c, const char *loc, json_t *jl,
 
     for (k = 0; req[k] != NULL; k++)
         if (json_object_get(jl, req[k]) == NULL)
-            return fail_at(c, loc, "missing required key '%s'", req[k]);
+            return fail_at(c, loc, "missing required key '%s'%s", req[k],
+                           strcmp(req[k], "mult") == 0 ||
+                                   strcmp(req[k], "shift") == 0
+                               ? " (a float model is quantized first: "
+                                 "sparsegen quantize)"
+                               : "");
     return 0;
 }
 
