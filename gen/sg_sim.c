@@ -82,7 +82,7 @@ static int hash_file(unsigned long long *h, const char *path)
     return rc;
 }
 
-int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int trace, char *exe,
+int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int mode, char *exe,
                  size_t exelen, char *err, size_t errlen)
 {
     char dir[2048], path[4096];
@@ -132,7 +132,10 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int trac
     }
     char stamp_text[64];
     snprintf(stamp_text, sizeof stamp_text, "%016llx\n", h);
-    const char *obj = trace ? "obj_dir_trace" : "obj_dir";
+    int trace = (mode & SG_SIM_TRACE) != 0, cov = (mode & SG_SIM_COVERAGE) != 0;
+    const char *obj = trace && cov ? "obj_dir_trace_cov" : trace ? "obj_dir_trace"
+                      : cov        ? "obj_dir_cov"
+                                   : "obj_dir";
     snprintf(exe, exelen, "%s/%s/Vsim", dir, obj);
     char stamp[4096];
     snprintf(stamp, sizeof stamp, "%s/%s/build.stamp", dir, obj);
@@ -173,7 +176,12 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int trac
                     "+define+SG_ASSERTIONS",
                     "--top-module", "sparsegen_top", "--Mdir", mdir, "-o", "Vsim",
                     "-CFLAGS", cflags.buf, "-LDFLAGS", ldflags, "-F", filelist, tb,
-                    trace ? "--trace-fst" : NULL, NULL};
+                    NULL, NULL, NULL};
+    int na = (int)(sizeof argv / sizeof argv[0]) - 3;
+    if (trace)
+        argv[na++] = "--trace-fst";
+    if (cov)
+        argv[na++] = "--coverage";
     int rc = sg_run(argv, log, err, errlen);
     sg_sb_release(&cflags);
     if (rc != 0) {

@@ -13,11 +13,15 @@
 
 #include "sg_config.h"
 
-/* Make sure BUILD/<name>-<hash>/obj_dir/Vsim is built for c; with trace,
- * obj_dir_trace/Vsim, which can write FST waveforms (tracing slows every
- * cycle, so it has its own build).  Writes the harness path into exe.
- * Returns 0, or -1 with a message in err. */
-int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int trace, char *exe,
+#define SG_SIM_TRACE 1    /* can write FST waveforms (--trace-fst) */
+#define SG_SIM_COVERAGE 2 /* counts line, toggle and branch coverage (--coverage) */
+
+/* Make sure BUILD/<name>-<hash>/obj_dir/Vsim is built for c; with mode
+ * SG_SIM_TRACE obj_dir_trace/Vsim, with SG_SIM_COVERAGE obj_dir_cov/Vsim,
+ * with both obj_dir_trace_cov/Vsim (each slows every cycle, so each has its
+ * own build).  Writes the harness path into exe.  Returns 0, or -1 with a
+ * message in err. */
+int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int mode, char *exe,
                  size_t exelen, char *err, size_t errlen);
 
 /* Run argv[0] with argv, wait; returns its exit status (or -1 with err). */

@@ -48,6 +48,8 @@ static const char *usage_text =
     "      --quiet          print only the JSON summary\n"
     "      --steps          also a JSON line per LSTM time step\n"
     "      --labels FILE    class labels (.npy [n]): accuracy of the golden and RTL outputs\n"
+    "      --coverage F.dat a coverage build (its own, cached): write line, toggle and\n"
+    "                       branch coverage to F.dat (read it with verilator_coverage)\n"
     "prune options:\n"
     "      --pattern P      bbs (default), nm, unstructured, block, groups\n"
     "      --sparsity S     fraction of weights removed, 0..1 (default 0.875)\n"
@@ -78,7 +80,7 @@ typedef struct opts {
     int first, samples, no_check, quiet, steps;
     const char *pattern, *sparsity, *nm, *block, *group, *banks;
     int global, compression;
-    const char *calib, *labels;
+    const char *calib, *labels, *coverage;
 } opts;
 
 static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
@@ -109,6 +111,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"block", required_argument, 0, 'K'},   {"group", required_argument, 0, 'g'},
         {"banks", required_argument, 0, 'B'},  {"compression", no_argument, 0, 'Z'},
         {"calib", required_argument, 0, 'C'},  {"labels", required_argument, 0, 'L'},
+        {"coverage", required_argument, 0, 'V'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->build = "build";
@@ -147,6 +150,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         case 'Z': o->compression = 1; break;
         case 'C': o->calib = optarg; break;
         case 'L': o->labels = optarg; break;
+        case 'V': o->coverage = optarg; break;
         case 'h': usage(stdout); exit(0);
         case ':':
             fprintf(stderr, "sparsegen: option '%s' needs a value\n", argv[optind - 1]);
@@ -250,7 +254,8 @@ static int cmd_sim(const opts *o, const char *self)
     free(labels);
     sg_model_free(&m); /* validated here so bad input fails before verilating */
     (void)self;
-    if (sg_sim_build(&c, o->build, o->quiet, o->trace != NULL, exe, sizeof exe, err, sizeof err) != 0) {
+    int mode = (o->trace ? SG_SIM_TRACE : 0) | (o->coverage ? SG_SIM_COVERAGE : 0);
+    if (sg_sim_build(&c, o->build, o->quiet, mode, exe, sizeof exe, err, sizeof err) != 0) {
         fprintf(stderr, "sparsegen: %s\n", err);
         return 1;
     }
@@ -286,6 +291,8 @@ static int cmd_sim(const opts *o, const char *self)
         argv[n++] = "--steps";
     if (o->labels)
         argv[n++] = "--labels", argv[n++] = (char *)o->labels;
+    if (o->coverage)
+        argv[n++] = "--coverage", argv[n++] = (char *)o->coverage;
     argv[n] = NULL;
     fflush(stdout);
     int rc = sg_run(argv, NULL, err, sizeof err);

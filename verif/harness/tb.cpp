@@ -54,7 +54,7 @@ struct Rng {
 
 struct Options {
     const char *config = nullptr, *model = nullptr, *random = nullptr, *trace = nullptr;
-    const char *labels = nullptr;
+    const char *labels = nullptr, *coverage = nullptr;
     uint64_t seed = 1;
     int stall_in = 0, stall_out = 0, first = 0, samples = 0;
     long long trace_from = 0, trace_to = -1, reset_at = -1, max_cycles = 0, corrupt = -1;
@@ -92,6 +92,7 @@ int parse(int argc, char **argv, Options &o)
         else if (a == "--random" && v) o.random = argv[++i];
         else if (a == "--trace" && v) o.trace = argv[++i];
         else if (a == "--labels" && v) o.labels = argv[++i];
+        else if (a == "--coverage" && v) o.coverage = argv[++i];
         else if (a == "--seed") { if (!need(0, INT64_MAX)) return bad_usage("bad --seed", v); o.seed = (uint64_t)x; }
         else if (a == "--stall-in") { if (!need(0, 99)) return bad_usage("bad --stall-in (0..99)", v); o.stall_in = (int)x; }
         else if (a == "--stall-out") { if (!need(0, 99)) return bad_usage("bad --stall-out (0..99)", v); o.stall_out = (int)x; }
@@ -110,6 +111,9 @@ int parse(int argc, char **argv, Options &o)
     if (!o.model == !o.random) return bad_usage("give exactly one of --model FILE, --random SPEC", "");
 #if !VM_TRACE
     if (o.trace) return bad_usage("this model was built without tracing; use sparsegen sim --trace", o.trace);
+#endif
+#if !VM_COVERAGE
+    if (o.coverage) return bad_usage("this model was built without coverage; use sparsegen sim --coverage", o.coverage);
 #endif
     return 0;
 }
@@ -140,6 +144,11 @@ class Testbench {
         if (fst_) fst_->close();
 #endif
         top_->final();
+#if VM_COVERAGE
+        // coverage accumulates over runs: each run adds to its own file,
+        // verilator_coverage merges them
+        if (opt_.coverage) ctx_->coveragep()->write(opt_.coverage);
+#endif
     }
 
     // Inputs for the coming edge are set with the clock low and settled by
