@@ -48,6 +48,8 @@ static const char *usage_text =
     "      --quiet          print only the JSON summary\n"
     "      --steps          also a JSON line per LSTM time step\n"
     "      --labels FILE    class labels (.npy [n]): accuracy of the golden and RTL outputs\n"
+    "      --pe-stats       per-PE busy/active/idle/stall cycles and per-bank padding\n"
+    "                       (table and JSON), to see load imbalance\n"
     "      --coverage F.dat a coverage build (its own, cached): write line, toggle and\n"
     "                       branch coverage to F.dat (read it with verilator_coverage)\n"
     "prune options:\n"
@@ -79,7 +81,7 @@ typedef struct opts {
     const char *seed, *stall_in, *stall_out;
     int first, samples, no_check, quiet, steps;
     const char *pattern, *sparsity, *nm, *block, *group, *banks;
-    int global, compression;
+    int global, compression, pe_stats;
     const char *calib, *labels, *coverage;
 } opts;
 
@@ -111,7 +113,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"block", required_argument, 0, 'K'},   {"group", required_argument, 0, 'g'},
         {"banks", required_argument, 0, 'B'},  {"compression", no_argument, 0, 'Z'},
         {"calib", required_argument, 0, 'C'},  {"labels", required_argument, 0, 'L'},
-        {"coverage", required_argument, 0, 'V'},
+        {"coverage", required_argument, 0, 'V'}, {"pe-stats", no_argument, 0, 'E'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->build = "build";
@@ -151,6 +153,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         case 'C': o->calib = optarg; break;
         case 'L': o->labels = optarg; break;
         case 'V': o->coverage = optarg; break;
+        case 'E': o->pe_stats = 1; break;
         case 'h': usage(stdout); exit(0);
         case ':':
             fprintf(stderr, "sparsegen: option '%s' needs a value\n", argv[optind - 1]);
@@ -293,6 +296,8 @@ static int cmd_sim(const opts *o, const char *self)
         argv[n++] = "--labels", argv[n++] = (char *)o->labels;
     if (o->coverage)
         argv[n++] = "--coverage", argv[n++] = (char *)o->coverage;
+    if (o->pe_stats)
+        argv[n++] = "--pe-stats";
     argv[n] = NULL;
     fflush(stdout);
     int rc = sg_run(argv, NULL, err, sizeof err);

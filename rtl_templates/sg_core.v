@@ -95,6 +95,8 @@ module sg_core #(
 
   wire [PeCount-1:0]       pe_last;
   wire [PeCount*NzW-1:0]   pe_nz;
+  wire [PeCount*Banks-1:0] pe_lane_nz;  // nonzero lanes of each PE's S1 word
+  wire                     count;       // the S1 words count this cycle
   wire [PeCount*AccW-1:0]  pe_sum;
   wire [PeCount*32-1:0]    pe_mult;
   wire [PeCount*6-1:0]     pe_shift;
@@ -202,7 +204,8 @@ module sg_core #(
       .perf_busy_o    (perf_busy_o),
       .perf_useful_o  (perf_useful_o),
       .perf_slots_o   (perf_slots_o),
-      .perf_stall_o   (perf_stall_o)
+      .perf_stall_o   (perf_stall_o),
+      .count_o        (count)
   );
 
   genvar g;
@@ -244,6 +247,7 @@ module sg_core #(
           .act_i       (pe_act[g*Banks*DataW +: Banks*DataW]),
           .last_o      (pe_last[g]),
           .nz_o        (pe_nz[g*NzW +: NzW]),
+          .lane_nz_o   (pe_lane_nz[g*Banks +: Banks]),
           .sum_o       (pe_sum[g*AccW +: AccW]),
           .mult_o      (pe_mult[g*32 +: 32]),
           .shift_o     (pe_shift[g*6 +: 6])
@@ -253,6 +257,46 @@ module sg_core #(
 
   // Every PE holds the same last bits; only PE 0's steer the sequencer.
   wire unused_pe_last = ^pe_last[PeCount-1:0];
+
+`ifdef SG_PERF_DETAIL
+  // Simulation-only activity counters (sparsegen sim defines SG_PERF_DETAIL
+  // and reads them after a run; synthesis never sees them).  They count the
+  // S1 words the useful-MAC counter counts, with the same CONV pixel rule:
+  // per PE its nonzero lanes and the words with any; per bank the nonzero
+  // lanes over all PEs.  Slots minus these are the idle and padding ones.
+  reg [63:0] perf_pe_useful_q [0:PeCount-1] /*verilator public_flat_rd*/;
+  reg [63:0] perf_pe_active_q [0:PeCount-1] /*verilator public_flat_rd*/;
+  reg [63:0] perf_bank_useful_q [0:Banks-1] /*verilator public_flat_rd*/;
+  reg [PeCount-1:0] pe_counts;  // PE p's word counts (a valid pixel in CONV)
+  reg [31:0]        bank_add [0:Banks-1];
+  integer dp, db;
+  always @* begin
+    for (dp = 0; dp < PeCount; dp = dp + 1)
+      pe_counts[dp] = count && (!conv || dp < {{(32-CntW){1'b0}}, npix});
+    for (db = 0; db < Banks; db = db + 1) begin
+      bank_add[db] = 32'd0;
+      for (dp = 0; dp < PeCount; dp = dp + 1)
+        bank_add[db] = bank_add[db] + {31'd0, pe_counts[dp] & pe_lane_nz[dp*Banks+db]};
+    end
+  end
+  always @(posedge clk_i) begin
+    for (dp = 0; dp < PeCount; dp = dp + 1) begin
+      if (rst_i) begin
+        perf_pe_useful_q[dp] <= 64'd0;
+        perf_pe_active_q[dp] <= 64'd0;
+      end else if (pe_counts[dp]) begin
+        perf_pe_useful_q[dp] <= perf_pe_useful_q[dp] + {{(64-NzW){1'b0}}, pe_nz[dp*NzW +: NzW]};
+        perf_pe_active_q[dp] <= perf_pe_active_q[dp] + {63'd0, |pe_lane_nz[dp*Banks +: Banks]};
+      end
+    end
+    for (db = 0; db < Banks; db = db + 1) begin
+      if (rst_i) perf_bank_useful_q[db] <= 64'd0;
+      else perf_bank_useful_q[db] <= perf_bank_useful_q[db] + {32'd0, bank_add[db]};
+    end
+  end
+`else
+  wire unused_lane_nz = ^{pe_lane_nz, count};
+`endif
 
   sg_post #(
       .PeCount(PeCount), .AccW(AccW), .DataW(DataW), .StreamW(StreamW),

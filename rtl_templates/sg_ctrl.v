@@ -120,7 +120,8 @@ module sg_ctrl #(
     output reg  [63:0]             perf_busy_o,
     output reg  [63:0]             perf_useful_o,
     output reg  [63:0]             perf_slots_o,
-    output reg  [63:0]             perf_stall_o
+    output reg  [63:0]             perf_stall_o,
+    output wire                    count_o       // this cycle's S1 word counts (useful MACs)
 );
 
   localparam [3:0] OpVec = 4'd1, OpWgt = 4'd2, OpRow = 4'd3, OpRun = 4'd4, OpBase = 4'd5,
@@ -678,6 +679,7 @@ module sg_ctrl #(
   end
 
   // ---- performance counters ---------------------------------------------
+  assign count_o = state_q == StRun && en && s1_v_q;
   always @(posedge clk_i) begin
     if (rst_i) begin
       nz_q          <= {NzSumW{1'b0}};
@@ -686,7 +688,7 @@ module sg_ctrl #(
       perf_slots_o  <= 64'd0;
       perf_stall_o  <= 64'd0;
     end else begin
-      nz_q <= (state_q == StRun && en && s1_v_q) ? nz_sum_i : {NzSumW{1'b0}};
+      nz_q <= count_o ? nz_sum_i : {NzSumW{1'b0}};
       perf_useful_o <= perf_useful_o + {{(64-NzSumW){1'b0}}, nz_q};
       if (state_q == StRun || state_q == StLwait) begin
         perf_busy_o  <= perf_busy_o + 64'd1;

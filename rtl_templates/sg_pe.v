@@ -82,6 +82,7 @@ module sg_pe #(
     // outputs
     output wire                   last_o,        // last bit of the word at S1
     output wire [NzW-1:0]         nz_o,          // nonzero lanes of the word at S1
+    output wire [Banks-1:0]       lane_nz_o,     // which lanes of that word are nonzero
     output wire [AccW-1:0]        sum_o,         // accumulator value after the word at SA
     output wire [31:0]            mult_o,        // requant M of the group at SA
     output wire [5:0]             shift_o        // requant S of the group at SA
@@ -173,13 +174,16 @@ module sg_pe #(
 
   // Nonzero lanes of the S1 word (useful MACs for the performance counter).
   integer k;
+  reg [Banks-1:0] lane_nz;
   always @* begin
     nz = {NzW{1'b0}};
     for (k = 0; k < Banks; k = k + 1) begin
-      nz = nz + {{(NzW-1){1'b0}}, |word_s1[k*LaneW +: WgtW]};
+      lane_nz[k] = |word_s1[k*LaneW +: WgtW];
+      nz = nz + {{(NzW-1){1'b0}}, lane_nz[k]};
     end
   end
-  assign nz_o  = nz;
+  assign nz_o      = nz;
+  assign lane_nz_o = lane_nz;
   assign rot_o = rot_s2_q;
 
   // ---- S3 .. SA: adder tree ----------------------------------------------

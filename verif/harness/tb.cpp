@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "Vsparsegen_top.h"
+#include "Vsparsegen_top___024root.h"
 #include "verilated.h"
 #if VM_TRACE
 #include "verilated_fst_c.h"
@@ -58,7 +59,7 @@ struct Options {
     uint64_t seed = 1;
     int stall_in = 0, stall_out = 0, first = 0, samples = 0;
     long long trace_from = 0, trace_to = -1, reset_at = -1, max_cycles = 0, corrupt = -1;
-    bool check = true, quiet = false, steps = false;
+    bool check = true, quiet = false, steps = false, pe_stats = false;
 };
 
 int bad_usage(const char *msg, const char *arg)
@@ -106,6 +107,7 @@ int parse(int argc, char **argv, Options &o)
         else if (a == "--no-check") o.check = false;
         else if (a == "--quiet") o.quiet = true;
         else if (a == "--steps") o.steps = true;
+        else if (a == "--pe-stats") o.pe_stats = true;
         else return bad_usage("unknown or incomplete option", argv[i]);
     }
     if (!o.model == !o.random) return bad_usage("give exactly one of --model FILE, --random SPEC", "");
@@ -406,6 +408,65 @@ void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg
     r.end_cycle = tb.cycle();
 }
 
+// Per-PE and per-bank activity from the simulation-only counters of sg_core
+// (SG_PERF_DETAIL): their sums must equal the useful-MAC counter, which the
+// program itself checked.  Returns "" or a failure message.
+std::string pe_activity(Vsparsegen_top *t, const sg_config &c, long long busy, long long stall,
+                        long long useful, bool print, bool quiet)
+{
+    const int P = c.pe_count, B = c.banks;
+    Vsparsegen_top___024root *r = t->rootp;
+    long long sum_pe = 0, sum_bank = 0, mx = 0;
+    for (int p = 0; p < P; p++) {
+        long long u = (long long)r->sparsegen_top__DOT__u_core__DOT__perf_pe_useful_q[p];
+        sum_pe += u;
+        if (u > mx) mx = u;
+    }
+    for (int b = 0; b < B; b++) sum_bank += (long long)r->sparsegen_top__DOT__u_core__DOT__perf_bank_useful_q[b];
+    if (sum_pe != useful || sum_bank != useful) {
+        char msg[200];
+        std::snprintf(msg, sizeof msg, "per-PE counters sum to %lld and per-bank to %lld, the useful-MAC counter says %lld",
+                      sum_pe, sum_bank, useful);
+        return msg;
+    }
+    if (!print) return "";
+    double balance = mx ? (double)sum_pe / P / (double)mx : 1.0;
+    if (!quiet) {
+        std::printf("  per PE (busy %lld cycles, of them %lld stalled, %d lanes each):\n", busy, stall, B);
+        std::printf("    %4s %14s %12s %12s %8s\n", "PE", "useful MACs", "active", "idle", "util.");
+        for (int p = 0; p < P; p++) {
+            long long u = (long long)r->sparsegen_top__DOT__u_core__DOT__perf_pe_useful_q[p];
+            long long a = (long long)r->sparsegen_top__DOT__u_core__DOT__perf_pe_active_q[p];
+            std::printf("    %4d %14lld %12lld %12lld %7.2f%%  %s\n", p, u, a, busy - a,
+                        busy ? 100.0 * u / ((double)busy * B) : 0.0,
+                        std::string(mx ? (size_t)(40 * u / mx) : 0, '#').c_str());
+        }
+        std::printf("  per bank (nonzero lanes over all PEs; padding = busy x P - nonzero):\n");
+        for (int b = 0; b < B; b++) {
+            long long u = (long long)r->sparsegen_top__DOT__u_core__DOT__perf_bank_useful_q[b];
+            std::printf("    bank %3d %14lld useful %14lld padding\n", b, u, busy * P - u);
+        }
+        std::printf("  load balance (mean / max useful MACs per PE): %.4f\n", balance);
+    }
+    std::printf("{\"pe_stats\":{\"busy_cycles\":%lld,\"stall_cycles\":%lld,\"balance\":%.6f,\"pe\":[", busy, stall,
+                balance);
+    for (int p = 0; p < P; p++) {
+        long long u = (long long)r->sparsegen_top__DOT__u_core__DOT__perf_pe_useful_q[p];
+        long long a = (long long)r->sparsegen_top__DOT__u_core__DOT__perf_pe_active_q[p];
+        std::printf("%s{\"pe\":%d,\"useful_macs\":%lld,\"active_cycles\":%lld,\"idle_cycles\":%lld,"
+                    "\"stall_cycles\":%lld,\"utilization\":%.6f}",
+                    p ? "," : "", p, u, a, busy - a, stall, busy ? (double)u / ((double)busy * B) : 0.0);
+    }
+    std::printf("],\"bank\":[");
+    for (int b = 0; b < B; b++) {
+        long long u = (long long)r->sparsegen_top__DOT__u_core__DOT__perf_bank_useful_q[b];
+        std::printf("%s{\"bank\":%d,\"useful_macs\":%lld,\"padding_slots\":%lld}", b ? "," : "", b, u,
+                    busy * P - u);
+    }
+    std::printf("]}}\n");
+    return "";
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -495,6 +556,8 @@ int main(int argc, char **argv)
             } else if (slots != busy * (long long)c.lanes) {
                 std::snprintf(msg, sizeof msg, "perf counter mac_slots %lld != busy %lld x %d lanes", slots, busy, c.lanes);
                 r.failure = msg;
+            } else {
+                r.failure = pe_activity(t, c, busy, stall, useful, false, true);
             }
         }
         if (!r.failure.empty()) {
@@ -525,6 +588,7 @@ int main(int argc, char **argv)
             std::printf("  results checked %lld, mismatches %lld; busy %lld of %lld cycles; utilization %.4f; %.2f M cycles/s\n",
                         r.outputs_checked, r.mismatches, busy, cycles, util, secs > 0 ? cycles / secs / 1e6 : 0.0);
         }
+        if (o.pe_stats && r.failure.empty()) pe_activity(t, c, busy, stall, issued, true, o.quiet);
         for (int l = 0; l < p.n_layers && !r.layer.empty(); l++) {
             // Layers overlap in time (a layer's RUNs may start while the one
             // before still drains its results), so per layer the work comes
