@@ -100,7 +100,8 @@ static void mark_max(builder *b, const sg_config *c)
 /* Place one expected result in the output beats; row < 0: a result the
  * accelerator computes and sends but nobody needs (a flat CONV pixel between
  * two output rows), its value not checked. */
-static void expect_result(builder *b, int32_t value, int layer, int row, int sample, int last)
+static void expect_result(builder *b, int32_t value, int layer, int row, int sample, int pe,
+                          int last)
 {
     sg_program *p = b->p;
     if (b->lane_fill == 0) {
@@ -109,7 +110,7 @@ static void expect_result(builder *b, int32_t value, int layer, int row, int sam
         memset(p->out + p->n_out * p->beat_words, 0, (size_t)p->beat_words * sizeof *p->out);
         p->lanes = grow(p->lanes, &b->cap_lanes, (p->n_out + 1) * p->elems, sizeof *p->lanes);
         for (int j = 0; j < p->elems; j++)
-            p->lanes[p->n_out * p->elems + j] = (sg_lane){0, -1, -1, -1};
+            p->lanes[p->n_out * p->elems + j] = (sg_lane){0, -1, -1, -1, -1};
         p->out_last = grow(p->out_last, &b->cap_last, p->n_out + 1, 1);
         p->out_last[p->n_out] = 0;
         p->n_out++;
@@ -117,7 +118,7 @@ static void expect_result(builder *b, int32_t value, int layer, int row, int sam
     long long beat = p->n_out - 1;
     int data_w = p->stream_w / p->elems;
     put_bits(p->out + beat * p->beat_words, b->lane_fill * data_w, data_w, field(value, data_w));
-    p->lanes[beat * p->elems + b->lane_fill] = (sg_lane){value, layer, row, sample};
+    p->lanes[beat * p->elems + b->lane_fill] = (sg_lane){value, layer, row, sample, pe};
     b->lane_fill++;
     if (row >= 0)
         p->outputs++;
@@ -457,7 +458,7 @@ static void run_resident_layer(builder *b, const sg_config *c, const sg_layer *L
                 (unsigned)pl->groups);
     account_run(b, st, pl->t[0].csb.nnz, tile_words(&pl->t[0], 0, pl->groups), 0);
     for (int r = 0; r < L->out; r++)
-        expect_result(b, y[r], li, r, sample, r == L->out - 1);
+        expect_result(b, y[r], li, r, sample, r % c->pe_count, r == L->out - 1);
     st->beats_in += b->p->n_beats - beats0;
     st->outputs += L->out;
     b->p->dense_macs += (long long)L->out * L->in;
@@ -491,7 +492,7 @@ static void compile_layer(builder *b, const sg_config *c, const sg_layer *L, int
                             (unsigned)rows, (unsigned)(g1 - g0));
                 account_run(b, st, nnz, words, 0);
                 for (int r = g0 * P; r < g0 * P + rows; r++)
-                    expect_result(b, ys[s][r], li, r, first + s, r == g0 * P + rows - 1);
+                    expect_result(b, ys[s][r], li, r, first + s, r % P, r == g0 * P + rows - 1);
             }
         }
     }
@@ -513,7 +514,7 @@ static void compile_layer(builder *b, const sg_config *c, const sg_layer *L, int
                 account_run(b, st, nnz, words, 0);
             }
             for (int r = g0 * P; r < g0 * P + rows; r++)
-                expect_result(b, ys[s][r], li, r, first + s, r == g0 * P + rows - 1);
+                expect_result(b, ys[s][r], li, r, first + s, r % P, r == g0 * P + rows - 1);
         }
     }
     st->beats_in += b->p->n_beats - beats0;
@@ -991,7 +992,7 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
                 long long f = (long long)g * P + p;
                 int oy = (int)(f / cv->wf), ox = (int)(f % cv->wf);
                 int r = ox < s->w_out ? o * hw + oy * s->w_out + ox : -1;
-                expect_result(b, r >= 0 ? k->y[r] : 0, k->li, r, k->sample,
+                expect_result(b, r >= 0 ? k->y[r] : 0, k->li, r, k->sample, p,
                               o == k->o1 - 1 && p == npix - 1);
             }
     }
@@ -1302,7 +1303,10 @@ static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L,
         for (int t = 0; t < T; t++) {
             account_run(b, st, nnz, words, 0);
             for (int j = 0; j < H; j++)
-                expect_result(b, ys[s][(size_t)t * H + j], li, t * H + j, first + s, j == H - 1);
+                /* h_t of unit j comes from the element-wise unit, fed by gate
+                 * rows 4j .. 4j + 3 on PEs (4j + g) % P */
+                expect_result(b, ys[s][(size_t)t * H + j], li, t * H + j, first + s,
+                              (4 * j) % c->pe_count, j == H - 1);
         }
     }
     emit_base(b, c, 0, 0);

@@ -36,6 +36,9 @@ typedef struct sg_lane {
                      * discarded result (flat CONV pixel between two output
                      * rows), sent by the accelerator but not checked */
     int32_t sample; /* input vector index */
+    int32_t pe;     /* the PE that computed it (FC: row % P; CONV and max-pool:
+                     * the pixel's place in its group; LSTM: the PE of the
+                     * unit's first gate row, 4j % P); -1 in padding */
 } sg_lane;
 
 /* What one layer costs (summed over samples). */

@@ -273,9 +273,10 @@ static void gtkw_group(sg_strbuf *sb, const char *name, const char *const *sigs)
     sg_sb_addf(sb, "@1000200\n-%s\n", name);
 }
 
-static void render_gtkw(sg_strbuf *sb, const sg_config *c)
+void sg_gen_render_gtkw(sg_strbuf *sb, const sg_config *c, const int *pes, int n_pes,
+                        const char *dumpfile, const char *savefile, long long timestart)
 {
-    char buf[24][128];
+    char buf[32][128];
     const char *T = "TOP.sparsegen_top";
     int k = 0;
 #define SIG(kind, fmt, ...) (snprintf(buf[k], sizeof buf[k], "%c" fmt, kind, __VA_ARGS__), buf[k++])
@@ -289,24 +290,36 @@ static void render_gtkw(sg_strbuf *sb, const sg_config *c)
                          SIG('1', "%s.u_core.u_ctrl.s1_v_q", T),
                          SIG('h', "%s.u_core.u_ctrl.s1_grp_q[19:0]", T),
                          SIG('1', "%s.u_core.u_ctrl.en_o", T), NULL};
-    const char *pe[] = {SIG('s', "%s.u_core.gen_pe[0].u_pe.sum_o[%d:0]", T, c->acc_w - 1),
-                        SIG('1', "%s.u_core.gen_pe[0].u_pe.acc_v_i", T),
-                        SIG('1', "%s.u_core.gen_pe[0].u_pe.last_o", T), NULL};
     const char *out[] = {SIG('h', "%s.u_core.u_post.cnt_q[1:0]", T),
                          SIG('1', "%s.m_axis_tvalid", T), SIG('1', "%s.m_axis_tready", T),
                          SIG('1', "%s.m_axis_tlast", T),
                          SIG('h', "%s.m_axis_tdata[%d:0]", T, c->stream_w - 1), NULL};
     const char *perf[] = {SIG('s', "%s.perf_busy_o[63:0]", T), SIG('s', "%s.perf_useful_o[63:0]", T),
                           SIG('s', "%s.perf_stall_o[63:0]", T), NULL};
-#undef SIG
+    int pe0 = k; /* buf[pe0 ..] serve each PE group in turn */
     sg_sb_adds(sb, "[*]\n");
     header_line(sb, c, "[*]");
-    sg_sb_adds(sb, "[*] Open with: gtkwave TRACE.fst sparsegen.gtkw\n[*]\n");
-    sg_sb_adds(sb, "[dumpfile] \"sim.fst\"\n[savefile] \"sparsegen.gtkw\"\n[timestart] 0\n");
+    sg_sb_addf(sb, "[*] Open with: gtkwave %s %s\n[*]\n", dumpfile, savefile);
+    sg_sb_addf(sb, "[dumpfile] \"%s\"\n[savefile] \"%s\"\n[timestart] %lld\n", dumpfile, savefile,
+               timestart);
     sg_sb_adds(sb, "[treeopen] TOP.\n[treeopen] TOP.sparsegen_top.\n");
     gtkw_group(sb, "Command stream", cmd);
     gtkw_group(sb, "Controller", ctl);
-    gtkw_group(sb, "PE 0", pe);
+    /* one group per PE: its S1 word's nonzero lanes, activations, sum */
+    for (int i = 0; i < n_pes; i++) {
+        k = pe0;
+        char P[64], name[32];
+        snprintf(P, sizeof P, "%s.u_core.gen_pe[%d].u_pe", T, pes[i]);
+        const char *pe[] = {SIG('1', "%s.acc_v_i", P), SIG('h', "%s.nz_o[%d:0]", P, c->nz_w - 1),
+                            SIG('h', "%s.lane_nz_o[%d:0]", P, c->banks - 1),
+                            SIG('h', "%s.act_i[%d:0]", P, c->banks * c->data_w - 1),
+                            SIG('h', "%s.fault_i[%d:0]", P, c->banks - 1),
+                            SIG('1', "%s.last_o", P),
+                            SIG('s', "%s.sum_o[%d:0]", P, c->acc_w - 1), NULL};
+        snprintf(name, sizeof name, "PE %d", pes[i]);
+        gtkw_group(sb, name, pe);
+    }
+#undef SIG
     gtkw_group(sb, "Results", out);
     gtkw_group(sb, "Counters", perf);
 }
@@ -360,7 +373,14 @@ int sg_gen_write(const sg_config *c, const char *tdir, const char *outdir, char 
     snprintf(f[n].rel, sizeof f[n].rel, "filelist.f");
     render_filelist(&f[n++].text, c);
     snprintf(f[n].rel, sizeof f[n].rel, "sparsegen.gtkw");
-    render_gtkw(&f[n++].text, c);
+    {
+        /* every PE up to 16, else the first and last 4 */
+        int pes[16], np = 0;
+        for (int q = 0; q < c->pe_count && np < 16; q++)
+            if (c->pe_count <= 16 || q < 4 || q >= c->pe_count - 4)
+                pes[np++] = q;
+        sg_gen_render_gtkw(&f[n++].text, c, pes, np, "sim.fst", "sparsegen.gtkw", 0);
+    }
 
     struct stat st;
     int existed = stat(outdir, &st) == 0;

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "sg_config.h"
+#include "sg_strbuf.h"
 
 /* Modules copied from the template directory, in filelist order. */
 extern const char *const sg_gen_modules[];
@@ -28,5 +29,11 @@ int sg_gen_write(const sg_config *c, const char *template_dir, const char *outdi
 
 /* The template directory: $SPARSEGEN_TEMPLATES, else the installed one. */
 const char *sg_gen_template_dir(void);
+
+/* A GTKWave save file for c into sb: one group per block (command stream,
+ * controller, results, counters) and one per PE of pes (n_pes of them),
+ * opening dumpfile at timestart. */
+void sg_gen_render_gtkw(sg_strbuf *sb, const sg_config *c, const int *pes, int n_pes,
+                        const char *dumpfile, const char *savefile, long long timestart);
 
 #endif

@@ -173,7 +173,7 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int mode
     snprintf(log, sizeof log, "%s/%s.log", dir, obj);
     char *argv[] = {"verilator", "--cc", "--exe", "--build", "-j", "2", "-Wall", "-O3",
                     "--x-assign", "unique", "--x-initial", "unique", "--assert",
-                    "+define+SG_ASSERTIONS", "+define+SG_PERF_DETAIL",
+                    "+define+SG_ASSERTIONS", "+define+SG_PERF_DETAIL", "+define+SG_FAULT_HOOK",
                     "--top-module", "sparsegen_top", "--Mdir", mdir, "-o", "Vsim",
                     "-CFLAGS", cflags.buf, "-LDFLAGS", ldflags, "-F", filelist, tb,
                     NULL, NULL, NULL};

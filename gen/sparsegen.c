@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "sg_compile.h"
 #include "sg_config.h"
 #include "sg_gen.h"
@@ -30,6 +32,7 @@ static const char *usage_text =
     "  prune    -c CONFIG -m MODEL -o DIR magnitude-prune every layer to a pattern (a new model)\n"
     "  quantize -c CONFIG -m FLOAT_MODEL -o DIR  float weights to the configuration's integers\n"
     "  report   --compression -c CONFIG -m MODEL  what the model takes to store: dense, CSB, ...\n"
+    "  wave     [--build DIR]             open GTKWave on the last waveform (trace or failure)\n"
     "  version                            print the version\n"
     "\n"
     "common options:\n"
@@ -50,6 +53,12 @@ static const char *usage_text =
     "      --labels FILE    class labels (.npy [n]): accuracy of the golden and RTL outputs\n"
     "      --pe-stats       per-PE busy/active/idle/stall cycles and per-bank padding\n"
     "                       (table and JSON), to see load imbalance\n"
+    "      --fault PE:LANE  inject a fault (that lane of that PE multiplies wrongly), to\n"
+    "                       see the triage of a failing run\n"
+    "  on a mismatch the triage names the PE, weights and activations; the run is\n"
+    "  replayed to write BUILD/<config>/failure.fst (a window around the cycle) and\n"
+    "  failure.gtkw (opening on the failing PE); sparsegen wave opens the last one\n"
+    "wave options: --build DIR (default build), --dry-run (print the command only)\n"
     "      --coverage F.dat a coverage build (its own, cached): write line, toggle and\n"
     "                       branch coverage to F.dat (read it with verilator_coverage)\n"
     "prune options:\n"
@@ -82,7 +91,8 @@ typedef struct opts {
     int first, samples, no_check, quiet, steps;
     const char *pattern, *sparsity, *nm, *block, *group, *banks;
     int global, compression, pe_stats;
-    const char *calib, *labels, *coverage;
+    const char *calib, *labels, *coverage, *fault;
+    int dry_run;
 } opts;
 
 static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
@@ -114,6 +124,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"banks", required_argument, 0, 'B'},  {"compression", no_argument, 0, 'Z'},
         {"calib", required_argument, 0, 'C'},  {"labels", required_argument, 0, 'L'},
         {"coverage", required_argument, 0, 'V'}, {"pe-stats", no_argument, 0, 'E'},
+        {"fault", required_argument, 0, 'F'},   {"dry-run", no_argument, 0, 'D'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->build = "build";
@@ -154,6 +165,8 @@ static int parse_opts(int argc, char **argv, opts *o)
         case 'L': o->labels = optarg; break;
         case 'V': o->coverage = optarg; break;
         case 'E': o->pe_stats = 1; break;
+        case 'F': o->fault = optarg; break;
+        case 'D': o->dry_run = 1; break;
         case 'h': usage(stdout); exit(0);
         case ':':
             fprintf(stderr, "sparsegen: option '%s' needs a value\n", argv[optind - 1]);
@@ -241,6 +254,120 @@ static int cmd_compile(const opts *o)
     return rc == 0 ? 0 : die_input(err);
 }
 
+/* Note the last waveform of a build root (BUILD/last_wave: the FST and the
+ * save file to open it with) for sparsegen wave. */
+static int remember_wave(const char *cdir, const char *fst, const char *gtkw)
+{
+    char path[4200], root[4096], err[256], abs_fst[4096], dflt[4200];
+    snprintf(root, sizeof root, "%s", cdir);
+    char *sl = strrchr(root, '/');
+    if (sl)
+        *sl = '\0';
+    snprintf(path, sizeof path, "%s/last_wave", root);
+    if (fst[0] != '/' && getcwd(abs_fst, sizeof abs_fst - 2 - strlen(fst)) != NULL)
+        strcat(strcat(abs_fst, "/"), fst);
+    else
+        snprintf(abs_fst, sizeof abs_fst, "%s", fst);
+    snprintf(dflt, sizeof dflt, "%s/sparsegen.gtkw", cdir);
+    sg_strbuf sb;
+    sg_sb_init(&sb);
+    sg_sb_addf(&sb, "%s\n%s\n", abs_fst, gtkw ? gtkw : dflt);
+    int rc = sg_sb_write_file(&sb, path, err, sizeof err);
+    sg_sb_release(&sb);
+    if (rc != 0)
+        fprintf(stderr, "sparsegen: %s\n", err);
+    return rc;
+}
+
+/* After a failing run: replay it with a traced build, dumping only a window
+ * around the failing cycle, and write a save file that opens on the failing
+ * PE (triage: the harness's JSON about the first mismatch). */
+static void replay_failure(const sg_config *c, const opts *o, const char *cdir, const char *triage,
+                           char **argv, int n)
+{
+    json_error_t je;
+    json_t *t = json_load_file(triage, 0, &je);
+    if (!t)
+        return;
+    long long cycle = json_integer_value(json_object_get(t, "cycle"));
+    int pe = (int)json_integer_value(json_object_get(t, "pe"));
+    json_decref(t);
+    const long long before = 200, after = 20; /* the window, in cycles */
+    long long from = cycle > before ? cycle - before : 0;
+    char exe[4096], err[1024], fst[4200], gtkw[4200], log[4200], a_from[32], a_to[32];
+    if (sg_sim_build(c, o->build, 1, SG_SIM_TRACE | (o->coverage ? SG_SIM_COVERAGE : 0), exe, sizeof exe,
+                     err, sizeof err) != 0) {
+        fprintf(stderr, "sparsegen: no waveform of the failure: %s\n", err);
+        return;
+    }
+    snprintf(fst, sizeof fst, "%s/failure.fst", cdir);
+    snprintf(gtkw, sizeof gtkw, "%s/failure.gtkw", cdir);
+    snprintf(log, sizeof log, "%s/failure.log", cdir);
+    snprintf(a_from, sizeof a_from, "%lld", from);
+    snprintf(a_to, sizeof a_to, "%lld", cycle + after);
+    char *av[48];
+    int k = 0;
+    av[k++] = exe;
+    for (int i = 1; i < n && k < 40; i++) {
+        if (strcmp(argv[i], "--triage") == 0 || strcmp(argv[i], "--coverage") == 0) {
+            i++; /* the replay leaves both alone */
+            continue;
+        }
+        av[k++] = argv[i];
+    }
+    av[k++] = "--trace", av[k++] = fst;
+    av[k++] = "--trace-from", av[k++] = a_from;
+    av[k++] = "--trace-to", av[k++] = a_to;
+    av[k] = NULL;
+    if (sg_run(av, log, err, sizeof err) < 0) {
+        fprintf(stderr, "sparsegen: no waveform of the failure: %s\n", err);
+        return;
+    }
+    sg_strbuf sb;
+    sg_sb_init(&sb);
+    int pes[1] = {pe >= 0 && pe < c->pe_count ? pe : 0};
+    /* the harness advances time by 2 per cycle */
+    sg_gen_render_gtkw(&sb, c, pes, 1, fst, gtkw, 2 * from);
+    if (sg_sb_write_file(&sb, gtkw, err, sizeof err) == 0 && remember_wave(cdir, fst, gtkw) == 0)
+        fprintf(stderr, "sparsegen: replayed the run with tracing: cycles %lld..%lld around the failure are in "
+                "%s\n  open them on PE %d's signals: gtkwave %s %s   (or: sparsegen wave)\n", from,
+                cycle + after, fst, pes[0], fst, gtkw);
+    else
+        fprintf(stderr, "sparsegen: %s\n", err);
+    sg_sb_release(&sb);
+}
+
+/* sparsegen wave: open GTKWave on the last waveform under the build root. */
+static int cmd_wave(const opts *o)
+{
+    char path[4200], err[256];
+    snprintf(path, sizeof path, "%s/last_wave", o->build);
+    sg_strbuf sb;
+    sg_sb_init(&sb);
+    if (sg_sb_read_file(&sb, path) != 0) {
+        sg_sb_release(&sb);
+        snprintf(err, sizeof err, "no waveform recorded under '%s' (run sparsegen sim --trace F.fst, "
+                 "or a failing sim, with --build %s)", o->build, o->build);
+        return die_input(err);
+    }
+    char *fst = sb.buf, *nl = strchr(fst, '\n'), *gtkw = nl ? nl + 1 : NULL;
+    if (nl)
+        *nl = '\0';
+    if (gtkw && (nl = strchr(gtkw, '\n')) != NULL)
+        *nl = '\0';
+    char *argv[] = {"gtkwave", fst, gtkw && *gtkw ? gtkw : NULL, NULL};
+    printf("gtkwave %s %s\n", fst, argv[2] ? argv[2] : "");
+    fflush(stdout);
+    int rc = 0;
+    if (!o->dry_run) {
+        rc = sg_run(argv, NULL, err, sizeof err);
+        if (rc < 0)
+            fprintf(stderr, "sparsegen: %s\n", err);
+    }
+    sg_sb_release(&sb);
+    return rc < 0 ? 1 : rc;
+}
+
 static int cmd_sim(const opts *o, const char *self)
 {
     sg_config c;
@@ -298,6 +425,20 @@ static int cmd_sim(const opts *o, const char *self)
         argv[n++] = "--coverage", argv[n++] = (char *)o->coverage;
     if (o->pe_stats)
         argv[n++] = "--pe-stats";
+    if (o->fault)
+        argv[n++] = "--fault", argv[n++] = (char *)o->fault;
+    /* the configuration's build directory: BUILD/<name>-<hash>/obj_dir/Vsim */
+    char cdir[4096], triage[4200];
+    snprintf(cdir, sizeof cdir, "%s", exe);
+    for (int up = 0; up < 2; up++) {
+        char *sl = strrchr(cdir, '/');
+        if (sl)
+            *sl = '\0';
+    }
+    snprintf(triage, sizeof triage, "%s/failure.json", cdir);
+    unlink(triage);
+    if (!o->trace)
+        argv[n++] = "--triage", argv[n++] = triage;
     argv[n] = NULL;
     fflush(stdout);
     int rc = sg_run(argv, NULL, err, sizeof err);
@@ -305,6 +446,10 @@ static int cmd_sim(const opts *o, const char *self)
         fprintf(stderr, "sparsegen: %s\n", err);
         return 1;
     }
+    if (o->trace)
+        return remember_wave(cdir, o->trace, NULL) == 0 ? rc : 1;
+    if (rc == 1 && access(triage, R_OK) == 0)
+        replay_failure(&c, o, cdir, triage, argv, n);
     return rc;
 }
 
@@ -699,6 +844,8 @@ int main(int argc, char **argv)
         return cmd_report(&o);
     if (strcmp(cmd, "quantize") == 0)
         return cmd_quantize(&o);
+    if (strcmp(cmd, "wave") == 0)
+        return cmd_wave(&o);
     fprintf(stderr, "sparsegen: unknown command '%s' (see sparsegen --help)\n", cmd);
     return EXIT_BAD_INPUT;
 }

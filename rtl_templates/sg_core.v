@@ -97,6 +97,16 @@ module sg_core #(
   wire [PeCount*NzW-1:0]   pe_nz;
   wire [PeCount*Banks-1:0] pe_lane_nz;  // nonzero lanes of each PE's S1 word
   wire                     count;       // the S1 words count this cycle
+
+`ifdef SG_FAULT_HOOK
+  // Simulation-only fault injection (sparsegen sim --fault PE:LANE): the
+  // harness sets bit p*B + b and lane b of PE p computes a wrong product
+  // (all its bits inverted), so the triage of a failing run can be tested.
+  reg [PeCount*Banks-1:0] fault_q /*verilator public_flat_rw*/;
+  initial fault_q = {PeCount*Banks{1'b0}};
+`else
+  wire [PeCount*Banks-1:0] fault_q = {PeCount*Banks{1'b0}};
+`endif
   wire [PeCount*AccW-1:0]  pe_sum;
   wire [PeCount*32-1:0]    pe_mult;
   wire [PeCount*6-1:0]     pe_shift;
@@ -219,6 +229,7 @@ module sg_core #(
       ) u_pe (
           .clk_i       (clk_i),
           .en_i        (en),
+          .fault_i     (fault_q[g*Banks +: Banks]),
           .vbuf_we_i   (vbuf_we[g*Banks +: Banks]),
           .vbuf_waddr_i(vbuf_waddr),
           .vbuf_wdata_i(vbuf_wdata),

@@ -45,6 +45,9 @@ module sg_pe #(
 ) (
     input  wire                   clk_i,
     input  wire                   en_i,          // pipeline advance (not stalled)
+    input  wire [Banks-1:0]       fault_i,       // simulation fault injection: invert
+                                                 // these lanes' products (0 in
+                                                 // hardware; see sg_core)
     // vector-buffer write (broadcast to every PE)
     input  wire [Banks-1:0]       vbuf_we_i,     // one write enable per bank
     input  wire [Banks*OffW-1:0]  vbuf_waddr_i,  // offset inside bank b at [b*OffW +: OffW]
@@ -164,7 +167,9 @@ module sg_pe #(
       // made Yosys build a ProdW x ProdW one (3 DSPs at 16 bits).
       wire signed [DataW-1:0] act_b = act_s2[b*DataW +: DataW];
       wire signed [WgtW-1:0]  val_b = val_s2_q[b*WgtW +: WgtW];
-      wire signed [ProdW-1:0] prod  = act_b * val_b;
+      wire signed [ProdW-1:0] mul   = act_b * val_b;
+      // (the fault XOR is apart: an unsigned operand would make the multiply unsigned)
+      wire signed [ProdW-1:0] prod  = mul ^ {ProdW{fault_i[b]}};
 
       always @(posedge clk_i) begin
         if (en_i) prod_s3_q[b*ProdW +: ProdW] <= prod;

@@ -55,7 +55,8 @@ struct Rng {
 
 struct Options {
     const char *config = nullptr, *model = nullptr, *random = nullptr, *trace = nullptr;
-    const char *labels = nullptr, *coverage = nullptr;
+    const char *labels = nullptr, *coverage = nullptr, *triage = nullptr;
+    int fault_pe = -1, fault_lane = -1;
     uint64_t seed = 1;
     int stall_in = 0, stall_out = 0, first = 0, samples = 0;
     long long trace_from = 0, trace_to = -1, reset_at = -1, max_cycles = 0, corrupt = -1;
@@ -94,6 +95,12 @@ int parse(int argc, char **argv, Options &o)
         else if (a == "--trace" && v) o.trace = argv[++i];
         else if (a == "--labels" && v) o.labels = argv[++i];
         else if (a == "--coverage" && v) o.coverage = argv[++i];
+        else if (a == "--triage" && v) o.triage = argv[++i];
+        else if (a == "--fault" && v) {
+            if (std::sscanf(v, "%d:%d", &o.fault_pe, &o.fault_lane) != 2 || o.fault_pe < 0 || o.fault_lane < 0)
+                return bad_usage("bad --fault (PE:LANE)", v);
+            i++;
+        }
         else if (a == "--seed") { if (!need(0, INT64_MAX)) return bad_usage("bad --seed", v); o.seed = (uint64_t)x; }
         else if (a == "--stall-in") { if (!need(0, 99)) return bad_usage("bad --stall-in (0..99)", v); o.stall_in = (int)x; }
         else if (a == "--stall-out") { if (!need(0, 99)) return bad_usage("bad --stall-out (0..99)", v); o.stall_out = (int)x; }
@@ -243,8 +250,18 @@ struct Capture {
     std::vector<int> seen;
 };
 
+// The first mismatching result, for the triage report.
+struct Failure {
+    bool set = false;
+    sg_lane lane{};
+    int32_t got = 0;
+    long long cycle = 0, beat = 0;
+    int beat_lane = 0;
+};
+
 struct Result {
     Capture cap;
+    Failure first;
     long long out_beats = 0, outputs_checked = 0, mismatches = 0;
     long long in_stalls = 0, out_stalls = 0, start_cycle = 0, end_cycle = 0;
     std::string failure;
@@ -365,6 +382,12 @@ void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg
                                       lane, out_i, e, g, tb.cycle());
                     r.failure = msg;
                     r.mismatches++;
+                    r.first.set = L.layer >= 0;
+                    r.first.lane = L;
+                    r.first.got = g;
+                    r.first.cycle = tb.cycle();
+                    r.first.beat = out_i;
+                    r.first.beat_lane = lane;
                     return;
                 }
                 if ((bool)t->m_axis_tlast != (bool)p.out_last[out_i]) {
@@ -467,6 +490,82 @@ std::string pe_activity(Vsparsegen_top *t, const sg_config &c, long long busy, l
     return "";
 }
 
+// Set bit `bit` of a Verilator signal of any width.
+template <typename T> void set_bit(T &v, int bit) { v = (T)(v | ((T)1 << bit)); }
+template <std::size_t N> void set_bit(VlWide<N> &v, int bit) { v[bit / 32] |= 1u << (bit % 32); }
+template <typename T> void clear_all(T &v) { v = 0; }
+template <std::size_t N> void clear_all(VlWide<N> &v) { for (std::size_t i = 0; i < N; i++) v[i] = 0; }
+
+// The input sample s gives layer li (the golden chain; after an lstm layer
+// a layer reads its last h_t).
+std::vector<int32_t> layer_input(const sg_model &m, const sg_config &c, int s, int li)
+{
+    std::vector<int32_t> a(m.inputs + (size_t)s * m.input_len, m.inputs + (size_t)(s + 1) * m.input_len), b;
+    char err[256];
+    for (int l = 0; l < li; l++) {
+        const sg_layer &L = m.layers[l];
+        b.assign((size_t)(L.type == SG_LAYER_LSTM ? L.steps * L.out : L.out), 0);
+        if (sg_layer_forward(&L, c.data_w, c.acc_w, a.data(), b.data(), err, sizeof err) != 0) return {};
+        if (L.type == SG_LAYER_LSTM && !(l + 1 < m.n_layers && m.layers[l + 1].type == SG_LAYER_LSTM))
+            b.erase(b.begin(), b.end() - L.out);
+        a.swap(b);
+    }
+    return a;
+}
+
+// The first mismatch, explained: which PE computed it, the weights (CSB
+// lanes) and activations that fed it, and the cycle; also as JSON into
+// o.triage for sparsegen sim, which replays the run to write a waveform
+// window around that cycle.
+void triage(const Failure &f, const sg_model &m, const sg_config &c, const Options &o)
+{
+    const sg_lane &L = f.lane;
+    const sg_layer &Y = m.layers[L.layer];
+    const int P = c.pe_count, B = c.banks;
+    std::fprintf(stderr, "triage: layer %d '%s' (%s) output %d of sample %d, computed on PE %d: expected %d, "
+                 "got %d (off by %lld) at cycle %lld, result beat %lld lane %d\n",
+                 L.layer, Y.name, sg_layer_type_name(Y.type), L.row, L.sample, L.pe, L.value, f.got,
+                 (long long)f.got - L.value, f.cycle, f.beat, f.beat_lane);
+    if (Y.type == SG_LAYER_FC) {
+        std::vector<int32_t> x = layer_input(m, c, L.sample, L.layer);
+        int bank_size = (Y.in + B - 1) / B, n = 0;
+        long long sum = 0;
+        std::fprintf(stderr, "  row %d is row %d of row group %d; its nonzero weights by bank (CSB lane) and the "
+                     "activations they met:\n", L.row, L.row % P, L.row / P);
+        for (int j = 0; j < Y.in; j++) {
+            int32_t w = Y.weights[(size_t)L.row * Y.in + j];
+            if (w == 0) continue;
+            long long xv = x.empty() ? 0 : x[j];
+            sum += (long long)w * xv;
+            if (n++ < 32)
+                std::fprintf(stderr, "    bank %2d offset %4d: w %5d x x[%d] = %lld\n", j / bank_size, j % bank_size, w, j,
+                             xv);
+        }
+        if (n > 32) std::fprintf(stderr, "    ... %d more\n", n - 32);
+        std::fprintf(stderr, "  golden: bias %d + sum %lld, requant M %d S %d -> %d\n", Y.bias ? Y.bias[L.row] : 0, sum,
+                     Y.mult[L.row], (int)Y.shift[L.row], L.value);
+    } else if (Y.type == SG_LAYER_CONV || Y.type == SG_LAYER_MAXPOOL) {
+        const sg_conv_shape &s = Y.conv;
+        int hw = s.h_out * s.w_out, ch = L.row / hw, oy = (L.row % hw) / s.w_out, ox = L.row % s.w_out;
+        std::fprintf(stderr, "  output channel %d, pixel (y %d, x %d): PE %d held that pixel of its group; the "
+                     "window starts at input (y %d, x %d)\n", ch, oy, ox, L.pe, oy * s.stride_h - s.pad_h,
+                     ox * s.stride_w - s.pad_w);
+    } else if (Y.type == SG_LAYER_LSTM) {
+        int H = Y.out, j = L.row % H;
+        std::fprintf(stderr, "  h_%d of unit %d: gate rows %d..%d (i, f, g, o) on PEs %d, %d, %d, %d, then the "
+                     "element-wise unit\n", L.row / H, j, 4 * j, 4 * j + 3, (4 * j) % P, (4 * j + 1) % P,
+                     (4 * j + 2) % P, (4 * j + 3) % P);
+    }
+    if (!o.triage) return;
+    FILE *fp = std::fopen(o.triage, "w");
+    if (!fp) return;
+    std::fprintf(fp, "{\"layer\":%d,\"name\":\"%s\",\"type\":\"%s\",\"output\":%d,\"sample\":%d,\"pe\":%d,"
+                 "\"expected\":%d,\"got\":%d,\"cycle\":%lld,\"beat\":%lld,\"beat_lane\":%d}\n",
+                 L.layer, Y.name, sg_layer_type_name(Y.type), L.row, L.sample, L.pe, L.value, f.got, f.cycle, f.beat,
+                 f.beat_lane);
+    std::fclose(fp);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -525,7 +624,18 @@ int main(int argc, char **argv)
     struct timespec t0, t1;
     {
         Testbench tb(o);
+        // the fault hook's register is public, so Verilator randomizes it
+        // (--x-initial unique) despite its initial block: clear it
+        clear_all(tb.top()->rootp->sparsegen_top__DOT__u_core__DOT__fault_q);
         tb.reset(8);
+        if (o.fault_pe >= 0) {
+            if (o.fault_pe >= c.pe_count || o.fault_lane >= c.banks) {
+                std::fprintf(stderr, "harness: --fault %d:%d outside the %d PEs x %d lanes\n", o.fault_pe, o.fault_lane,
+                             c.pe_count, c.banks);
+                return 2;
+            }
+            set_bit(tb.top()->rootp->sparsegen_top__DOT__u_core__DOT__fault_q, o.fault_pe * c.banks + o.fault_lane);
+        }
         clock_gettime(CLOCK_MONOTONIC, &t0);
         if (o.reset_at >= 0) {
             // abandon the program midway, reset, and run it again from scratch:
@@ -563,6 +673,7 @@ int main(int argc, char **argv)
         if (!r.failure.empty()) {
             tb.flush();
             std::fprintf(stderr, "FAIL: %s\n", r.failure.c_str());
+            if (r.first.set) triage(r.first, m, c, o);
             std::fprintf(stderr, "replay: sparsegen sim%s%s %s %s --seed %" PRIu64 " --stall-in %d --stall-out %d --trace fail.fst --trace-from %lld\n",
                          o.config ? " -c " : "", o.config ? o.config : "", o.model ? "-m" : "--random",
                          o.model ? o.model : o.random, o.seed, o.stall_in, o.stall_out,
