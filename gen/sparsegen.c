@@ -46,7 +46,9 @@ static const char *usage_text =
     "      --seed N         stall-pattern seed (default 1)\n"
     "      --stall-in PCT   percent of cycles the command stream holds back (default 0)\n"
     "      --stall-out PCT  percent of cycles the result sink is not ready (default 0)\n"
-    "      --trace FILE.fst write a waveform (open with DIR/sparsegen.gtkw)\n"
+    "      --trace FILE.fst write a waveform (open with DIR/sparsegen.gtkw, or sparsegen wave)\n"
+    "      --trace-from C, --trace-to C  only cycles C..C (a window of a long run)\n"
+    "      --trace-pes LIST only these PEs (e.g. 0,5) besides the controller and post unit\n"
     "      --no-check       skip the lockstep comparison (to measure its cost)\n"
     "      --quiet          print only the JSON summary\n"
     "      --steps          also a JSON line per LSTM time step\n"
@@ -91,7 +93,7 @@ typedef struct opts {
     int first, samples, no_check, quiet, steps;
     const char *pattern, *sparsity, *nm, *block, *group, *banks;
     int global, compression, pe_stats;
-    const char *calib, *labels, *coverage, *fault;
+    const char *calib, *labels, *coverage, *fault, *trace_from, *trace_to, *trace_pes;
     int dry_run;
 } opts;
 
@@ -125,6 +127,8 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"calib", required_argument, 0, 'C'},  {"labels", required_argument, 0, 'L'},
         {"coverage", required_argument, 0, 'V'}, {"pe-stats", no_argument, 0, 'E'},
         {"fault", required_argument, 0, 'F'},   {"dry-run", no_argument, 0, 'D'},
+        {"trace-from", required_argument, 0, 1001}, {"trace-to", required_argument, 0, 1002},
+        {"trace-pes", required_argument, 0, 1003},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->build = "build";
@@ -167,6 +171,9 @@ static int parse_opts(int argc, char **argv, opts *o)
         case 'E': o->pe_stats = 1; break;
         case 'F': o->fault = optarg; break;
         case 'D': o->dry_run = 1; break;
+        case 1001: o->trace_from = optarg; break;
+        case 1002: o->trace_to = optarg; break;
+        case 1003: o->trace_pes = optarg; break;
         case 'h': usage(stdout); exit(0);
         case ':':
             fprintf(stderr, "sparsegen: option '%s' needs a value\n", argv[optind - 1]);
@@ -294,7 +301,7 @@ static void replay_failure(const sg_config *c, const opts *o, const char *cdir, 
     json_decref(t);
     const long long before = 200, after = 20; /* the window, in cycles */
     long long from = cycle > before ? cycle - before : 0;
-    char exe[4096], err[1024], fst[4200], gtkw[4200], log[4200], a_from[32], a_to[32];
+    char exe[4096], err[1024], fst[4200], gtkw[4200], log[4200], a_from[32], a_to[32], a_pe[16];
     if (sg_sim_build(c, o->build, 1, SG_SIM_TRACE | (o->coverage ? SG_SIM_COVERAGE : 0), exe, sizeof exe,
                      err, sizeof err) != 0) {
         fprintf(stderr, "sparsegen: no waveform of the failure: %s\n", err);
@@ -305,10 +312,10 @@ static void replay_failure(const sg_config *c, const opts *o, const char *cdir, 
     snprintf(log, sizeof log, "%s/failure.log", cdir);
     snprintf(a_from, sizeof a_from, "%lld", from);
     snprintf(a_to, sizeof a_to, "%lld", cycle + after);
-    char *av[48];
+    char *av[64];
     int k = 0;
     av[k++] = exe;
-    for (int i = 1; i < n && k < 40; i++) {
+    for (int i = 1; i < n && k < 54; i++) {
         if (strcmp(argv[i], "--triage") == 0 || strcmp(argv[i], "--coverage") == 0) {
             i++; /* the replay leaves both alone */
             continue;
@@ -318,6 +325,8 @@ static void replay_failure(const sg_config *c, const opts *o, const char *cdir, 
     av[k++] = "--trace", av[k++] = fst;
     av[k++] = "--trace-from", av[k++] = a_from;
     av[k++] = "--trace-to", av[k++] = a_to;
+    snprintf(a_pe, sizeof a_pe, "%d", pe >= 0 && pe < c->pe_count ? pe : 0);
+    av[k++] = "--trace-pes", av[k++] = a_pe;
     av[k] = NULL;
     if (sg_run(av, log, err, sizeof err) < 0) {
         fprintf(stderr, "sparsegen: no waveform of the failure: %s\n", err);
@@ -390,7 +399,7 @@ static int cmd_sim(const opts *o, const char *self)
         return 1;
     }
     char first[16], samples[16];
-    char *argv[32];
+    char *argv[64];
     int n = 0;
     argv[n++] = exe;
     if (o->config)
@@ -407,6 +416,12 @@ static int cmd_sim(const opts *o, const char *self)
         argv[n++] = "--stall-out", argv[n++] = (char *)o->stall_out;
     if (o->trace)
         argv[n++] = "--trace", argv[n++] = (char *)o->trace;
+    if (o->trace_from)
+        argv[n++] = "--trace-from", argv[n++] = (char *)o->trace_from;
+    if (o->trace_to)
+        argv[n++] = "--trace-to", argv[n++] = (char *)o->trace_to;
+    if (o->trace_pes)
+        argv[n++] = "--trace-pes", argv[n++] = (char *)o->trace_pes;
     snprintf(first, sizeof first, "%d", o->first);
     argv[n++] = "--first", argv[n++] = first;
     if (o->samples) {

@@ -55,7 +55,7 @@ struct Rng {
 
 struct Options {
     const char *config = nullptr, *model = nullptr, *random = nullptr, *trace = nullptr;
-    const char *labels = nullptr, *coverage = nullptr, *triage = nullptr;
+    const char *labels = nullptr, *coverage = nullptr, *triage = nullptr, *trace_pes = nullptr;
     int fault_pe = -1, fault_lane = -1;
     uint64_t seed = 1;
     int stall_in = 0, stall_out = 0, first = 0, samples = 0;
@@ -96,6 +96,7 @@ int parse(int argc, char **argv, Options &o)
         else if (a == "--labels" && v) o.labels = argv[++i];
         else if (a == "--coverage" && v) o.coverage = argv[++i];
         else if (a == "--triage" && v) o.triage = argv[++i];
+        else if (a == "--trace-pes" && v) o.trace_pes = argv[++i];
         else if (a == "--fault" && v) {
             if (std::sscanf(v, "%d:%d", &o.fault_pe, &o.fault_lane) != 2 || o.fault_pe < 0 || o.fault_lane < 0)
                 return bad_usage("bad --fault (PE:LANE)", v);
@@ -138,10 +139,27 @@ class Testbench {
 #if VM_TRACE
         if (o.trace) ctx_->traceEverOn(true);
 #endif
-        top_.reset(new Vsparsegen_top{ctx_.get(), "sparsegen_top"});
+        // named TOP, so trace paths read TOP.sparsegen_top... as the
+        // generated save files (sparsegen.gtkw) expect
+        top_.reset(new Vsparsegen_top{ctx_.get(), "TOP"});
 #if VM_TRACE
         if (o.trace) {
             fst_.reset(new VerilatedFstC);
+            if (o.trace_pes) {
+                // only the top level, the controller, the post unit and the
+                // chosen PEs (a comma-separated list)
+                fst_->dumpvars(1, "TOP.sparsegen_top");
+                fst_->dumpvars(1, "TOP.sparsegen_top.u_core");
+                fst_->dumpvars(99, "TOP.sparsegen_top.u_core.u_ctrl");
+                fst_->dumpvars(99, "TOP.sparsegen_top.u_core.u_post");
+                std::string list = o.trace_pes;
+                for (size_t at = 0; at < list.size();) {
+                    size_t end = list.find(',', at);
+                    if (end == std::string::npos) end = list.size();
+                    fst_->dumpvars(99, "TOP.sparsegen_top.u_core.gen_pe[" + list.substr(at, end - at) + "]");
+                    at = end + 1;
+                }
+            }
             top_->trace(fst_.get(), 99);
             fst_->open(o.trace);
         }
