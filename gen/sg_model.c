@@ -1793,15 +1793,25 @@ int sg_model_save(const sg_model *m, const char *dir, char *err, size_t errlen)
 
 /* ---- a whole model --------------------------------------------------------- */
 
+long long sg_layer_out_len(const sg_layer *L)
+{
+    return L->type == SG_LAYER_LSTM ? (long long)L->steps * L->out : L->out;
+}
+
+size_t sg_layer_read_offset(const sg_model *m, int l)
+{
+    const sg_layer *P = l > 0 ? &m->layers[l - 1] : NULL;
+    if (P == NULL || P->type != SG_LAYER_LSTM || (l < m->n_layers && m->layers[l].type == SG_LAYER_LSTM))
+        return 0;
+    return (size_t)(P->steps - 1) * P->out; /* the last h_t */
+}
+
 long long sg_model_max_len(const sg_model *m)
 {
     long long n = m->input_len;
-    for (int l = 0; l < m->n_layers; l++) {
-        const sg_layer *L = &m->layers[l];
-        long long k = L->type == SG_LAYER_LSTM ? (long long)L->steps * L->out : L->out;
-        if (k > n)
-            n = k;
-    }
+    for (int l = 0; l < m->n_layers; l++)
+        if (sg_layer_out_len(&m->layers[l]) > n)
+            n = sg_layer_out_len(&m->layers[l]);
     return n;
 }
 
@@ -1819,21 +1829,15 @@ int sg_model_forward(const sg_model *m, int data_w, int acc_w, const int32_t *x,
     if (rc == 0)
         memcpy(a, x, (size_t)m->input_len * sizeof *a);
     for (int l = 0; rc == 0 && l < m->n_layers; l++) {
-        const sg_layer *L = &m->layers[l];
-        const int32_t *in = a;
-        /* a layer after an lstm layer reads its last h_t */
-        if (l > 0 && m->layers[l - 1].type == SG_LAYER_LSTM && L->type != SG_LAYER_LSTM)
-            in = a + (size_t)(m->layers[l - 1].steps - 1) * m->layers[l - 1].out;
-        rc = sg_layer_forward(L, data_w, acc_w, in, b, err, errlen);
+        rc = sg_layer_forward(&m->layers[l], data_w, acc_w, a + sg_layer_read_offset(m, l), b, err,
+                              errlen);
         int32_t *t = a;
         a = b;
         b = t;
     }
-    if (rc == 0) {
-        const sg_layer *Z = &m->layers[m->n_layers - 1];
-        size_t off = Z->type == SG_LAYER_LSTM ? (size_t)(Z->steps - 1) * Z->out : 0;
-        memcpy(y, a + off, (size_t)Z->out * sizeof *y);
-    }
+    if (rc == 0)
+        memcpy(y, a + sg_layer_read_offset(m, m->n_layers),
+               (size_t)m->layers[m->n_layers - 1].out * sizeof *y);
     free(a);
     free(b);
     return rc;

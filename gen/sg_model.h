@@ -162,6 +162,14 @@ int sg_model_load_float(const char *path, sg_model *m, char *err, size_t errlen)
 int sg_layer_forward(const sg_layer *L, int data_w, int acc_w,
                      const int32_t *x, int32_t *y, char *err, size_t errlen);
 
+/* Values layer L writes: out, an lstm layer's whole sequence steps x out. */
+long long sg_layer_out_len(const sg_layer *L);
+
+/* Where layer l of m reads in layer l-1's output: 0, or after an lstm
+ * layer (unless l is one too) its last h_t.  l = n_layers: where the
+ * model's output is in the last layer's. */
+size_t sg_layer_read_offset(const sg_model *m, int l);
+
 /* The longest activation vector of m: its input or a layer's output (an
  * lstm layer's whole sequence). */
 long long sg_model_max_len(const sg_model *m);

@@ -217,16 +217,12 @@ int sg_model_forward_float(const sg_model *m, const double *x, double *y, double
         memcpy(a, x, (size_t)m->input_len * sizeof *a);
     for (int l = 0; rc == 0 && l < m->n_layers; l++) {
         const sg_layer *L = &m->layers[l];
-        const double *in = a;
-        if (l > 0 && m->layers[l - 1].type == SG_LAYER_LSTM && L->type != SG_LAYER_LSTM)
-            in = a + (size_t)(m->layers[l - 1].steps - 1) * m->layers[l - 1].out;
-        if (sg_layer_forward_float(L, in, b) != 0) {
+        if (sg_layer_forward_float(L, a + sg_layer_read_offset(m, l), b) != 0) {
             snprintf(err, errlen, "layer '%s': no float weights, or out of memory", L->name);
             rc = -1;
             break;
         }
-        long long len = L->type == SG_LAYER_LSTM ? (long long)L->steps * L->out : L->out;
-        for (long long k = 0; max_out != NULL && k < len; k++) {
+        for (long long k = 0; max_out != NULL && k < sg_layer_out_len(L); k++) {
             double v = fabs(b[k]);
             if (isnan(v) || v > max_out[l]) /* a NaN sticks: nothing is > NaN */
                 max_out[l] = v;
@@ -235,11 +231,9 @@ int sg_model_forward_float(const sg_model *m, const double *x, double *y, double
         a = b;
         b = t;
     }
-    if (rc == 0 && y != NULL) {
-        const sg_layer *Z = &m->layers[m->n_layers - 1];
-        size_t off = Z->type == SG_LAYER_LSTM ? (size_t)(Z->steps - 1) * Z->out : 0;
-        memcpy(y, a + off, (size_t)Z->out * sizeof *y);
-    }
+    if (rc == 0 && y != NULL)
+        memcpy(y, a + sg_layer_read_offset(m, m->n_layers),
+               (size_t)m->layers[m->n_layers - 1].out * sizeof *y);
     free(a);
     free(b);
     return rc;

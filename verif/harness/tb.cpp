@@ -332,7 +332,7 @@ void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg
         r.cap.layer = m.n_layers - 1;
         r.cap.first = o.first;
         r.cap.classes = Z.out;
-        r.cap.offset = Z.type == SG_LAYER_LSTM ? (Z.steps - 1) * Z.out : 0;
+        r.cap.offset = (int)sg_layer_read_offset(&m, m.n_layers);
         r.cap.rtl.assign((size_t)p.samples * Z.out, 0);
         r.cap.gold.assign((size_t)p.samples * Z.out, 0);
         r.cap.seen.assign(p.samples, 0);
@@ -522,10 +522,9 @@ std::vector<int32_t> layer_input(const sg_model &m, const sg_config &c, int s, i
     char err[256];
     for (int l = 0; l < li; l++) {
         const sg_layer &L = m.layers[l];
-        b.assign((size_t)(L.type == SG_LAYER_LSTM ? L.steps * L.out : L.out), 0);
+        b.assign((size_t)sg_layer_out_len(&L), 0);
         if (sg_layer_forward(&L, c.data_w, c.acc_w, a.data(), b.data(), err, sizeof err) != 0) return {};
-        if (L.type == SG_LAYER_LSTM && !(l + 1 < m.n_layers && m.layers[l + 1].type == SG_LAYER_LSTM))
-            b.erase(b.begin(), b.end() - L.out);
+        b.erase(b.begin(), b.begin() + (long)sg_layer_read_offset(&m, l + 1));
         a.swap(b);
     }
     return a;
