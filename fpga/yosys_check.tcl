@@ -82,7 +82,7 @@ yosys tee -q -o [file join $out mul_pre.il] dump {t:$mul}
 # (memory -nomap collects every memory into one $mem_v2 cell)
 yosys {*}$synth -run map_dsp:coarse
 yosys tee -q -o [file join $out mul_soft.il] dump {t:$mul}
-yosys tee -q -o [file join $out dsp.il] dump t:DSP48E2
+yosys tee -q -o [file join $out dsp.il] dump t:DSP48E2 t:DSP48E1
 yosys {*}$synth -run coarse:map_memory
 yosys tee -q -o [file join $out mem_pre.il] dump {t:$mem_v2}
 
@@ -95,7 +95,7 @@ yosys tee -q -o [file join $out mem_post.il] dump {t:$mem} {t:$mem_v2}
 # The primitives by type.  Keep this list in step with fpga/yosys.test, which
 # also checks that it accounts for every RAM* cell that stat counts.
 set prims {
-    DSP48E2 RAMB18E2 RAMB36E2 URAM288
+    DSP48E2 DSP48E1 RAMB18E2 RAMB36E2 RAMB18E1 RAMB36E1 URAM288
     RAM32X1S RAM32X1D RAM64X1S RAM64X1D RAM128X1S RAM128X1D RAM256X1S
     RAM256X1D RAM512X1S RAM32M RAM64M RAM32M16 RAM64M8 RAM64X8SW RAM32X16DR8
 }

@@ -70,8 +70,7 @@ static unsigned long long fnv_text(unsigned long long h, const char *s, size_t n
     return h;
 }
 
-/* Hash one file's content into h; -1 if unreadable. */
-static int hash_file(unsigned long long *h, const char *path)
+int sg_hash_file(unsigned long long *h, const char *path)
 {
     sg_strbuf sb;
     sg_sb_init(&sb);
@@ -87,7 +86,7 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int mode
 {
     char dir[2048], path[4096];
     snprintf(dir, sizeof dir, "%s/%s-%016llx", build_root, c->name, c->hash);
-    if (sg_gen_write(c, sg_gen_template_dir(), dir, err, errlen) != 0)
+    if (sg_gen_write(c, NULL, sg_gen_template_dir(), dir, err, errlen) != 0)
         return -1;
     /* Verilator's make runs inside obj_dir: every path it gets is absolute */
     char *abs = realpath(dir, NULL);
@@ -105,19 +104,19 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int mode
     unsigned long long h = 1469598103934665603ULL;
     for (int i = 0; sg_gen_modules[i]; i++) {
         snprintf(path, sizeof path, "%s/rtl/%s", dir, sg_gen_modules[i]);
-        hash_file(&h, path);
+        sg_hash_file(&h, path);
     }
     for (int i = 0; sg_gen_tables[i]; i++) {
         snprintf(path, sizeof path, "%s/rtl/%s", dir, sg_gen_tables[i]);
-        hash_file(&h, path);
+        sg_hash_file(&h, path);
     }
     const char *more[] = {"rtl/sparsegen_params.vh", "sparsegen_params.h"};
     for (int i = 0; i < 2; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, more[i]);
-        hash_file(&h, path);
+        sg_hash_file(&h, path);
     }
     snprintf(path, sizeof path, "%s/tb.cpp", hdir);
-    if (hash_file(&h, path) != 0) {
+    if (sg_hash_file(&h, path) != 0) {
         snprintf(err, errlen, "cannot read harness '%s' (set SPARSEGEN_HARNESS?)", path);
         return -1;
     }
@@ -125,7 +124,7 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int mode
     char libpath[2][2048];
     for (int i = 0; i < 2; i++) {
         snprintf(libpath[i], sizeof libpath[i], "%s/%s", libdir, libs[i]);
-        if (hash_file(&h, libpath[i]) != 0) {
+        if (sg_hash_file(&h, libpath[i]) != 0) {
             snprintf(err, errlen, "cannot read library '%s' (set SPARSEGEN_LIBDIR?)", libpath[i]);
             return -1;
         }

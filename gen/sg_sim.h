@@ -27,4 +27,8 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int mode
 /* Run argv[0] with argv, wait; returns its exit status (or -1 with err). */
 int sg_run(char *const argv[], const char *log_path, char *err, size_t errlen);
 
+/* FNV-1a of a file's content, folded into *h (start from
+ * 1469598103934665603).  Returns 0, or -1 if unreadable. */
+int sg_hash_file(unsigned long long *h, const char *path);
+
 #endif

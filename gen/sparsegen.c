@@ -9,7 +9,9 @@
 #include <jansson.h>
 
 #include "sg_compile.h"
+#include "sg_board.h"
 #include "sg_config.h"
+#include "sg_fit.h"
 #include "sg_gen.h"
 #include "sg_model.h"
 #include "sg_npy.h"
@@ -19,6 +21,7 @@
 #include "sg_report.h"
 #include "sg_strbuf.h"
 #include "sg_sim.h"
+#include "sg_synth.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -27,6 +30,10 @@ static const char *usage_text =
     "\n"
     "commands:\n"
     "  gen      -c CONFIG -o DIR          write specialized RTL, params, filelist, .gtkw\n"
+    "           [--board B]               ... and the board's Vivado or Quartus flow (fpga/)\n"
+    "           [--fit B]                 ... sized to fit board B (largest P x B and buffers)\n"
+    "  boards                             list the board database (--board takes a name or a file)\n"
+    "  synth    --tool yosys -c CONFIG --board B [-o DIR]  resources and DSP/RAM mapping here\n"
     "  compile  -c CONFIG -m MODEL -o DIR turn a model into a command stream + golden results\n"
     "  sim      -c CONFIG -m MODEL        verilate and run in lockstep with the golden model\n"
     "  prune    -c CONFIG -m MODEL -o DIR magnitude-prune every layer to a pattern (a new model)\n"
@@ -71,6 +78,13 @@ static const char *usage_text =
     "      --nm N:M         nm: keep N of every M columns (default 2:4)\n"
     "      --block RxC      block: block shape (default 4x4)\n"
     "      --group RxC      groups: local group shape (default: P rows x one bank)\n"
+    "synth options:\n"
+    "      --tool T         yosys (default; Xilinx parts), vivado or quartus (runs the\n"
+    "                       generated flow when the tool is installed)\n"
+    "      --top M          sparsegen_axi (default: the board wrapper) or sparsegen_top\n"
+    "      -o DIR           output (default BUILD/<config>-<hash>/synth)\n"
+    "fit options (gen --fit B): --sparsity S (default 0.875) for the effective GOPS,\n"
+    "      --headroom F     share of each resource to use, 0.1..1 (default 0.8)\n"
     "quantize options:\n"
     "      --calib FILE     calibration samples (.npy, float) for the activation scales\n"
     "                       (default: the model's own inputs)\n"
@@ -95,6 +109,7 @@ typedef struct opts {
     int global, compression, pe_stats;
     const char *calib, *labels, *coverage, *fault, *trace_from, *trace_to, *trace_pes;
     int dry_run;
+    const char *board, *fit, *tool, *top, *headroom;
 } opts;
 
 static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
@@ -129,6 +144,9 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"fault", required_argument, 0, 'F'},   {"dry-run", no_argument, 0, 'D'},
         {"trace-from", required_argument, 0, 1001}, {"trace-to", required_argument, 0, 1002},
         {"trace-pes", required_argument, 0, 1003},
+        {"board", required_argument, 0, 1004}, {"fit", required_argument, 0, 1005},
+        {"tool", required_argument, 0, 1006},  {"top", required_argument, 0, 1007},
+        {"headroom", required_argument, 0, 1008},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->build = "build";
@@ -174,6 +192,11 @@ static int parse_opts(int argc, char **argv, opts *o)
         case 1001: o->trace_from = optarg; break;
         case 1002: o->trace_to = optarg; break;
         case 1003: o->trace_pes = optarg; break;
+        case 1004: o->board = optarg; break;
+        case 1005: o->fit = optarg; break;
+        case 1006: o->tool = optarg; break;
+        case 1007: o->top = optarg; break;
+        case 1008: o->headroom = optarg; break;
         case 'h': usage(stdout); exit(0);
         case ':':
             fprintf(stderr, "sparsegen: option '%s' needs a value\n", argv[optind - 1]);
@@ -222,19 +245,238 @@ static int load_model(const opts *o, const sg_config *c, sg_model *m)
     return rc;
 }
 
+/* A number in lo..hi from an option's text; -1 with a message otherwise. */
+static int parse_real(const char *s, const char *what, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= lo && v <= hi)) {
+        fprintf(stderr, "sparsegen: bad value '%s' for %s: legal range %g..%g\n", s, what, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int load_board(const char *name, sg_board *b)
+{
+    char err[2048];
+    if (sg_board_load(name, b, err, sizeof err) != 0) {
+        fprintf(stderr, "sparsegen: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The estimate of c on b as table rows (sb). */
+static void estimate_table(sg_strbuf *sb, const sg_fit_est *e, const sg_fit_est *cap,
+                           const sg_board *b)
+{
+    int intel = strcmp(b->vendor, "intel") == 0;
+    struct {
+        const char *name;
+        double used, avail;
+    } r[] = {{"dsp", e->dsp, cap->dsp},
+             {intel ? "m20k" : "bram36", e->bram, cap->bram},
+             {intel ? "alm" : "lut", (double)e->lut, (double)cap->lut},
+             {intel ? "mlab" : "lutram", (double)e->lutram, (double)cap->lutram},
+             {"ff", (double)e->ff, (double)cap->ff}};
+    sg_sb_addf(sb, "  %-8s %12s %12s %8s\n", "resource", "estimate", "available", "util");
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
+        sg_sb_addf(sb, "  %-8s %12.1f %12.0f %7.2f%%\n", r[i].name, r[i].used, r[i].avail,
+                   r[i].avail > 0 ? 100 * r[i].used / r[i].avail : 0);
+}
+
+/* gen --fit B: the largest configuration for the board, from the given
+ * one (or the default); prints the choice, the estimate and the GOPS. */
+static int fit_config(const opts *o, const sg_board *b, sg_config *c)
+{
+    sg_config base;
+    char err[1024], why[512];
+    double headroom = SG_FIT_HEADROOM, sparsity = 0.875;
+    if ((o->headroom && parse_real(o->headroom, "--headroom", 0.1, 1.0, &headroom) != 0) ||
+        (o->sparsity && parse_real(o->sparsity, "--sparsity", 0.0, 0.99, &sparsity) != 0) ||
+        load_config(o, &base) != 0)
+        return -1;
+    if (sg_fit(&base, b, headroom, c, why, sizeof why, err, sizeof err) != 0) {
+        fprintf(stderr, "sparsegen: %s\n", err);
+        return -1;
+    }
+    snprintf(c->name, sizeof c->name, "%.24s-%.23s", base.name, b->name);
+    if (sg_config_derive(c, err, sizeof err) != 0) {
+        fprintf(stderr, "sparsegen: %s\n", err);
+        return -1;
+    }
+    sg_fit_est e, cap;
+    sg_fit_estimate(c, b, &e);
+    sg_fit_capacity(b, &cap);
+    double peak = 2.0 * c->lanes * c->clock_mhz / 1000.0;
+    sg_strbuf sb;
+    sg_sb_init(&sb);
+    sg_sb_addf(&sb, "sparsegen fit: board %s (%s), %g MHz, headroom %.0f%%\n", b->name, b->part,
+               c->clock_mhz, 100 * headroom);
+    sg_sb_addf(&sb, "  chosen: %d PEs x %d banks = %d MAC lanes, vbuf %d, wbuf %d, rbuf %d words\n",
+               c->pe_count, c->banks, c->lanes, c->vbuf_depth, c->wbuf_depth, c->rbuf_depth);
+    sg_sb_addf(&sb, "  why: %s\n", why);
+    estimate_table(&sb, &e, &cap, b);
+    sg_sb_addf(&sb, "  peak: %.1f GOPS (2 x %d lanes x %g MHz)\n", peak, c->lanes, c->clock_mhz);
+    sg_sb_addf(&sb,
+               "  effective: %.1f GOPS dense-equivalent at %.1f%% bank-balanced sparsity (ideal:\n"
+               "    every slot useful; sparsegen sim measures the real utilization of a model)\n",
+               peak / (1.0 - sparsity), 100 * sparsity);
+    fputs(sb.buf, stdout);
+    sg_sb_release(&sb);
+    printf("{\"fit\":{\"board\":\"%s\",\"pe_count\":%d,\"banks\":%d,\"lanes\":%d,\"vbuf_depth\":%d,"
+           "\"wbuf_depth\":%d,\"rbuf_depth\":%d,\"clock_mhz\":%g,\"dsp\":%.1f,\"bram\":%.1f,"
+           "\"lut\":%lld,\"peak_gops\":%.2f,\"effective_gops\":%.2f,\"sparsity\":%g}}\n",
+           b->name, c->pe_count, c->banks, c->lanes, c->vbuf_depth, c->wbuf_depth, c->rbuf_depth,
+           c->clock_mhz, e.dsp, e.bram, e.lut, peak, peak / (1.0 - sparsity), sparsity);
+    return 0;
+}
+
 static int cmd_gen(const opts *o)
 {
     sg_config c;
+    sg_board b;
     char err[1024];
     if (!o->output)
         return die_input("gen needs an output directory: -o DIR");
-    if (load_config(o, &c) != 0)
-        return EXIT_BAD_INPUT;
-    if (sg_gen_write(&c, sg_gen_template_dir(), o->output, err, sizeof err) != 0)
+    if (o->fit && o->board && strcmp(o->fit, o->board) != 0)
+        return die_input("give --fit B or --board B, not two different boards");
+    if (o->fit) {
+        if (load_board(o->fit, &b) != 0 || fit_config(o, &b, &c) != 0)
+            return EXIT_BAD_INPUT;
+    } else {
+        if (load_config(o, &c) != 0 || (o->board && load_board(o->board, &b) != 0))
+            return EXIT_BAD_INPUT;
+        if (o->board) {
+            /* a configuration that cannot fit gets nothing written */
+            sg_fit_est e, cap;
+            sg_fit_estimate(&c, &b, &e);
+            sg_fit_capacity(&b, &cap);
+            const char *over = sg_fit_over(&e, &cap, 1.0);
+            if (over) {
+                sg_strbuf sb;
+                sg_sb_init(&sb);
+                estimate_table(&sb, &e, &cap, &b);
+                fprintf(stderr,
+                        "sparsegen: configuration '%s' (%d x %d lanes) cannot fit board '%s' (%s): "
+                        "not enough %s\n%s(sparsegen gen --fit %s sizes one that does)\n",
+                        c.name, c.pe_count, c.banks, b.name, b.part, over, sb.buf, b.name);
+                sg_sb_release(&sb);
+                return EXIT_BAD_INPUT;
+            }
+            const char *tight = sg_fit_over(&e, &cap, SG_FIT_HEADROOM);
+            if (tight)
+                fprintf(stderr, "sparsegen: warning: '%s' takes over %.0f%% of the %s of %s "
+                                "(estimate; sparsegen synth measures)\n",
+                        c.name, 100 * SG_FIT_HEADROOM, tight, b.name);
+        }
+    }
+    if (sg_gen_write(&c, o->board || o->fit ? &b : NULL, sg_gen_template_dir(), o->output, err,
+                     sizeof err) != 0)
         return die_input(err);
     printf("sparsegen: configuration '%s' (%d PEs x %d banks = %d MAC lanes) written to %s\n",
            c.name, c.pe_count, c.banks, c.lanes, o->output);
+    if (o->board || o->fit)
+        printf("sparsegen: %s flow for %s (%s) in %s/fpga/%s/\n", b.tool, b.name, b.part, o->output,
+               b.tool);
     return 0;
+}
+
+static int cmd_boards(const opts *o)
+{
+    (void)o;
+    sg_board *all;
+    int n;
+    char err[2048];
+    if (sg_board_list(&all, &n, err, sizeof err) != 0)
+        return die_input(err);
+    printf("%-10s %-22s %-7s %9s %9s %6s %7s %6s %5s  %s\n", "board", "part", "tool", "LUT/ALM",
+           "FF", "DSP", "BRAM", "URAM", "MHz", "title");
+    for (int i = 0; i < n; i++) {
+        const sg_board *b = &all[i];
+        int intel = strcmp(b->vendor, "intel") == 0;
+        char bram[32], uram[32];
+        if (intel)
+            snprintf(bram, sizeof bram, "%lldM20K", b->m20k), snprintf(uram, sizeof uram, "-");
+        else
+            snprintf(bram, sizeof bram, "%lld", b->bram36), snprintf(uram, sizeof uram, "%lld", b->uram);
+        printf("%-10s %-22s %-7s %9lld %9lld %6lld %7s %6s %5g  %s\n", b->name, b->part, b->tool,
+               intel ? b->alm : b->lut, b->ff, b->dsp, bram, uram, b->clock_mhz, b->title);
+    }
+    printf("(%d boards in %s; BRAM in 36 Kb blocks, URAM in 288 Kb blocks; --board also takes "
+           "a board file)\n", n, sg_board_dir());
+    free(all);
+    return 0;
+}
+
+static int cmd_synth(const opts *o)
+{
+    sg_config c;
+    sg_board b;
+    char err[2048];
+    const char *tool = o->tool ? o->tool : "yosys";
+    const char *top = o->top ? o->top : "sparsegen_axi";
+    if (!o->board)
+        return die_input("synth needs a board: --board B (sparsegen boards lists them)");
+    if (strcmp(top, "sparsegen_axi") != 0 && strcmp(top, "sparsegen_top") != 0) {
+        fprintf(stderr, "sparsegen: bad value '%s' for --top: sparsegen_axi or sparsegen_top\n", top);
+        return EXIT_BAD_INPUT;
+    }
+    if (load_config(o, &c) != 0 || load_board(o->board, &b) != 0)
+        return EXIT_BAD_INPUT;
+    if (strcmp(tool, "vivado") == 0 || strcmp(tool, "quartus") == 0) {
+        if (strcmp(tool, b.tool) != 0) {
+            fprintf(stderr, "sparsegen: board '%s' (%s) is a %s part: --tool %s does not apply\n",
+                    b.name, b.part, b.tool, tool);
+            return EXIT_BAD_INPUT;
+        }
+        fprintf(stderr,
+                "sparsegen: %s is not run by sparsegen synth; write its flow with\n"
+                "  sparsegen gen -c CONFIG --board %s -o DIR\n"
+                "and run it where %s is installed: %s\n",
+                tool, b.name, tool,
+                strcmp(tool, "vivado") == 0 ? "vivado -mode batch -source DIR/fpga/vivado/build.tcl"
+                                            : "quartus_sh -t DIR/fpga/quartus/build.tcl");
+        return EXIT_BAD_INPUT;
+    }
+    if (strcmp(tool, "yosys") != 0) {
+        fprintf(stderr, "sparsegen: unknown --tool '%s': yosys, vivado or quartus\n", tool);
+        return EXIT_BAD_INPUT;
+    }
+    char dir[4096];
+    if (o->output)
+        snprintf(dir, sizeof dir, "%s", o->output);
+    else
+        snprintf(dir, sizeof dir, "%s/%s-%016llx/synth", o->build, c.name, c.hash);
+    sg_synth_result r;
+    if (sg_synth_yosys(&c, &b, dir, top, o->quiet, &r, err, sizeof err) != 0)
+        return die_input(err);
+    sg_strbuf sb, js;
+    sg_sb_init(&sb);
+    sg_sb_init(&js);
+    char *json = sg_synth_render(&r, &c, &b, &sb);
+    sg_sb_addf(&js, "%s\n", json ? json : "{}");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/synth.json", dir);
+    int rc = sg_sb_write_file(&js, path, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "sparsegen: %s\n", err);
+    else if (!o->quiet)
+        sg_sb_addf(&sb, "sparsegen: resource report in %s\n", path);
+    if (!o->quiet)
+        fputs(sb.buf, stdout);
+    fputs(js.buf, stdout); /* the JSON line last, as every command prints it */
+    free(json);
+    sg_sb_release(&sb);
+    sg_sb_release(&js);
+    int mapped = r.muls_soft == 0 && r.buf_ff == 0 && r.mem_left == 0 && r.buffers > 0;
+    if (!mapped)
+        fprintf(stderr, "sparsegen: synth: the mapping check failed: %s\n", r.bad);
+    if (r.over)
+        fprintf(stderr, "sparsegen: synth: '%s' does not fit board '%s'\n", c.name, b.name);
+    return rc != 0 ? EXIT_BAD_INPUT : mapped && !r.over ? 0 : 1;
 }
 
 static int cmd_compile(const opts *o)
@@ -861,6 +1103,10 @@ int main(int argc, char **argv)
         return cmd_quantize(&o);
     if (strcmp(cmd, "wave") == 0)
         return cmd_wave(&o);
+    if (strcmp(cmd, "boards") == 0)
+        return cmd_boards(&o);
+    if (strcmp(cmd, "synth") == 0)
+        return cmd_synth(&o);
     fprintf(stderr, "sparsegen: unknown command '%s' (see sparsegen --help)\n", cmd);
     return EXIT_BAD_INPUT;
 }

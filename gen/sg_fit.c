@@ -1,0 +1,289 @@
+/* sg_fit: resource estimate and the largest configuration for a board; see
+ * sg_fit.h. */
+#include "sg_fit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Logic (LUTs outside memories) and flip-flops: a fixed part (controller,
+ * post unit, LSTM unit) plus per MAC lane, plus per lane and log2(P) for
+ * the CONV vector generator's rotation across PEs (flip-flops: per PE).
+ * Fitted to `sparsegen synth --tool yosys --top sparsegen_top` (xcup, 8-bit
+ * data and weights, measured 2026-11-22), then the board wrapper added
+ * (sparsegen_axi: +1268 LUT, +762 FF on 2 x 2, the AXI4-Lite registers and
+ * the per-job counter bases; the constants below include it):
+ *     P x B   logic LUT   (model)     FF   (model)
+ *     2 x 2      4191      4186      2373   2450
+ *     2 x 4      4625      4622      2579   2650
+ *     4 x 4      5878      5878      3319   3100
+ *     8 x 8     12927     13798      5482   5600
+ *    16 x 8     27762     26918      8828   9000
+ * 16-bit data or weights: per-lane parts x 1.5 (wider muxes and trees). */
+#define LUT_FIXED 5000.0 /* 3750 for the core alone */
+#define LUT_PER_LANE 85.0
+#define LUT_PER_LANE_LOG2P 24.0
+#define LUTRAM_FIXED 400   /* shift registers and small arrays (SRL16E, RAM32M16) */
+#define FF_FIXED 2950.0 /* 2200 for the core alone */
+#define FF_PER_LANE 50.0
+#define FF_PER_PE 25.0
+#define ALM_PER_LUT (1.0 / 1.6) /* an ALM holds about 1.6 6-input-LUT functions */
+
+static int is_intel(const sg_board *b)
+{
+    return strcmp(b->vendor, "intel") == 0;
+}
+
+/* Blocks of one RAM (depth x width) in 18 Kb RAMB18 or 20 Kb M20K, the best
+ * single aspect ratio.  *small set (and 0 returned) when the RAM goes to
+ * distributed memory; *dist the LUTs (ALMs) it then takes. */
+static int ram_blocks(long long depth, int width, int intel, int *small, long long *dist)
+{
+    static const int x_depth[] = {512, 1024, 2048, 4096, 8192, 16384};
+    static const int x_width[] = {36, 18, 9, 4, 2, 1};
+    static const int i_width[] = {40, 20, 10, 5, 2, 1};
+    long long bits = depth * width;
+    *small = depth <= 64 || bits <= 2048;
+    if (*small) {
+        /* Xilinx: a SLICEM LUT holds 64x1 in SDP use (RAM64M8: 8 LUTs, 64x7);
+         * Intel: an MLAB (10 ALMs) holds 640 bits */
+        *dist = intel ? 10 * ((bits + 639) / 640)
+                      : 8 * (((depth + 63) / 64) * ((width + 6) / 7));
+        return 0;
+    }
+    *dist = 0;
+    long long best = -1;
+    for (int i = 0; i < 6; i++) {
+        int w = intel ? i_width[i] : x_width[i];
+        long long n = ((depth + x_depth[i] - 1) / x_depth[i]) * ((width + w - 1) / w);
+        if (best < 0 || n < best)
+            best = n;
+    }
+    return (int)best;
+}
+
+void sg_fit_estimate(const sg_config *c, const sg_board *b, sg_fit_est *e)
+{
+    int intel = is_intel(b);
+    memset(e, 0, sizeof *e);
+    int lanes = c->pe_count * c->banks;
+    e->dsp = intel ? ceil(lanes / 2.0) + 2.0 * c->post_lanes + 5.0 * c->lstm_lanes
+                   : lanes + 4.0 * c->post_lanes + 9.0 * c->lstm_lanes;
+    struct {
+        long long depth;
+        int width;
+        int count;
+    } banks[] = {
+        {c->vbuf_depth, c->data_w, c->pe_count * c->banks},
+        {c->wbuf_depth, c->word_w, c->pe_count},
+        {c->rbuf_depth, 32, c->pe_count},
+        {c->rbuf_depth, 38, c->pe_count},
+        {c->lstm_c_depth, 32 * c->lstm_lanes, 1},
+    };
+    long long blocks = 0;
+    for (size_t i = 0; i < sizeof banks / sizeof banks[0]; i++) {
+        int small;
+        long long dist;
+        int n = ram_blocks(banks[i].depth, banks[i].width, intel, &small, &dist);
+        blocks += (long long)n * banks[i].count;
+        e->lutram += dist * banks[i].count;
+    }
+    /* Xilinx counts in BRAM36 (two RAMB18 each); Intel in M20K */
+    e->bram = intel ? (double)blocks : blocks / 2.0;
+    double wide = c->data_w > 8 || c->wgt_w > 8 ? 1.5 : 1.0;
+    double lut = LUT_FIXED + wide * lanes * (LUT_PER_LANE + LUT_PER_LANE_LOG2P * log2(c->pe_count));
+    double ff = FF_FIXED + wide * (FF_PER_LANE * lanes + FF_PER_PE * c->pe_count);
+    e->lutram += intel ? LUTRAM_FIXED / 10 : LUTRAM_FIXED;
+    e->lut = intel ? (long long)ceil(lut * ALM_PER_LUT) + e->lutram : (long long)ceil(lut) + e->lutram;
+    e->ff = (long long)ceil(ff);
+}
+
+void sg_fit_capacity(const sg_board *b, sg_fit_est *cap)
+{
+    memset(cap, 0, sizeof *cap);
+    cap->dsp = (double)b->dsp;
+    cap->ff = b->ff;
+    if (is_intel(b)) {
+        cap->bram = (double)b->m20k;
+        cap->lut = b->alm;
+        cap->lutram = b->mlab;
+    } else {
+        cap->bram = (double)b->bram36;
+        cap->lut = b->lut;
+        cap->lutram = b->lutram;
+    }
+}
+
+const char *sg_fit_over(const sg_fit_est *e, const sg_fit_est *cap, double headroom)
+{
+    if (e->dsp > headroom * cap->dsp)
+        return "dsp";
+    if (e->bram > headroom * cap->bram)
+        return "bram";
+    if ((double)e->lut > headroom * (double)cap->lut)
+        return "lut";
+    if ((double)e->lutram > headroom * (double)cap->lutram)
+        return "lutram";
+    if ((double)e->ff > headroom * (double)cap->ff)
+        return "ff";
+    return NULL;
+}
+
+/* The share of resource `name` e takes of cap. */
+static double share_of(const sg_fit_est *e, const sg_fit_est *cap, const char *name)
+{
+    double u = 0, a = 0;
+    if (!strcmp(name, "dsp"))
+        u = e->dsp, a = cap->dsp;
+    else if (!strcmp(name, "bram"))
+        u = e->bram, a = cap->bram;
+    else if (!strcmp(name, "lut"))
+        u = (double)e->lut, a = (double)cap->lut;
+    else if (!strcmp(name, "lutram"))
+        u = (double)e->lutram, a = (double)cap->lutram;
+    else
+        u = (double)e->ff, a = (double)cap->ff;
+    return a > 0 ? u / a : 0;
+}
+
+/* The share of each resource e takes of cap, the largest one's name. */
+static const char *binding(const sg_fit_est *e, const sg_fit_est *cap, double *share)
+{
+    struct {
+        const char *name;
+        double used, avail;
+    } r[] = {{"dsp", e->dsp, cap->dsp},
+             {"bram", e->bram, cap->bram},
+             {"lut", (double)e->lut, (double)cap->lut},
+             {"lutram", (double)e->lutram, (double)cap->lutram},
+             {"ff", (double)e->ff, (double)cap->ff}};
+    const char *name = "dsp";
+    *share = 0;
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
+        double s = r[i].avail > 0 ? r[i].used / r[i].avail : r[i].used > 0 ? 1e9 : 0;
+        if (s > *share)
+            *share = s, name = r[i].name;
+    }
+    return name;
+}
+
+/* base with P, B and the depths shifted down k halvings (not below the
+ * minimums); 0 if it derives. */
+static int candidate(const sg_config *base, const sg_board *b, int P, int B, int k, sg_config *c)
+{
+    char err[256];
+    *c = *base;
+    c->pe_count = P;
+    c->banks = B;
+    c->vbuf_depth = base->vbuf_depth >> k < 64 ? (base->vbuf_depth < 64 ? base->vbuf_depth : 64)
+                                                : base->vbuf_depth >> k;
+    c->wbuf_depth = base->wbuf_depth >> k < 256 ? (base->wbuf_depth < 256 ? base->wbuf_depth : 256)
+                                                 : base->wbuf_depth >> k;
+    c->rbuf_depth = base->rbuf_depth >> k < 32 ? (base->rbuf_depth < 32 ? base->rbuf_depth : 32)
+                                                : base->rbuf_depth >> k;
+    c->clock_mhz = b->clock_mhz;
+    if (c->post_lanes > P)
+        c->post_lanes = P;
+    if (c->lstm_lanes > B)
+        c->lstm_lanes = B;
+    while (B % c->lstm_lanes)
+        c->lstm_lanes--;
+    return sg_config_derive(c, err, sizeof err);
+}
+
+/* The most PEs (1..64) that fit with B banks, with the shallowest shrink k
+ * that allows it: *P, *k; 0 when not even one PE fits. */
+static int most_pes(const sg_config *base, const sg_board *b, const sg_fit_est *cap,
+                    double headroom, int B, int kmax, int *P, int *k)
+{
+    *P = *k = 0;
+    for (int p = 1; p <= 64; p++) {
+        int found = 0;
+        for (int kk = 0; kk <= kmax; kk++) {
+            sg_config c;
+            sg_fit_est e;
+            if (candidate(base, b, p, B, kk, &c) != 0)
+                break;
+            sg_fit_estimate(&c, b, &e);
+            if (!sg_fit_over(&e, cap, headroom)) {
+                *P = p, *k = kk, found = 1;
+                break;
+            }
+        }
+        if (!found)
+            break;
+    }
+    return *P;
+}
+
+int sg_fit(const sg_config *base, const sg_board *b, double headroom, sg_config *out, char *why,
+           size_t whylen, char *err, size_t errlen)
+{
+    sg_fit_est cap, e;
+    sg_fit_capacity(b, &cap);
+    /* The banks are a property of the model's pruning (BBS keeps the same
+     * nonzeros in each of B banks), so keep the configuration's B and grow
+     * P; only when P reaches 64 with room left try more banks, and fewer
+     * only when not even one PE fits. */
+    const int kmax = 2; /* buffers at most 4x shallower than asked */
+    int best_P = 0, best_B = 0, best_k = 0, P, k;
+    if (most_pes(base, b, &cap, headroom, base->banks, kmax, &P, &k))
+        best_P = P, best_B = base->banks, best_k = k;
+    for (int B = base->banks * 2; best_P == 64 && B <= 32; B *= 2)
+        if (most_pes(base, b, &cap, headroom, B, kmax, &P, &k) && P * B > best_P * best_B)
+            best_P = P, best_B = B, best_k = k;
+    for (int B = base->banks / 2; best_P == 0 && B >= 1; B /= 2)
+        if (most_pes(base, b, &cap, headroom, B, kmax, &P, &k))
+            best_P = P, best_B = B, best_k = k;
+    int best_lanes = best_P * best_B;
+    if (best_lanes == 0) {
+        sg_config c;
+        if (candidate(base, b, 1, 1, kmax, &c) != 0) {
+            snprintf(err, errlen, "no configuration derives from the base configuration");
+            return -1;
+        }
+        sg_fit_estimate(&c, b, &e);
+        snprintf(err, errlen,
+                 "nothing fits board '%s' (%s): even 1 PE x 1 bank with the smallest buffers "
+                 "needs more %s than %.0f%% of the part",
+                 b->name, b->part, sg_fit_over(&e, &cap, headroom), 100 * headroom);
+        return -1;
+    }
+    candidate(base, b, best_P, best_B, best_k, out);
+    sg_fit_estimate(out, b, &e);
+    double share;
+    const char *bind = binding(&e, &cap, &share);
+    /* the next size up: one more PE, same banks and buffers */
+    sg_config up;
+    sg_fit_est e_up;
+    int up_ok = candidate(base, b, best_P + 1, best_B, best_k, &up) == 0;
+    if (up_ok)
+        sg_fit_estimate(&up, b, &e_up);
+    const char *up_over = up_ok ? sg_fit_over(&e_up, &cap, headroom) : NULL;
+    int n;
+    if (!up_over && (best_P == 64 || !up_ok))
+        n = snprintf(why, whylen,
+                     "%d x %d = %d MAC lanes, the most the generator builds (P <= 64, B <= 32) "
+                     "that fits; the largest share is %s at %.1f%%",
+                     best_P, best_B, best_lanes, bind, 100 * share);
+    else {
+        /* what stopped the growth: the resource one more PE would overrun */
+        const char *stop = up_over ? up_over : bind;
+        double now = share_of(&e, &cap, stop);
+        n = snprintf(why, whylen,
+                     "%d x %d = %d MAC lanes, bound by %s: %d PEs would pass %.0f%% of it (now "
+                     "%.1f%%)",
+                     best_P, best_B, best_lanes, stop, best_P + 1, 100 * headroom, 100 * now);
+        if (strcmp(stop, bind) != 0 && n > 0 && (size_t)n < whylen)
+            n += snprintf(why + n, whylen - (size_t)n, "; the fullest resource is %s at %.1f%%",
+                          bind, 100 * share);
+    }
+    if (best_B != base->banks && n > 0 && (size_t)n < whylen)
+        n += snprintf(why + n, whylen - (size_t)n, "; %d banks instead of the configuration's %d%s",
+                      best_B, base->banks,
+                      best_B > base->banks ? " (P was at 64): prune the model for them" : "");
+    if (best_k > 0 && n > 0 && (size_t)n < whylen)
+        snprintf(why + n, whylen - (size_t)n,
+                 "; buffers %dx shallower than the configuration's to make room", 1 << best_k);
+    return 0;
+}
