@@ -275,10 +275,20 @@ int sg_config_load(const char *path, sg_config *c, char *err, size_t errlen)
     file_stem(path, stem, sizeof stem, 0);
     if (name_ok(stem)) /* at most 48 characters */
         memcpy(c->name, stem, strlen(stem) + 1);
+    /* the config.json that sparsegen gen writes (it has "generator") is a
+     * configuration too: its echo-only keys are recomputed, not read */
+    static const char *const echo_keys[] = {"generator", "source", "hash", "derived",
+                                            "overflow", "rounding", NULL};
+    int echo = json_object_get(root, "generator") != NULL;
     const char *key;
     json_t *v;
     json_object_foreach(root, key, v)
     {
+        int skip = 0;
+        for (int i = 0; echo && echo_keys[i]; i++)
+            skip |= strcmp(key, echo_keys[i]) == 0;
+        if (skip)
+            continue;
         if (apply_key(c, path, key, v, err, errlen) != 0) {
             json_decref(root);
             return -1;

@@ -6,7 +6,8 @@
  * Verilog include, a C header and a JSON echo.
  *
  * Configuration JSON (every key optional; missing keys take the default
- * configuration's value, unknown keys are an error):
+ * configuration's value, unknown keys are an error; the config.json echo
+ * that `sparsegen gen` writes loads as well, its derived keys ignored):
  *   name          string [A-Za-z0-9_.-], 1..48 chars (default: file stem)
  *   pe_count      P, PEs (rows in flight)             1 .. 64      (16)
  *   banks         B, lanes per PE = vbuf banks       1 .. 32      (8)

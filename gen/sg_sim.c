@@ -81,6 +81,24 @@ int sg_hash_file(unsigned long long *h, const char *path)
     return rc;
 }
 
+void sg_hash_rtl(unsigned long long *h, const char *dir)
+{
+    char path[4400];
+    for (int i = 0; sg_gen_modules[i]; i++) {
+        snprintf(path, sizeof path, "%s/rtl/%s", dir, sg_gen_modules[i]);
+        sg_hash_file(h, path);
+    }
+    for (int i = 0; sg_gen_tables[i]; i++) {
+        snprintf(path, sizeof path, "%s/rtl/%s", dir, sg_gen_tables[i]);
+        sg_hash_file(h, path);
+    }
+    const char *inc[] = {"sparsegen_params.vh", "sparsegen_regs.vh"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/rtl/%s", dir, inc[i]);
+        sg_hash_file(h, path);
+    }
+}
+
 int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int mode, char *exe,
                  size_t exelen, char *err, size_t errlen)
 {
@@ -102,19 +120,9 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int mode
 
     /* Inputs of the build: generated RTL, harness, libraries. */
     unsigned long long h = 1469598103934665603ULL;
-    for (int i = 0; sg_gen_modules[i]; i++) {
-        snprintf(path, sizeof path, "%s/rtl/%s", dir, sg_gen_modules[i]);
-        sg_hash_file(&h, path);
-    }
-    for (int i = 0; sg_gen_tables[i]; i++) {
-        snprintf(path, sizeof path, "%s/rtl/%s", dir, sg_gen_tables[i]);
-        sg_hash_file(&h, path);
-    }
-    const char *more[] = {"rtl/sparsegen_params.vh", "sparsegen_params.h"};
-    for (int i = 0; i < 2; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, more[i]);
-        sg_hash_file(&h, path);
-    }
+    sg_hash_rtl(&h, dir);
+    snprintf(path, sizeof path, "%s/sparsegen_params.h", dir);
+    sg_hash_file(&h, path);
     snprintf(path, sizeof path, "%s/tb.cpp", hdir);
     if (sg_hash_file(&h, path) != 0) {
         snprintf(err, errlen, "cannot read harness '%s' (set SPARSEGEN_HARNESS?)", path);

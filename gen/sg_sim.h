@@ -31,4 +31,8 @@ int sg_run(char *const argv[], const char *log_path, char *err, size_t errlen);
  * 1469598103934665603).  Returns 0, or -1 if unreadable. */
 int sg_hash_file(unsigned long long *h, const char *path);
 
+/* Every RTL file sparsegen gen writes into dir/rtl (modules, tables,
+ * includes), folded into *h: the cache key of a build from it. */
+void sg_hash_rtl(unsigned long long *h, const char *dir);
+
 #endif

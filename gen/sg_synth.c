@@ -216,16 +216,7 @@ int sg_synth_yosys(const sg_config *c, const sg_board *b, const char *outdir, co
 
     /* the cache key: every RTL file, the family, the top and the script */
     unsigned long long h = 1469598103934665603ULL;
-    for (int i = 0; sg_gen_modules[i]; i++) {
-        snprintf(path, sizeof path, "%s/rtl/%s", outdir, sg_gen_modules[i]);
-        sg_hash_file(&h, path);
-    }
-    for (int i = 0; sg_gen_tables[i]; i++) {
-        snprintf(path, sizeof path, "%s/rtl/%s", outdir, sg_gen_tables[i]);
-        sg_hash_file(&h, path);
-    }
-    snprintf(path, sizeof path, "%s/rtl/sparsegen_params.vh", outdir);
-    sg_hash_file(&h, path);
+    sg_hash_rtl(&h, outdir);
     if (sg_hash_file(&h, script) != 0) {
         snprintf(err, errlen, "cannot read the Yosys script '%s' (set SPARSEGEN_FPGA?)", script);
         return -1;
@@ -251,8 +242,13 @@ int sg_synth_yosys(const sg_config *c, const sg_board *b, const char *outdir, co
         snprintf(out, sizeof out, "%s/yosys.out", ydir);
         /* a memory bound: a design that explodes (TOOLNOTES: one many-ported
          * memory took 24 GB) fails instead of taking the machine down */
-        snprintf(cmd, sizeof cmd, "ulimit -v %s && exec \"$0\" \"$@\"",
-                 vmem && *vmem ? vmem : "8388608");
+        char limit[32];
+        if (vmem && *vmem)
+            snprintf(limit, sizeof limit, "%s", vmem);
+        else /* 80% of the machine's memory */
+            snprintf(limit, sizeof limit, "%lld",
+                     (long long)sysconf(_SC_PHYS_PAGES) * (sysconf(_SC_PAGESIZE) / 1024) * 8 / 10);
+        snprintf(cmd, sizeof cmd, "ulimit -v %s && exec \"$0\" \"$@\"", limit);
         setenv("SG_FILELIST", filelist, 1);
         setenv("SG_OUT", ydir, 1);
         setenv("SG_FAMILY", b->yosys_family, 1);
@@ -269,7 +265,10 @@ int sg_synth_yosys(const sg_config *c, const sg_board *b, const char *outdir, co
         r->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
         if (rc != 0 || access(done, R_OK) != 0) {
             if (rc >= 0)
-                snprintf(err, errlen, "yosys failed (exit %d): see %s and %s", rc, log, out);
+                snprintf(err, errlen,
+                         "yosys failed (exit %d): see %s and %s (its memory was bounded to %s KB: "
+                         "SG_YOSYS_VMEM_KB)",
+                         rc, log, out, limit);
             return -1;
         }
         sg_strbuf st;
@@ -343,14 +342,15 @@ char *sg_synth_render(const sg_synth_result *r, const sg_config *c, const sg_boa
         json_object_set_new(e, "avail", json_integer(x->avail));
         json_object_set_new(e, "pct", json_real(x->avail > 0 ? x->pct : x->used > 0 ? 100 : 0));
         json_object_set_new(res, x->name, e);
-        char used[32];
+        char used[32], estimate[32];
         snprintf(used, sizeof used, x->used == (long long)x->used ? "%.0f" : "%.1f", x->used);
+        snprintf(estimate, sizeof estimate, est[i] == (long long)est[i] ? "%.0f" : "%.1f", est[i]);
         if (x->avail > 0)
-            sg_sb_addf(sb, "  %-8s %12s %12lld %7.2f%% %10.0f%s\n", x->name, used, x->avail, x->pct,
-                       est[i],
+            sg_sb_addf(sb, "  %-8s %12s %12lld %7.2f%% %10s%s\n", x->name, used, x->avail, x->pct,
+                       estimate,
                        x->pct > 100 ? "  DOES NOT FIT" : x->pct > SG_SYNTH_WARN_PCT ? "  over 80%" : "");
         else
-            sg_sb_addf(sb, "  %-8s %12s %12s %8s %10.0f%s\n", x->name, used, "none", "-", est[i],
+            sg_sb_addf(sb, "  %-8s %12s %12s %8s %10s%s\n", x->name, used, "none", "-", estimate,
                        x->used > 0 ? "  DOES NOT FIT" : "");
         if (x->pct > SG_SYNTH_WARN_PCT) {
             char w[160];

@@ -16,6 +16,8 @@
  *              cell survives synthesis.  Small register arrays and the LSTM
  *              table ROMs may be flip-flops or LUTs; they are counted, not
  *              faulted.
+ * Yosys runs under `ulimit -v` (SG_YOSYS_VMEM_KB, default 80% of the
+ * machine's memory): a design that explodes fails instead of swapping.
  * The Yosys run is cached: OUT/yosys/stamp holds a hash of the RTL, the
  * family, the top and the script, so another board of the same family
  * reuses it.

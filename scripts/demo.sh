@@ -4,14 +4,18 @@
 # it on the RTL in lockstep with the golden model, with random stalls; then
 # a small CNN through the vector generator; then real data: a CNN and an
 # LSTM trained on handwritten digits, quantized and run on all 360 test
-# images, with float, golden and RTL accuracy side by side.
+# images, with float, golden and RTL accuracy side by side; last the FPGA
+# side: the board database, the largest accelerator for a ZCU104 with its
+# Vivado flow, and a Yosys resource report of a small configuration on a
+# PYNQ-Z2.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 top=$(pwd)
 SG=_build/sparsegen
 export SPARSEGEN_TEMPLATES="$top/rtl_templates" SPARSEGEN_HARNESS="$top/verif/harness" \
-       SPARSEGEN_INCLUDE="$top/gen:$top/golden" SPARSEGEN_LIBDIR="$top/_build"
+       SPARSEGEN_INCLUDE="$top/gen:$top/golden" SPARSEGEN_LIBDIR="$top/_build" \
+       SPARSEGEN_FPGA="$top/fpga"
 
 echo "== sparsegen gen: the default configuration"
 $SG gen -c configs/default.json -o out/default
@@ -57,3 +61,11 @@ for m in cnn lstm; do
         "$(field "$s" cycles_per_sample)" "$(f2 "100 * $(field "$s" utilization)")%" \
         "$(field "$s" samples_per_second)" "$(field "$s" mismatches)"
 done
+
+echo "== sparsegen boards: the board database"
+$SG boards
+echo "== sparsegen gen --fit zcu104: the largest accelerator for the board, and its Vivado flow"
+$SG gen --fit zcu104 -o out/zcu104
+ls out/zcu104/fpga/vivado
+echo "== sparsegen synth --tool yosys: configs/small.json on the PYNQ-Z2 (about a minute)"
+$SG synth --tool yosys -c configs/small.json --board pynqz2 -o out/synth_small

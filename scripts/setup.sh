@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential autoconf automake pkg-config libjansson-dev
-      verilator iverilog yosys gtkwave libsystemc-dev"
+      verilator iverilog yosys gtkwave libsystemc-dev tcl"
 [ "${1:-}" = "--test" ] && PKGS="$PKGS python3 python3-numpy python3-torch python3-sklearn"
 
 missing=""
