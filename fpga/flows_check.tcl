@@ -357,6 +357,8 @@ proc chk::mock_vivado_project {} {
         chk::rec ipx::add_bus_parameter $name $busif
         return $busif/$name
     }
+    # the parameters package_project makes user parameters (a few of them)
+    proc ::ipx::get_user_parameters {args} { return {userparam:PeCount userparam:Banks userparam:StreamW} }
     proc ::ipx::get_memory_maps {args} { return "" }
     proc ::ipx::add_memory_map {name core} {
         chk::rec ipx::add_memory_map $name $core
@@ -660,6 +662,11 @@ proc chk::package_checks {what} {
               && [info exists props(busif:aclk/ASSOCIATED_RESET,value)] && $props(busif:aclk/ASSOCIATED_RESET,value) eq "aresetn"
               && [info exists props(busif:$irq/SENSITIVITY,value)] && $props(busif:$irq/SENSITIVITY,value) eq "LEVEL_HIGH"}] \
         "$what: aresetn ACTIVE_LOW and aclk's reset, interrupt LEVEL_HIGH"
+    set locked 1
+    foreach p {userparam:PeCount userparam:Banks userparam:StreamW} {
+        set locked [expr {$locked && [info exists props($p,enablement_value)] && $props($p,enablement_value) eq "false"}]
+    }
+    ok $locked "$what: every user parameter shown but not editable (enablement_value false)"
     set blk mm:s_axi_ctrl/reg0
     set range [expr {1 << [dict get $chk::ports s_axi_ctrl_awaddr]}]
     ok [expr {[info exists props(busif:s_axi_ctrl,slave_memory_map_ref)] && $props(busif:s_axi_ctrl,slave_memory_map_ref) eq "s_axi_ctrl"

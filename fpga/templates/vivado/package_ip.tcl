@@ -97,6 +97,14 @@ sg_bus_param [ipx::get_bus_interfaces aclk -of_objects $core] ASSOCIATED_RESET a
 sg_bus_param [ipx::get_bus_interfaces aresetn -of_objects $core] POLARITY ACTIVE_LOW
 sg_bus_param [ipx::get_bus_interfaces $sg_irq -of_objects $core] SENSITIVITY LEVEL_HIGH
 
+# ---- parameters: fixed by sparsegen gen --------------------------------------
+# The configuration's values are what sparsegen_params.h and the compiled
+# command streams assume: the IP shows them but does not let them change
+# (regenerate with sparsegen gen for another configuration).
+foreach p [ipx::get_user_parameters -of_objects $core] {
+    set_property enablement_value false $p
+}
+
 # ---- the register map: one block covering s_axi_ctrl's address space ------
 set sg_addr_w [expr {[get_property SIZE_LEFT [ipx::get_ports s_axi_ctrl_awaddr -of_objects $core]] + 1}]
 set mm [ipx::get_memory_maps -quiet s_axi_ctrl -of_objects $core]
