@@ -1,7 +1,8 @@
 #!/bin/sh
 # verif/systemc/build.sh: build the SystemC model of one configuration --
-# generate its RTL, verilate it with --sc and link it with the sc_main
-# testbench (verif/systemc/sc_main.cpp, sparsegen_sc.h), the golden and core
+# generate its RTL, verilate the board wrapper sparsegen_axi with --sc (and
+# sparsegen_sc.vlt) and link it with the sc_main testbench
+# (verif/systemc/sc_main.cpp, sparsegen_sc.h), the golden and core
 # libraries.  Prints the binary's path on stdout.
 #
 #   verif/systemc/build.sh CONFIG.json DIR
@@ -79,9 +80,9 @@ log="$dir/obj_dir_sc.log"
 rm -f "$obj/Vsim_sc"
 if ! "$VERILATOR" --sc --exe --build -j 2 -Wall -O3 \
     --x-assign unique --x-initial unique --assert +define+SG_ASSERTIONS \
-    --top-module sparsegen_top --Mdir "$obj" -o Vsim_sc \
+    --top-module sparsegen_axi --Mdir "$obj" -o Vsim_sc \
     -CFLAGS "$cflags" -LDFLAGS "$ldflags" \
-    -F "$dir/filelist.f" "$here/sc_main.cpp" >"$log" 2>&1; then
+    -F "$dir/filelist.f" "$here/sparsegen_sc.vlt" "$here/sc_main.cpp" >"$log" 2>&1; then
     echo "build.sh: verilator --sc failed for '$cfg' (log $log):" >&2
     tail -n 30 "$log" >&2
     exit 1

@@ -1,20 +1,28 @@
-// sc_main.cpp: the lockstep harness as a SystemC testbench -- drives a
-// compiled program into sparsegen_sc (verif/systemc/sparsegen_sc.h) through
-// its stream ports, checks every result beat against the golden model as it
-// leaves m_axis, and reads the perf counters and status through the TLM-2.0
-// socket, with an initiator socket of its own.
+// sc_main.cpp: the lockstep harness as a SystemC testbench -- runs a
+// compiled program on sparsegen_sc (verif/systemc/sparsegen_sc.h) as a
+// driver would: CMD_BEATS and CTRL.START through the TLM-2.0 socket (an
+// initiator socket of its own), the command stream on the stream ports,
+// every result beat checked against the golden model as it leaves m_axis,
+// then STATUS.DONE polled and the job and perf counters read through the
+// socket (the register map is the RTL's, sparsegen_regs.h).
 //
 // It does what verif/harness/tb.cpp does, cycle for cycle: the same options
 // (a subset), the same xorshift stall stream drawn in the same order, the same
 // checks and messages, the same JSON lines (the summary gains
 // "simulator":"systemc" before "pass").  With the same seed and stalls both
-// report the same cycles.  --regtest tests the register map instead.
+// report the same cycles: the stream's cycles are numbered as tb.cpp's, and
+// the total comes from JOB_CYCLES (Bench::finish says how).  The counters at
+// a layer's or LSTM step's last result come from sparsegen_sc::perf(), a
+// probe of the core at that exact cycle, as tb.cpp reads them; a bus read
+// would take cycles.  --regtest tests the register map instead.
 //
 // Clocking: inputs for a cycle are written just after a rising edge; the
 // outputs they cause are sampled at the next rising edge, in the edge's
 // first delta (signals still hold their pre-edge values, as tb.cpp's
 // settle() sees them); one delta later the model has taken the edge (what
-// tb.cpp sees after tick()).
+// tb.cpp sees after tick()).  A register access takes bus cycles:
+// b_transport waits on the clock and returns one delta after an edge, so
+// the bench is at the same point of a cycle afterwards.
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -33,6 +41,7 @@
 #include "verilated.h"
 
 #include "sparsegen_params.h"
+#include "sparsegen_regs.h"
 extern "C" {
 #include "sg_compile.h"
 #include "sg_config.h"
@@ -149,8 +158,9 @@ struct StepEnd {
 };
 
 struct Result {
-    long long out_beats = 0, outputs_checked = 0, mismatches = 0;
+    long long in_beats = 0, out_beats = 0, outputs_checked = 0, mismatches = 0;
     long long in_stalls = 0, out_stalls = 0, start_cycle = 0, end_cycle = 0;
+    bool done = false; // STATUS.DONE seen: the job ended
     std::string failure;
     std::vector<LayerStat> layer;
     std::vector<StepEnd> steps;
@@ -199,17 +209,52 @@ double seconds_since(const timespec &t0)
 }
 
 // ---- the testbench module ---------------------------------------------------
+// "1.2.3" -> 0x010203 (missing parts 0, each part at most 255): VERSION as
+// the configuration's SG_CFG_VERSION implies it
+uint32_t version_word(const char *v)
+{
+    uint32_t w = 0;
+    for (int part = 0; part < 3; part++) {
+        uint32_t n = 0;
+        while (*v >= '0' && *v <= '9') n = n * 10 + (uint32_t)(*v++ - '0');
+        w = w << 8 | (n > 255 ? 255 : n);
+        if (*v == '.') v++;
+    }
+    return w;
+}
+
+// every register of the generated map
+struct RegInfo {
+    const char *name; // as in SG_REG_<name>
+    uint32_t offset;  // byte offset
+    int access;       // SG_ACCESS_RO, _RW or _W1C
+    uint32_t reset;   // value after aresetn
+    uint32_t wmask;   // bits a write stores
+    int is_const;     // 1: an identity register
+    int pair;         // 1: LO of a 64-bit counter, 2: HI, 0: neither
+};
+const RegInfo regs[] = {
+#define X(name, off, acc, reset, wmask, cnst, pair) {#name, off, acc, reset, wmask, cnst, pair},
+    SG_REGS_FOREACH(X)
+#undef X
+};
+
 class Bench : public sc_core::sc_module {
   public:
+    // tb.cpp holds the core in reset for this many cycles before its loop
+    static const int ResetCycles = 8;
+
     sc_core::sc_in<bool> clk;
-    sc_core::sc_out<bool> rst;
+    sc_core::sc_out<bool> rstn;
     sc_core::sc_out<beat_t> s_tdata;
     sc_core::sc_out<bool> s_tvalid;
     sc_core::sc_in<bool> s_tready;
+    sc_core::sc_out<bool> s_tlast;
     sc_core::sc_in<beat_t> m_tdata;
     sc_core::sc_in<bool> m_tvalid;
     sc_core::sc_out<bool> m_tready;
     sc_core::sc_in<bool> m_tlast;
+    sc_core::sc_in<bool> irq;
     tlm_utils::simple_initiator_socket<Bench, 32> bus;
 
     // filled by the run
@@ -220,18 +265,19 @@ class Bench : public sc_core::sc_module {
 
     SC_HAS_PROCESS(Bench);
     Bench(sc_core::sc_module_name name, const Options &o, const sg_program &p, const sg_model &m,
-          const sg_config &c, long long max_cycles)
-        : sc_core::sc_module(name), clk("clk"), rst("rst"), s_tdata("s_tdata"), s_tvalid("s_tvalid"),
-          s_tready("s_tready"), m_tdata("m_tdata"), m_tvalid("m_tvalid"), m_tready("m_tready"),
-          m_tlast("m_tlast"), bus("bus"), o_(o), p_(p), m_(m), c_(c), max_cycles_(max_cycles), rng_(o.seed)
+          const sg_config &c, long long max_cycles, const sc_time &period, sparsegen_sc &dut)
+        : sc_core::sc_module(name), clk("clk"), rstn("rstn"), s_tdata("s_tdata"), s_tvalid("s_tvalid"),
+          s_tready("s_tready"), s_tlast("s_tlast"), m_tdata("m_tdata"), m_tvalid("m_tvalid"), m_tready("m_tready"),
+          m_tlast("m_tlast"), irq("irq"), bus("bus"), o_(o), p_(p), m_(m), c_(c), max_cycles_(max_cycles),
+          period_(period), dut_(dut), rng_(o.seed)
     {
         SC_THREAD(main);
     }
 
   private:
     // ---- register access through the socket --------------------------------
-    // One transaction; the annotated delay is kept, not waited for: the
-    // bench samples the registers at clock edges, as a monitor would.
+    // One transaction; it takes bus cycles (b_transport waits on the clock)
+    // and returns just after a rising edge, the model settled.
     tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr, uint32_t &data, unsigned len = 4,
                                     unsigned stream_w = 4, unsigned char *be = nullptr, unsigned be_len = 0)
     {
@@ -247,21 +293,32 @@ class Bench : public sc_core::sc_module {
         t.set_byte_enable_length(be_len);
         t.set_dmi_allowed(false);
         t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        bus->b_transport(t, bus_time_);
+        sc_time delay = SC_ZERO_TIME;
+        bus->b_transport(t, delay);
         if (cmd == tlm::TLM_READ_COMMAND && t.is_response_ok()) std::memcpy(&data, buf, 4);
         return t.get_response_status();
+    }
+
+    void bus_failed(const char *op, uint32_t addr, tlm::tlm_response_status st)
+    {
+        if (!bus_error_.empty()) return;
+        char msg[160];
+        std::snprintf(msg, sizeof msg, "register %s at 0x%03x failed: %s", op, addr, status_name(st));
+        bus_error_ = msg;
     }
 
     uint32_t rd(uint32_t addr)
     {
         uint32_t v = 0;
         tlm::tlm_response_status st = access(tlm::TLM_READ_COMMAND, addr, v);
-        if (st != tlm::TLM_OK_RESPONSE && bus_error_.empty()) {
-            char msg[160];
-            std::snprintf(msg, sizeof msg, "register read at 0x%03x failed: %s", addr, status_name(st));
-            bus_error_ = msg;
-        }
+        if (st != tlm::TLM_OK_RESPONSE) bus_failed("read", addr, st);
         return v;
+    }
+
+    void wr(uint32_t addr, uint32_t v)
+    {
+        tlm::tlm_response_status st = access(tlm::TLM_WRITE_COMMAND, addr, v);
+        if (st != tlm::TLM_OK_RESPONSE) bus_failed("write", addr, st);
     }
 
     // a 64-bit counter: LO first (it latches HI), in two statements
@@ -271,10 +328,19 @@ class Bench : public sc_core::sc_module {
         return v | (uint64_t)rd(lo + 4) << 32;
     }
 
+    // the perf counters through the socket (the job's share: from START)
     Counters read_counters()
     {
-        return Counters{(long long)rd64(sg_reg::BUSY_LO), (long long)rd64(sg_reg::USEFUL_LO),
-                        (long long)rd64(sg_reg::SLOTS_LO), (long long)rd64(sg_reg::STALL_LO)};
+        return Counters{(long long)rd64(SG_REG_BUSY_LO), (long long)rd64(SG_REG_USEFUL_LO),
+                        (long long)rd64(SG_REG_SLOTS_LO), (long long)rd64(SG_REG_STALL_LO)};
+    }
+
+    // the core's counters after the last edge, straight from the model:
+    // what tb.cpp's read_counters sees between settle() and tick()
+    Counters probe() const
+    {
+        sparsegen_sc::Perf q = dut_.perf();
+        return Counters{(long long)q.busy, (long long)q.useful, (long long)q.slots, (long long)q.stall};
     }
 
     // ---- clocking ---------------------------------------------------------
@@ -283,26 +349,32 @@ class Bench : public sc_core::sc_module {
     void edge() { wait(clk.posedge_event()); }
     // ... and one delta later the model has taken the edge
     void after_edge() { wait(SC_ZERO_TIME); }
+    // rising edges so far (the first at half a period; at an edge, counting it)
+    long long edges() const { return (long long)std::floor(sc_core::sc_time_stamp() / period_ + 0.5); }
 
     void reset(int n)
     {
-        rst.write(true);
+        rstn.write(false);
         s_tvalid.write(false);
         m_tready.write(false);
-        for (int i = 0; i < n; i++) {
-            edge();
-            cycle_++;
-        }
-        rst.write(false);
+        for (int i = 0; i < n; i++) edge();
+        rstn.write(true);
         after_edge();
     }
 
     bool rtl_error() const { return Verilated::threadContextp()->gotError(); }
 
-    // ---- the lockstep run (tb.cpp's run_program) --------------------------
-    // Drive the whole program; stop at the first mismatch.  stop_after_out
-    // >= 0 abandons the program once that many result beats have arrived.
-    void run_program(Result &r, long long stop_after_out = -1)
+    // ---- one job (tb.cpp's run_program, as a driver runs it) --------------
+    // CMD_BEATS and CTRL.START (| ctrl) through the socket, then the whole
+    // program in lockstep; stop at the first mismatch.  stop_after_out >= 0
+    // abandons the stream once that many result beats have arrived and no
+    // beat is on offer (s_axis_tvalid and m_axis_tready then drop), with the
+    // job still running; otherwise wait for STATUS.DONE through the socket.
+    //
+    // Cycle numbers (cycle_, in messages, LSTM steps) are tb.cpp's: the
+    // loop starts at cycle ResetCycles, as tb.cpp's does right after its
+    // reset, however many cycles the reset and the register writes took here.
+    void run_program(Result &r, long long stop_after_out = -1, uint32_t ctrl = 0)
     {
         const sg_program &p = p_;
         const sg_model &m = m_;
@@ -311,10 +383,14 @@ class Bench : public sc_core::sc_module {
         long long in_i = 0, out_i = 0;
         bool presenting = false;
         beat_t beat = beat_t();
+        wr(SG_REG_CMD_BEATS, (uint32_t)p.n_beats);
+        wr(SG_REG_CTRL, SG_CTRL_START_MASK | ctrl);
+        origin_ = edges() - ResetCycles;
+        cycle_ = ResetCycles;
         r.start_cycle = cycle_;
         r.layer.assign(p.n_layers, LayerStat());
-        Counters last = read_counters();
-        for (;; r.out_beats = out_i) {
+        Counters last = probe();
+        for (;; r.out_beats = out_i, r.in_beats = in_i) {
             if (cycle_ - r.start_cycle > max_cycles_) {
                 char msg[256];
                 std::snprintf(msg, sizeof msg,
@@ -323,7 +399,12 @@ class Bench : public sc_core::sc_module {
                 r.failure = msg;
                 return;
             }
-            if (stop_after_out >= 0 && out_i >= stop_after_out) return;
+            if (stop_after_out >= 0 && out_i >= stop_after_out && !presenting) {
+                s_tvalid.write(false);
+                m_tready.write(false);
+                return;
+            }
+            Counters now = probe();
             // drive inputs for this cycle (valid never waits for ready; once
             // asserted it stays until the beat is taken)
             if (!presenting && in_i < p.n_beats) {
@@ -334,6 +415,7 @@ class Bench : public sc_core::sc_module {
             if (presenting) {
                 put_beat(beat, p.beats + in_i * bw);
                 s_tdata.write(beat);
+                s_tlast.write(in_i + 1 == p.n_beats); // ignored: CMD_BEATS counts
             }
             bool ready = !(o_.stall_out > 0 && rng_.percent(o_.stall_out));
             m_tready.write(ready);
@@ -389,13 +471,12 @@ class Bench : public sc_core::sc_module {
                     while (k > 0 && p.lanes[out_i * p.elems + k].layer < 0) k--;
                     const sg_lane &L = p.lanes[out_i * p.elems + k];
                     if (L.layer >= 0 && m.layers[L.layer].type == SG_LAYER_LSTM)
-                        r.steps.push_back(StepEnd{L.layer, L.sample, L.row / m.layers[L.layer].out, cycle_,
-                                                  read_counters()});
+                        r.steps.push_back(StepEnd{L.layer, L.sample, L.row / m.layers[L.layer].out, cycle_, now});
                 }
                 // the last beat of a layer's results closes its share of the counters
                 int beat_layer = p.lanes[out_i * p.elems].layer;
                 if (out_i + 1 == p.n_out || p.lanes[(out_i + 1) * p.elems].layer != beat_layer)
-                    charge(r, beat_layer, read_counters(), last);
+                    charge(r, beat_layer, now, last);
                 out_i++;
             }
             cycle_++;
@@ -410,24 +491,63 @@ class Bench : public sc_core::sc_module {
                 in_i++;
                 presenting = false;
             }
-            if (in_i == p.n_beats && out_i == p.n_out && (rd(sg_reg::STATUS) & sg_reg::STATUS_IDLE)) break;
+            // tb.cpp goes on until the core is idle too; here STATUS.DONE
+            // says so (and JOB_CYCLES when, see finish)
+            if (in_i == p.n_beats && out_i == p.n_out) break;
         }
         r.out_beats = out_i;
+        r.in_beats = in_i;
         r.end_cycle = cycle_;
+        // a driver's wait for the job: poll STATUS.DONE
+        while (!(rd(SG_REG_STATUS) & SG_STATUS_DONE_MASK)) {
+            if (!bus_error_.empty()) {
+                r.failure = bus_error_;
+                return;
+            }
+            if (edges() - origin_ - r.start_cycle > max_cycles_) {
+                char msg[160];
+                std::snprintf(msg, sizeof msg, "timeout after %lld cycles: STATUS.DONE not set with every beat through",
+                              max_cycles_);
+                r.failure = msg;
+                return;
+            }
+        }
+        r.done = true;
     }
 
-    // After a run: the counters and status through the socket, checked
+    // After a job: the counters and status through the socket, checked
     // against what the program implies (as tb.cpp does).
-    void finish(Result &r, long long busy0)
+    void finish(Result &r)
     {
         Counters k = read_counters();
-        busy = k.busy - busy0;
+        uint64_t job = rd64(SG_REG_JOB_CYCLES_LO);
+        uint32_t status = rd(SG_REG_STATUS);
+        uint32_t in = rd(SG_REG_IN_BEATS), out = rd(SG_REG_OUT_BEATS), outl = rd(SG_REG_OUT_LAST);
+        busy = k.busy;
         useful = k.useful;
         slots = k.slots;
         stall = k.stall;
-        bool err = (rd(sg_reg::STATUS) & sg_reg::STATUS_ERR) != 0;
+        // The cycles tb.cpp reports: its ResetCycles reset edges, then the
+        // edges of its loop up to the one after which the core is idle with
+        // every beat through (its loop starts right after the reset).  The
+        // wrapper's DONE is set one edge after that idle edge, and JOB_CYCLES
+        // counts the edges from the one after START took effect up to
+        // DONE's.  Here the stream starts WriteAckEdges edges after START
+        // took effect (b_transport returns at the START write's B
+        // handshake), and the core is the same from then on as tb.cpp's is
+        // after its reset.  So tb.cpp's count is
+        //   ResetCycles + JOB_CYCLES - 1 - WriteAckEdges
+        // (JOB_CYCLES - 7 when the first beat goes in right after START, as
+        // in verif/axi/axi.test; --regtest checks WriteAckEdges).  A run
+        // that did not reach DONE reports the bench's own count instead.
+        if (r.done)
+            cycles = ResetCycles + (long long)job - 1 - (long long)sparsegen_sc::WriteAckEdges;
+        else
+            cycles = edges() - origin_;
+        long long n_last = 0;
+        for (long long i = 0; i < p_.n_out; i++) n_last += p_.out_last[i] ? 1 : 0;
         if (r.failure.empty() && !bus_error_.empty()) r.failure = bus_error_;
-        if (r.failure.empty() && err) r.failure = "the RTL flagged a malformed command (err_o)";
+        if (r.failure.empty() && (status & SG_STATUS_ERR_MASK)) r.failure = "the RTL flagged a malformed command (err_o)";
         if (r.failure.empty()) {
             long long exp_busy = p_.words + p_.runs * (long long)SG_CFG_RUN_OVERHEAD + stall;
             char msg[512];
@@ -443,9 +563,16 @@ class Bench : public sc_core::sc_module {
                 std::snprintf(msg, sizeof msg, "perf counter mac_slots %lld != busy %lld x %d lanes", slots, busy,
                               c_.lanes);
                 r.failure = msg;
+            } else if (in != (uint32_t)p_.n_beats || out != (uint32_t)p_.n_out || outl != (uint32_t)n_last) {
+                std::snprintf(msg, sizeof msg, "job counters IN_BEATS %u OUT_BEATS %u OUT_LAST %u != %lld, %lld, %lld",
+                              in, out, outl, p_.n_beats, p_.n_out, n_last);
+                r.failure = msg;
+            } else if (cycles < r.end_cycle) {
+                std::snprintf(msg, sizeof msg, "JOB_CYCLES %llu ends the job at cycle %lld, before its last result beat (%lld)",
+                              (unsigned long long)job, cycles, r.end_cycle);
+                r.failure = msg;
             }
         }
-        cycles = cycle_;
     }
 
     // ---- register map self-test (--regtest) -------------------------------
@@ -460,9 +587,9 @@ class Bench : public sc_core::sc_module {
     {
         uint32_t v = 0;
         tlm::tlm_response_status st = access(tlm::TLM_READ_COMMAND, addr, v);
-        char what[160];
+        char what[200];
         std::snprintf(what, sizeof what, "%s (0x%03x) reads 0x%08x (got 0x%08x, %s)", name, addr, want, v,
-                      st == tlm::TLM_OK_RESPONSE ? "ok" : "error response");
+                      st == tlm::TLM_OK_RESPONSE ? "ok" : status_name(st));
         expect(st == tlm::TLM_OK_RESPONSE && v == want, what);
     }
 
@@ -474,80 +601,152 @@ class Bench : public sc_core::sc_module {
         expect(want == got, msg);
     }
 
+    // a write with byte enables be[0..3] (1: enabled)
+    tlm::tlm_response_status write_be(uint32_t addr, uint32_t v, unsigned strb)
+    {
+        unsigned char be[4];
+        for (int i = 0; i < 4; i++) be[i] = (strb >> i & 1) ? TLM_BYTE_ENABLED : TLM_BYTE_DISABLED;
+        return access(tlm::TLM_WRITE_COMMAND, addr, v, 4, 4, be, 4);
+    }
+
     void regtest()
     {
-        using namespace sg_reg;
-        struct Named {
-            uint32_t addr;
-            const char *name;
-        };
-        const Named ro[] = {{ID, "ID"}, {VERSION, "VERSION"}, {GEOMETRY, "GEOMETRY"}, {WIDTHS, "WIDTHS"},
-                            {CFG_HASH_LO, "CFG_HASH_LO"}, {CFG_HASH_HI, "CFG_HASH_HI"}, {STATUS, "STATUS"},
-                            {BUSY_LO, "BUSY_LO"}, {BUSY_HI, "BUSY_HI"}, {USEFUL_LO, "USEFUL_LO"},
-                            {USEFUL_HI, "USEFUL_HI"}, {SLOTS_LO, "SLOTS_LO"}, {SLOTS_HI, "SLOTS_HI"},
-                            {STALL_LO, "STALL_LO"}, {STALL_HI, "STALL_HI"}};
-        const int n_ro = (int)(sizeof ro / sizeof ro[0]), first_perf = 7; // ro[7..]: the counters
-        char what[200];
-        // identity, from sparsegen_params.h
-        expect_reg(ID, 0x5347454e, "ID");
-        expect_reg(VERSION, sparsegen_sc::version_word(SG_CFG_VERSION), "VERSION");
-        expect_reg(GEOMETRY, (uint32_t)SG_CFG_PE_COUNT | (uint32_t)SG_CFG_BANKS << 16, "GEOMETRY: P, B");
-        expect_reg(WIDTHS, (uint32_t)SG_CFG_STREAM_W | (uint32_t)SG_CFG_DATA_W << 16 | (uint32_t)SG_CFG_WGT_W << 24,
-                   "WIDTHS: stream, data, weight bits");
-        expect_reg(CFG_HASH_LO, (uint32_t)SG_CFG_HASH, "CFG_HASH_LO");
-        expect_reg(CFG_HASH_HI, (uint32_t)(SG_CFG_HASH >> 32), "CFG_HASH_HI");
-        // after reset
-        expect_reg(STATUS, STATUS_IDLE, "STATUS after reset: idle, no error, not in reset");
-        expect_reg(CTRL, 0, "CTRL after reset");
-        expect_reg(SCRATCH, 0, "SCRATCH after reset");
-        for (int k = first_perf; k < n_ro; k++) expect_reg(ro[k].addr, 0, ro[k].name);
-        // read-write
-        uint32_t v = 0xa5c3f00fu;
-        expect_status(tlm::TLM_OK_RESPONSE, access(tlm::TLM_WRITE_COMMAND, SCRATCH, v), "write SCRATCH");
-        expect_reg(SCRATCH, 0xa5c3f00fu, "SCRATCH reads back what was written");
-        v = 0xfffffffeu;
-        expect_status(tlm::TLM_OK_RESPONSE, access(tlm::TLM_WRITE_COMMAND, CTRL, v), "write CTRL reserved bits");
-        expect_reg(CTRL, 0, "CTRL reserved bits read 0, no soft reset");
-        // read-only: every write refused, nothing changes
-        for (const Named &n : ro) {
-            uint32_t before = 0, w = 0xffffffffu;
-            access(tlm::TLM_READ_COMMAND, n.addr, before);
-            std::snprintf(what, sizeof what, "write to read-only %s refused", n.name);
-            expect_status(tlm::TLM_COMMAND_ERROR_RESPONSE, access(tlm::TLM_WRITE_COMMAND, n.addr, w), what);
-            std::snprintf(what, sizeof what, "%s unchanged by the refused write", n.name);
-            expect_reg(n.addr, before, what);
+        const int n_regs = (int)(sizeof regs / sizeof regs[0]);
+        char what[256];
+        // every register after reset, from the generated map
+        for (const RegInfo &g : regs) {
+            std::snprintf(what, sizeof what, "%s after reset", g.name);
+            expect_reg(g.offset, g.reset, what);
         }
-        // unmapped and misaligned addresses, reads and writes
-        const uint32_t holes[] = {0x018, 0x01c, 0x02c, 0x03c, 0x060, 0x100, 0xffc, 0x10000, 0xfffffffcu, 0x001, 0x022};
-        for (uint32_t a : holes) {
+        expect(!irq.read() && !s_tready.read() && !m_tvalid.read(),
+               "after reset: irq_o, s_axis_tready and m_axis_tvalid low");
+        // identity, against sparsegen_params.h
+        expect_reg(SG_REG_ID, 0x5347454eu, "ID: \"SGEN\"");
+        expect_reg(SG_REG_VERSION, version_word(SG_CFG_VERSION), "VERSION: the generator's SG_CFG_VERSION");
+        expect_reg(SG_REG_GEOMETRY,
+                   (uint32_t)SG_CFG_PE_COUNT << SG_GEOMETRY_P_SHIFT | (uint32_t)SG_CFG_BANKS << SG_GEOMETRY_B_SHIFT,
+                   "GEOMETRY: P, B of the configuration");
+        expect_reg(SG_REG_WIDTHS,
+                   (uint32_t)SG_CFG_STREAM_W << SG_WIDTHS_STREAM_SHIFT | (uint32_t)SG_CFG_DATA_W << SG_WIDTHS_DATA_SHIFT |
+                       (uint32_t)SG_CFG_WGT_W << SG_WIDTHS_WGT_SHIFT,
+                   "WIDTHS: stream, data, weight bits of the configuration");
+        expect_reg(SG_REG_CFG_HASH_LO, (uint32_t)SG_CFG_HASH, "CFG_HASH_LO: SG_CFG_HASH [31:0]");
+        expect_reg(SG_REG_CFG_HASH_HI, (uint32_t)(SG_CFG_HASH >> 32), "CFG_HASH_HI: SG_CFG_HASH [63:32]");
+
+        // read-only: SLVERR (TLM_GENERIC_ERROR_RESPONSE), nothing changes
+        for (const RegInfo &g : regs) {
+            if (g.access != SG_ACCESS_RO) continue;
+            uint32_t before = 0, after = 0, w;
+            access(tlm::TLM_READ_COMMAND, g.offset, before);
+            w = ~before;
+            tlm::tlm_response_status st = access(tlm::TLM_WRITE_COMMAND, g.offset, w);
+            access(tlm::TLM_READ_COMMAND, g.offset, after);
+            std::snprintf(what, sizeof what, "write to RO %s: %s (SLVERR), value unchanged (0x%08x, was 0x%08x)", g.name,
+                          status_name(st), after, before);
+            expect(st == tlm::TLM_GENERIC_ERROR_RESPONSE && after == before, what);
+        }
+        {
+            uint32_t w = 0xffffffffu;
+            expect_status(tlm::TLM_OK_RESPONSE, access(tlm::TLM_WRITE_COMMAND, SG_REG_STATUS, w),
+                          "write 1s to STATUS (W1C) with DONE clear");
+            expect_reg(SG_REG_STATUS, SG_STATUS_RESET, "STATUS unchanged by it");
+        }
+        // RW registers: byte enables become WSTRB, every mask
+        const uint32_t rw[] = {SG_REG_SCRATCH, SG_REG_CMD_BEATS};
+        const char *rw_name[] = {"SCRATCH", "CMD_BEATS"};
+        for (int k = 0; k < 2; k++) {
+            uint32_t w = 0xffffffffu, model = w, bad = 0;
+            bool ok = access(tlm::TLM_WRITE_COMMAND, rw[k], w) == tlm::TLM_OK_RESPONSE;
+            for (unsigned strb = 0; strb < 16; strb++) {
+                uint32_t d = (uint32_t)rng_.next();
+                tlm::tlm_response_status st = write_be(rw[k], d, strb);
+                for (int b = 0; b < 4; b++)
+                    if (strb >> b & 1) model = (model & ~(0xffu << 8 * b)) | (d & 0xffu << 8 * b);
+                uint32_t got = 0;
+                access(tlm::TLM_READ_COMMAND, rw[k], got);
+                if (st != tlm::TLM_OK_RESPONSE || got != model) ok = false, bad = strb;
+            }
+            std::snprintf(what, sizeof what, "%s (RW): all 16 byte-enable masks write exactly their bytes%s", rw_name[k],
+                          ok ? "" : " (first wrong mask below)");
+            expect(ok, what);
+            if (!ok) std::printf("# mask 0x%x\n", bad);
+        }
+        {
+            // a 2-byte byte-enable pattern repeats over the word
+            unsigned char be2[2] = {TLM_BYTE_ENABLED, TLM_BYTE_DISABLED};
+            uint32_t w = 0, v = 0x11223344u;
+            access(tlm::TLM_WRITE_COMMAND, SG_REG_SCRATCH, w);
+            expect_status(tlm::TLM_OK_RESPONSE, access(tlm::TLM_WRITE_COMMAND, SG_REG_SCRATCH, v, 4, 4, be2, 2),
+                          "write with a 2-byte byte-enable pattern");
+            expect_reg(SG_REG_SCRATCH, 0x00220044u, "the pattern repeats: bytes 0 and 2 written");
+            // a read returns only the enabled bytes
+            unsigned char be_hi[4] = {TLM_BYTE_DISABLED, TLM_BYTE_DISABLED, TLM_BYTE_ENABLED, TLM_BYTE_ENABLED};
+            uint32_t r = 0xaaaaaaaau;
+            tlm::tlm_response_status st = access(tlm::TLM_READ_COMMAND, SG_REG_ID, r, 4, 4, be_hi, 4);
+            std::snprintf(what, sizeof what, "a read with bytes 2, 3 enabled fills only those (0x%08x)", r);
+            expect(st == tlm::TLM_OK_RESPONSE && r == ((SG_ID_VALUE & 0xffff0000u) | 0xaaaau), what);
+        }
+        // CTRL: IRQ_EN only through byte 0; reserved bits read 0
+        {
+            write_be(SG_REG_CTRL, SG_CTRL_IRQ_EN_MASK, 0xe);
+            expect_reg(SG_REG_CTRL, 0, "CTRL.IRQ_EN not written without byte enable 0");
+            write_be(SG_REG_CTRL, SG_CTRL_IRQ_EN_MASK, 0x1);
+            expect_reg(SG_REG_CTRL, SG_CTRL_IRQ_EN_MASK, "CTRL.IRQ_EN written with byte enable 0");
+            expect(!irq.read(), "IRQ_EN without DONE: irq_o stays low");
+            uint32_t w = 0xfffffff8u;
+            access(tlm::TLM_WRITE_COMMAND, SG_REG_CTRL, w);
+            expect_reg(SG_REG_CTRL, 0, "CTRL reserved bits read 0, IRQ_EN cleared by a 0");
+        }
+        // unmapped offsets inside the window: DECERR (TLM_ADDRESS_ERROR_RESPONSE)
+        {
+            wr(SG_REG_SCRATCH, 0x600df00du);
+            std::vector<uint32_t> before;
+            for (const RegInfo &g : regs) before.push_back(rd(g.offset));
+            const uint32_t holes[] = {0x018, 0x01c, 0x02c, 0x068, 0x06c, 0x100, 0x800, 0xffc};
+            for (uint32_t a : holes) {
+                uint32_t w = 0xffffffffu;
+                std::snprintf(what, sizeof what, "read at unmapped 0x%03x (DECERR)", a);
+                expect_status(tlm::TLM_ADDRESS_ERROR_RESPONSE, access(tlm::TLM_READ_COMMAND, a, w), what);
+                std::snprintf(what, sizeof what, "write at unmapped 0x%03x (DECERR)", a);
+                expect_status(tlm::TLM_ADDRESS_ERROR_RESPONSE, access(tlm::TLM_WRITE_COMMAND, a, w), what);
+            }
+            bool same = true;
+            for (int i = 0; i < n_regs; i++) same &= rd(regs[i].offset) == before[i];
+            expect(same, "the refused accesses changed no register");
+        }
+        // refused by the socket without bus activity: outside the window, misaligned
+        const uint32_t outside[] = {0x1000, 0x10000, 0xfffffffcu, 0x001, 0x022};
+        for (uint32_t a : outside) {
             uint32_t w = 0;
-            std::snprintf(what, sizeof what, "read at 0x%x refused (address error)", a);
-            expect_status(tlm::TLM_ADDRESS_ERROR_RESPONSE, access(tlm::TLM_READ_COMMAND, a, w), what);
-            std::snprintf(what, sizeof what, "write at 0x%x refused (address error)", a);
-            expect_status(tlm::TLM_ADDRESS_ERROR_RESPONSE, access(tlm::TLM_WRITE_COMMAND, a, w), what);
+            long long e0 = edges();
+            tlm::tlm_response_status rs = access(tlm::TLM_READ_COMMAND, a, w);
+            tlm::tlm_response_status ws = access(tlm::TLM_WRITE_COMMAND, a, w);
+            std::snprintf(what, sizeof what, "read and write at 0x%x refused at once (%s, %s)", a, status_name(rs),
+                          status_name(ws));
+            expect(rs == tlm::TLM_ADDRESS_ERROR_RESPONSE && ws == tlm::TLM_ADDRESS_ERROR_RESPONSE && edges() == e0, what);
         }
         // lengths, streaming width, byte enables
-        uint32_t w = 0;
-        expect_status(tlm::TLM_BURST_ERROR_RESPONSE, access(tlm::TLM_READ_COMMAND, ID, w, 8, 8), "8-byte read refused");
-        expect_status(tlm::TLM_BURST_ERROR_RESPONSE, access(tlm::TLM_READ_COMMAND, ID, w, 2, 2), "2-byte read refused");
-        expect_status(tlm::TLM_BURST_ERROR_RESPONSE, access(tlm::TLM_WRITE_COMMAND, SCRATCH, w, 4, 2),
-                      "streaming width 2 refused");
-        unsigned char half[4] = {TLM_BYTE_ENABLED, TLM_BYTE_ENABLED, TLM_BYTE_DISABLED, TLM_BYTE_DISABLED};
-        unsigned char all[4] = {TLM_BYTE_ENABLED, TLM_BYTE_ENABLED, TLM_BYTE_ENABLED, TLM_BYTE_ENABLED};
-        w = 0x12345678u;
-        expect_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE, access(tlm::TLM_WRITE_COMMAND, SCRATCH, w, 4, 4, half, 4),
-                      "partial byte enables refused");
-        expect_reg(SCRATCH, 0xa5c3f00fu, "SCRATCH unchanged by the refused write");
-        expect_status(tlm::TLM_OK_RESPONSE, access(tlm::TLM_WRITE_COMMAND, SCRATCH, w, 4, 4, all, 4),
-                      "all four byte enables accepted");
-        expect_reg(SCRATCH, 0x12345678u, "SCRATCH written with byte enables");
-        expect_status(tlm::TLM_OK_RESPONSE, access(tlm::TLM_IGNORE_COMMAND, ID, w), "ignore command accepted");
-        // debug transport: several words at once, no side effects, no writes
+        {
+            uint32_t w = 0;
+            expect_status(tlm::TLM_BURST_ERROR_RESPONSE, access(tlm::TLM_READ_COMMAND, SG_REG_ID, w, 8, 8),
+                          "8-byte read refused");
+            expect_status(tlm::TLM_BURST_ERROR_RESPONSE, access(tlm::TLM_READ_COMMAND, SG_REG_ID, w, 2, 2),
+                          "2-byte read refused");
+            expect_status(tlm::TLM_BURST_ERROR_RESPONSE, access(tlm::TLM_WRITE_COMMAND, SG_REG_SCRATCH, w, 4, 2),
+                          "streaming width 2 refused");
+            unsigned char be[4] = {TLM_BYTE_ENABLED, TLM_BYTE_ENABLED, TLM_BYTE_ENABLED, TLM_BYTE_ENABLED};
+            expect_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE,
+                          access(tlm::TLM_WRITE_COMMAND, SG_REG_SCRATCH, w, 4, 4, be, 0),
+                          "byte-enable pointer with length 0 refused");
+            expect_reg(SG_REG_SCRATCH, 0x600df00du, "SCRATCH unchanged by the refused writes");
+            expect_status(tlm::TLM_OK_RESPONSE, access(tlm::TLM_IGNORE_COMMAND, SG_REG_ID, w), "ignore command accepted");
+        }
+        // debug transport: the constant registers, several words at once
         {
             unsigned char buf[24];
             tlm::tlm_generic_payload t;
             t.set_command(tlm::TLM_READ_COMMAND);
-            t.set_address(ID);
+            t.set_address(SG_REG_ID);
             t.set_data_ptr(buf);
             t.set_data_length(24);
             t.set_streaming_width(24);
@@ -555,79 +754,195 @@ class Bench : public sc_core::sc_module {
             uint32_t id, hash_hi;
             std::memcpy(&id, buf, 4);
             std::memcpy(&hash_hi, buf + 20, 4);
-            expect(n == 24 && id == ID_VALUE && hash_hi == (uint32_t)(SG_CFG_HASH >> 32),
+            expect(n == 24 && id == SG_ID_VALUE && hash_hi == (uint32_t)(SG_CFG_HASH >> 32),
                    "transport_dbg reads ID .. CFG_HASH_HI in one go");
-            t.set_address(CFG_HASH_LO);
+            t.set_address(SG_REG_CFG_HASH_LO);
             t.set_data_length(16);
-            expect(bus->transport_dbg(t) == 8, "transport_dbg stops at the first unmapped word");
+            expect(bus->transport_dbg(t) == 8, "transport_dbg stops at the first word that is not a constant");
             t.set_command(tlm::TLM_WRITE_COMMAND);
-            t.set_address(SCRATCH);
+            t.set_address(SG_REG_SCRATCH);
             t.set_data_length(4);
             expect(bus->transport_dbg(t) == 0, "transport_dbg refuses writes");
         }
 
-        // soft reset in the middle of the program: the core returns to idle
-        // with its counters cleared, SCRATCH survives, then the whole
-        // program runs again from scratch and passes every lockstep check
+        // START's timing, which finish() relies on: a read right after the
+        // START write returns JOB_CYCLES = WriteAckEdges
+        {
+            wr(SG_REG_CMD_BEATS, (uint32_t)p_.n_beats);
+            wr(SG_REG_CTRL, SG_CTRL_START_MASK);
+            uint32_t j = rd(SG_REG_JOB_CYCLES_LO);
+            std::snprintf(what, sizeof what,
+                          "JOB_CYCLES read right after the START write: %u (WriteAckEdges %u: START took effect that many "
+                          "edges before b_transport returned)",
+                          j, sparsegen_sc::WriteAckEdges);
+            expect(j == sparsegen_sc::WriteAckEdges, what);
+            expect_reg(SG_REG_CTRL, 0, "CTRL.START is self-clearing");
+            expect_reg(SG_REG_STATUS, SG_STATUS_IDLE_MASK | SG_STATUS_BUSY_MASK, "STATUS: BUSY (no beat offered yet)");
+            wr(SG_REG_CTRL, SG_CTRL_SOFT_RST_MASK);
+            wr(SG_REG_CTRL, 0);
+            expect_reg(SG_REG_STATUS, SG_STATUS_IDLE_MASK, "a SOFT_RST pulse aborts the job that got no beat");
+        }
+
+        // half the program as a job with IRQ_EN, then SOFT_RST
+        wr(SG_REG_SCRATCH, 0x12345678u);
         Result partial;
-        run_program(partial, p_.n_out / 2);
-        expect(partial.failure.empty(), "first half of the program passes the lockstep checks");
+        run_program(partial, p_.n_out / 2, SG_CTRL_IRQ_EN_MASK);
+        std::snprintf(what, sizeof what, "first half of the program passes the lockstep checks%s%s",
+                      partial.failure.empty() ? "" : ": ", partial.failure.c_str());
+        expect(partial.failure.empty(), what);
+        expect_reg(SG_REG_CTRL, SG_CTRL_IRQ_EN_MASK, "CTRL during the job: IRQ_EN (START reads 0)");
+        {
+            uint32_t st = rd(SG_REG_STATUS);
+            std::snprintf(what, sizeof what, "STATUS during the job: BUSY, not DONE, no IRQ (0x%08x)", st);
+            expect((st & (SG_STATUS_BUSY_MASK | SG_STATUS_DONE_MASK | SG_STATUS_IRQ_MASK)) == SG_STATUS_BUSY_MASK &&
+                       !irq.read(),
+                   what);
+        }
+        uint32_t in_mid = rd(SG_REG_IN_BEATS), out_mid = rd(SG_REG_OUT_BEATS), last_mid = rd(SG_REG_OUT_LAST);
+        long long n_last = 0;
+        for (long long i = 0; i < partial.out_beats; i++) n_last += p_.out_last[i] ? 1 : 0;
+        std::snprintf(what, sizeof what, "IN_BEATS %u OUT_BEATS %u OUT_LAST %u: the beats the bench moved (%lld, %lld, %lld)",
+                      in_mid, out_mid, last_mid, partial.in_beats, partial.out_beats, n_last);
+        expect(in_mid == (uint32_t)partial.in_beats && out_mid == (uint32_t)partial.out_beats &&
+                   last_mid == (uint32_t)n_last,
+               what);
         Counters mid = read_counters();
-        std::snprintf(what, sizeof what, "counters moved before the soft reset (busy %lld, useful %lld)", mid.busy,
-                      mid.useful);
-        expect(mid.busy > 0 && mid.useful > 0 && mid.slots == mid.busy * c_.lanes, what);
-        expect((rd(STATUS) & STATUS_IDLE) == 0, "STATUS not idle in the middle of the program");
-        s_tvalid.write(false);
-        m_tready.write(false);
-        v = CTRL_SOFT_RST;
-        expect_status(tlm::TLM_OK_RESPONSE, access(tlm::TLM_WRITE_COMMAND, CTRL, v), "write CTRL.SOFT_RST");
-        expect_reg(CTRL, CTRL_SOFT_RST, "CTRL.SOFT_RST reads 1 while the soft reset runs");
-        // IN_RESET after an edge: the coming edge is a reset edge
-        int in_reset = 0;
-        while ((rd(STATUS) & STATUS_IN_RESET) && in_reset < 100) {
-            edge();
-            cycle_++;
+        uint64_t j1 = rd64(SG_REG_JOB_CYCLES_LO), j2 = rd64(SG_REG_JOB_CYCLES_LO);
+        std::snprintf(what, sizeof what, "perf counters moved (busy %lld, useful %lld), JOB_CYCLES counts (%llu, %llu)",
+                      mid.busy, mid.useful, (unsigned long long)j1, (unsigned long long)j2);
+        expect(mid.busy > 0 && mid.useful > 0 && j2 > j1, what);
+        wr(SG_REG_CTRL, SG_CTRL_SOFT_RST_MASK | SG_CTRL_IRQ_EN_MASK);
+        expect_reg(SG_REG_STATUS, SG_STATUS_IDLE_MASK, "SOFT_RST aborts the job: BUSY, DONE, ERR clear, the core idle");
+        expect_reg(SG_REG_CTRL, SG_CTRL_SOFT_RST_MASK | SG_CTRL_IRQ_EN_MASK, "CTRL reads SOFT_RST | IRQ_EN");
+        {
+            Counters z = read_counters();
+            expect(z.busy == 0 && z.useful == 0 && z.slots == 0 && z.stall == 0,
+                   "perf counters read 0 while the core is held");
+            std::snprintf(what, sizeof what, "job counters keep their values (IN_BEATS %u, OUT_BEATS %u)", in_mid,
+                          out_mid);
+            expect(rd(SG_REG_IN_BEATS) == in_mid && rd(SG_REG_OUT_BEATS) == out_mid, what);
+            // offer a beat for 30 cycles: none taken, no result offered
+            beat_t b = beat_t();
+            put_beat(b, p_.beats);
+            s_tdata.write(b);
+            s_tvalid.write(true);
+            bool moved = false;
+            for (int i = 0; i < 30; i++) {
+                edge();
+                moved |= s_tready.read() || m_tvalid.read();
+            }
+            s_tvalid.write(false); // allowed: the core is in reset
             after_edge();
-            in_reset++;
+            expect(!moved, "while SOFT_RST is 1: no beat taken, no result offered for 30 cycles");
+            wr(SG_REG_CTRL, SG_CTRL_SOFT_RST_MASK | SG_CTRL_START_MASK | SG_CTRL_IRQ_EN_MASK);
+            expect_reg(SG_REG_STATUS, SG_STATUS_IDLE_MASK, "START in the same write as SOFT_RST = 1 is ignored");
+            expect_reg(SG_REG_CTRL, SG_CTRL_SOFT_RST_MASK | SG_CTRL_IRQ_EN_MASK,
+                       "SOFT_RST holds: still 1 after 30 cycles (a level, not a pulse)");
+            expect_reg(SG_REG_SCRATCH, 0x12345678u, "SCRATCH kept across the soft reset");
         }
-        std::snprintf(what, sizeof what, "soft reset held the core for %u edges (got %d) and cleared itself",
-                      sparsegen_sc::SoftResetCycles, in_reset);
-        expect(in_reset == (int)sparsegen_sc::SoftResetCycles && (rd(CTRL) & CTRL_SOFT_RST) == 0, what);
-        expect_reg(STATUS, STATUS_IDLE, "STATUS after the soft reset: idle, released");
-        for (int k = first_perf; k < n_ro; k++) {
-            std::snprintf(what, sizeof what, "%s cleared by the soft reset", ro[k].name);
-            expect_reg(ro[k].addr, 0, what);
-        }
-        expect_reg(SCRATCH, 0x12345678u, "SCRATCH kept across the soft reset");
+        wr(SG_REG_CTRL, SG_CTRL_IRQ_EN_MASK);
+        expect_reg(SG_REG_STATUS, SG_STATUS_IDLE_MASK, "SOFT_RST back to 0: the core idle, no job");
+
+        // the whole program again, a new job from scratch
         timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        run_program(result);
-        finish(result, 0);
+        run_program(result, -1, SG_CTRL_IRQ_EN_MASK);
+        finish(result);
         secs = seconds_since(t0);
-        std::snprintf(what, sizeof what, "whole program after the soft reset passes%s%s",
+        std::snprintf(what, sizeof what, "whole program after the soft reset passes, job counters right%s%s",
                       result.failure.empty() ? "" : ": ", result.failure.c_str());
         expect(result.failure.empty(), what);
-        // a hard reset clears the register block too
+        {
+            uint32_t st = rd(SG_REG_STATUS);
+            std::snprintf(what, sizeof what, "after the job: STATUS DONE | IDLE | IRQ (0x%08x), irq_o high", st);
+            expect(st == (SG_STATUS_DONE_MASK | SG_STATUS_IDLE_MASK | SG_STATUS_IRQ_MASK) && irq.read(), what);
+            uint64_t a = rd64(SG_REG_JOB_CYCLES_LO);
+            for (int i = 0; i < 20; i++) edge();
+            after_edge();
+            uint64_t b = rd64(SG_REG_JOB_CYCLES_LO);
+            std::snprintf(what, sizeof what, "JOB_CYCLES stops at DONE (%llu, %llu)", (unsigned long long)a,
+                          (unsigned long long)b);
+            expect(a == b && a > 0, what);
+        }
+        // the interrupt: IRQ_EN gates it, DONE is W1C
+        {
+            wr(SG_REG_CTRL, 0);
+            bool off = !irq.read();
+            uint32_t st = rd(SG_REG_STATUS);
+            wr(SG_REG_CTRL, SG_CTRL_IRQ_EN_MASK);
+            bool on = irq.read();
+            std::snprintf(what, sizeof what, "irq_o follows IRQ_EN while DONE stays set (off %d, STATUS 0x%08x, on %d)",
+                          off, st, on);
+            expect(off && on && st == (SG_STATUS_DONE_MASK | SG_STATUS_IDLE_MASK), what);
+            write_be(SG_REG_STATUS, SG_STATUS_DONE_MASK, 0xe);
+            expect((rd(SG_REG_STATUS) & SG_STATUS_DONE_MASK) && irq.read(), "DONE kept by a 1 without byte enable 0");
+            uint32_t w = ~SG_STATUS_DONE_MASK;
+            access(tlm::TLM_WRITE_COMMAND, SG_REG_STATUS, w);
+            expect((rd(SG_REG_STATUS) & SG_STATUS_DONE_MASK) && irq.read(), "DONE kept by a 0 (1s elsewhere)");
+            w = SG_STATUS_DONE_MASK;
+            expect_status(tlm::TLM_OK_RESPONSE, access(tlm::TLM_WRITE_COMMAND, SG_REG_STATUS, w), "write 1 to STATUS.DONE");
+            expect(!irq.read(), "DONE cleared: irq_o low");
+            expect_reg(SG_REG_STATUS, SG_STATUS_IDLE_MASK, "DONE is W1C: STATUS idle only");
+        }
+        // the LO/HI latch: move a counter by 2^32 between the two reads (the
+        // job is over, nothing counts)
+        {
+            Vsparsegen_axi___024root *r = dut_.model().rootp;
+            QData *ctr[5] = {&r->sparsegen_axi__DOT__u_top__DOT__u_core__DOT__u_ctrl__DOT__perf_busy_o,
+                             &r->sparsegen_axi__DOT__u_top__DOT__u_core__DOT__u_ctrl__DOT__perf_useful_o,
+                             &r->sparsegen_axi__DOT__u_top__DOT__u_core__DOT__u_ctrl__DOT__perf_slots_o,
+                             &r->sparsegen_axi__DOT__u_top__DOT__u_core__DOT__u_ctrl__DOT__perf_stall_o,
+                             &r->sparsegen_axi__DOT__job_cycles_q};
+            const uint32_t lo[5] = {SG_REG_BUSY_LO, SG_REG_USEFUL_LO, SG_REG_SLOTS_LO, SG_REG_STALL_LO,
+                                    SG_REG_JOB_CYCLES_LO};
+            const char *name[5] = {"BUSY", "USEFUL", "SLOTS", "STALL", "JOB_CYCLES"};
+            for (int k = 0; k < 5; k++) {
+                uint64_t v0 = rd64(lo[k]);
+                uint32_t l = rd(lo[k]);
+                *ctr[k] += 1ULL << 32; // the counter moves between the LO and the HI read
+                uint32_t hi_latched = rd(lo[k] + 4);
+                uint64_t v1 = rd64(lo[k]);
+                *ctr[k] -= 1ULL << 32;
+                std::snprintf(what, sizeof what,
+                              "%s_HI returns the half latched by the LO read (0x%08x), a new LO read latches the new "
+                              "one (0x%08x)",
+                              name[k], hi_latched, (uint32_t)(v1 >> 32));
+                expect(l == (uint32_t)v0 && hi_latched == (uint32_t)(v0 >> 32) && v1 == v0 + (1ULL << 32), what);
+            }
+        }
+        // aresetn: every register back to its reset value
+        wr(SG_REG_SCRATCH, 0xdeadbeefu);
+        wr(SG_REG_CTRL, SG_CTRL_IRQ_EN_MASK);
         reset(2);
-        expect_reg(SCRATCH, 0, "SCRATCH cleared by rst_i");
-        expect_reg(STATUS, STATUS_IDLE, "STATUS idle after rst_i");
+        {
+            bool all = true;
+            for (const RegInfo &g : regs) {
+                uint32_t v = 0;
+                if (access(tlm::TLM_READ_COMMAND, g.offset, v) != tlm::TLM_OK_RESPONSE || v != g.reset) {
+                    all = false;
+                    std::printf("# %s: 0x%08x after aresetn, want 0x%08x\n", g.name, v, g.reset);
+                }
+            }
+            expect(all, "aresetn returns every register to its reset value");
+            expect(!irq.read(), "irq_o low after aresetn");
+        }
         expect(bus_error_.empty(), "no unexpected bus errors");
+        expect(!rtl_error(), "no RTL assertion fired (SG_ASSERTIONS)");
     }
 
     void main()
     {
-        reset(8);
+        reset(ResetCycles);
         if (o_.regtest) {
             regtest();
+            cycles = edges();
         } else {
             timespec t0;
             clock_gettime(CLOCK_MONOTONIC, &t0);
-            long long busy0 = (long long)rd64(sg_reg::BUSY_LO);
             run_program(result);
             secs = seconds_since(t0);
-            finish(result, busy0);
+            finish(result);
         }
-        cycles = cycle_;
         sc_core::sc_stop();
     }
 
@@ -636,10 +951,12 @@ class Bench : public sc_core::sc_module {
     const sg_model &m_;
     const sg_config &c_;
     long long max_cycles_;
+    sc_time period_;          // of the clock
+    sparsegen_sc &dut_;       // for perf() and, in --regtest, the counters' variables
     Rng rng_;
-    long long cycle_ = 0;     // rising edges so far
-    sc_time bus_time_;        // delay annotated by the socket (kept, not waited)
-    std::string bus_error_;   // the first failed register read
+    long long cycle_ = 0;     // tb.cpp's cycle number (run_program)
+    long long origin_ = 0;    // edges() - cycle_ in the current job
+    std::string bus_error_;   // the first failed register access
 };
 
 // ---- reports (tb.cpp's, from the Bench's result) ---------------------------
@@ -736,34 +1053,38 @@ int simulate(const Options &o, const sg_program &p, const sg_model &m, const sg_
     sc_time period(2.0 * std::round(500000.0 / c.clock_mhz), sc_core::SC_PS);
     // The clock starts high and falls at time 0 (posedge_first false): the
     // first rising edge is half a period in.  The Verilated model takes its
-    // very first evaluation, clock high, for a rising edge: reset is high
+    // very first evaluation, clock high, for a rising edge: aresetn is low
     // from the start so that edge is a reset edge too.
     sc_core::sc_clock clk("clk", period, 0.5, SC_ZERO_TIME, false);
-    sc_core::sc_signal<bool> rst("rst", true), s_tvalid("s_tvalid"), s_tready("s_tready"), m_tvalid("m_tvalid"),
-        m_tready("m_tready"), m_tlast("m_tlast");
+    sc_core::sc_signal<bool> rstn("rstn", false), s_tvalid("s_tvalid"), s_tready("s_tready"), s_tlast("s_tlast"),
+        m_tvalid("m_tvalid"), m_tready("m_tready"), m_tlast("m_tlast"), irq("irq");
     sc_core::sc_signal<beat_t> s_tdata("s_tdata"), m_tdata("m_tdata");
 
     sparsegen_sc dut("dut");
-    dut.clk_i(clk);
-    dut.rst_i(rst);
+    dut.aclk(clk);
+    dut.aresetn(rstn);
     dut.s_axis_tdata(s_tdata);
     dut.s_axis_tvalid(s_tvalid);
     dut.s_axis_tready(s_tready);
+    dut.s_axis_tlast(s_tlast);
     dut.m_axis_tdata(m_tdata);
     dut.m_axis_tvalid(m_tvalid);
     dut.m_axis_tready(m_tready);
     dut.m_axis_tlast(m_tlast);
+    dut.irq_o(irq);
 
-    Bench tb("tb", o, p, m, c, max_cycles);
+    Bench tb("tb", o, p, m, c, max_cycles, period, dut);
     tb.clk(clk);
-    tb.rst(rst);
+    tb.rstn(rstn);
     tb.s_tdata(s_tdata);
     tb.s_tvalid(s_tvalid);
     tb.s_tready(s_tready);
+    tb.s_tlast(s_tlast);
     tb.m_tdata(m_tdata);
     tb.m_tvalid(m_tvalid);
     tb.m_tready(m_tready);
     tb.m_tlast(m_tlast);
+    tb.irq(irq);
     tb.bus.bind(dut.csr);
 
     sc_core::sc_start();

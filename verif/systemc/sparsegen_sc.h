@@ -1,17 +1,21 @@
 // sparsegen_sc.h: the generated accelerator as a SystemC module -- the
-// Verilator --sc model of sparsegen_top behind valid/ready stream ports and
-// a TLM-2.0 target socket for its control and status registers.
+// Verilator --sc model of sparsegen_axi, the board wrapper, behind
+// valid/ready stream ports, an interrupt port and a TLM-2.0 target socket
+// whose transactions become AXI4-Lite pin activity on the wrapper.
 //
-// Built with the configuration's Vsparsegen_top.h and sparsegen_params.h on
-// the include path (verif/systemc/build.sh); header only, one user per model.
+// Built with the configuration's Vsparsegen_axi.h, sparsegen_params.h and
+// sparsegen_regs.h on the include path and sparsegen_sc.vlt among the
+// Verilator inputs (verif/systemc/build.sh); header only, one user per model.
 //
 // Ports
-//   clk_i, rst_i            clock; synchronous active-high reset of the core
-//                           and of the register block
-//   s_axis_t{data,valid}    command stream in   (AXI4-Stream semantics: a beat
-//   s_axis_tready           moves on a rising edge with valid and ready high;
-//   m_axis_t{data,valid,    results out          valid never waits for ready)
+//   aclk, aresetn           clock; synchronous active-low reset of the
+//                           register block and the core (as the wrapper's)
+//   s_axis_t{data,valid,    command stream in   (AXI4-Stream semantics: a beat
+//           last}           moves on a rising edge with valid and ready high;
+//   s_axis_tready                                valid never waits for ready)
+//   m_axis_t{data,valid,    results out
 //           last}, m_axis_tready
+//   irq_o                   level interrupt: STATUS.IRQ (DONE & CTRL.IRQ_EN)
 //   csr                     tlm_utils::simple_target_socket, 32-bit bus
 //
 // The stream ports are signal ports, not FIFOs: the core is cycle accurate
@@ -20,52 +24,50 @@
 // Verilated model's ports (no process in between, no extra delta cycle).
 // Their data type is the model's: uint32_t for a 32-bit stream, uint64_t for
 // 64 bits, sc_dt::sc_bv<W> when wider (sparsegen_sc::stream_type).
+// m_axis_tkeep (always all ones) stays inside.
 //
-// Register map (byte offsets from the socket's base; 32-bit words)
+// Register map: the RTL's own, implemented only there.  The offsets, fields,
+// access rules and reset values are in the generated sparsegen_regs.h
+// (SG_REG_*, SG_<REG>_<FIELD>_MASK, SG_REGS_FOREACH), rendered with the
+// wrapper's rtl/sparsegen_regs.vh from gen/sg_regmap.c; gen/sg_regmap.h
+// shows the table.  A job, as a driver runs it: CMD_BEATS, CTRL.START, the
+// command stream on s_axis, results from m_axis, then STATUS.DONE (or
+// irq_o) and the job and perf counters, 64-bit ones LO first.
 //
-//   offset  name          access  bits
-//   ------  ------------  ------  ---------------------------------------------
-//   0x000   ID            RO      0x5347454e ("SGEN")
-//   0x004   VERSION       RO      [23:16] major [15:8] minor [7:0] patch of the
-//                                 generator (SG_CFG_VERSION)
-//   0x008   GEOMETRY      RO      [15:0] P (PEs)  [31:16] B (banks per PE)
-//   0x00c   WIDTHS        RO      [15:0] stream bits  [23:16] data bits
-//                                 [31:24] weight bits
-//   0x010   CFG_HASH_LO   RO      configuration hash bits [31:0]  (SG_CFG_HASH)
-//   0x014   CFG_HASH_HI   RO      configuration hash bits [63:32]
-//   0x020   STATUS        RO      [0] IDLE  [1] ERR (malformed command seen)
-//                                 [2] IN_RESET: the core's reset is asserted
-//                                 (rst_i, or a soft reset not yet done)
-//   0x024   CTRL          RW      [0] SOFT_RST: write 1 to hold the core (not
-//                                 this register block) in reset for
-//                                 SoftResetCycles rising edges; reads 1 until
-//                                 the core is released.  Writing 0 does nothing.
-//                                 [31:1] reserved: read 0, writes ignored
-//   0x028   SCRATCH       RW      [31:0] free for software (bus tests); 0 after
-//                                 rst_i, kept across a soft reset
-//   0x040   BUSY_LO       RO      perf counter: busy cycles [31:0]
-//   0x044   BUSY_HI       RO                                [63:32]
-//   0x048   USEFUL_LO     RO      perf counter: useful (nonzero-weight) MACs
-//   0x04c   USEFUL_HI     RO
-//   0x050   SLOTS_LO      RO      perf counter: MAC slots (busy x P x B)
-//   0x054   SLOTS_HI      RO
-//   0x058   STALL_LO      RO      perf counter: stall cycles
-//   0x05c   STALL_HI      RO
-//
-// A 64-bit counter is read LO first: reading LO latches that counter's upper
-// half, and HI returns the latched half, so the two reads form one value
-// even when the counter moves in between.  The counters (and STATUS) come
-// from the core and are cleared by either reset.
-//
-// b_transport: single aligned 4-byte words only.  Checks, in this order:
-//   address not 4-byte aligned or not in the map  TLM_ADDRESS_ERROR_RESPONSE
+// b_transport: a single 32-bit word per transaction, as one AXI4-Lite
+// access on the pins.  The socket refuses, with no bus activity:
+//   address not 4-byte aligned, or beyond the     TLM_ADDRESS_ERROR_RESPONSE
+//   wrapper's 12-bit window (SG_REGS_SPAN)
 //   data length or streaming width other than 4   TLM_BURST_ERROR_RESPONSE
-//   byte enables given and not all four enabled   TLM_BYTE_ENABLE_ERROR_RESPONSE
-//   write to a read-only register                 TLM_COMMAND_ERROR_RESPONSE
-// TLM_IGNORE_COMMAND succeeds with no effect.  No DMI.  The access time
-// (constructor argument, default 0) is added to the annotated delay.
-// transport_dbg reads any number of whole mapped words with no side effect
-// (no latching) and refuses writes (returns 0 bytes).
+//   a byte-enable pointer with length 0           TLM_BYTE_ENABLE_ERROR_RESPONSE
+// TLM_IGNORE_COMMAND succeeds with no bus activity.  Otherwise a write
+// drives AW and W together with BREADY high and waits for B; a read drives
+// AR with RREADY high and waits for R.  Byte enables become WSTRB (byte i of
+// the data array is byte lane i: a little-endian host, as TLM-2.0's host
+// order for a bus-wide word means there); a read returns only the enabled
+// bytes.  The response: OKAY -> TLM_OK_RESPONSE, SLVERR (a write to a RO
+// register) -> TLM_GENERIC_ERROR_RESPONSE, DECERR (an unmapped offset) ->
+// TLM_ADDRESS_ERROR_RESPONSE; aresetn low at an edge of the access (the
+// slave drops it) -> TLM_GENERIC_ERROR_RESPONSE.
+//
+// Timing: b_transport calls wait() on the clock, so the initiator calls it
+// from an SC_THREAD.  A nonzero annotated delay is waited out first (the pin
+// activity happens at the initiator's local time) and returned as zero.
+// Valids rise when b_transport is called and are sampled at the next rising
+// edge; b_transport returns one delta after the rising edge of the response
+// handshake, when the model's outputs show that edge.  With this wrapper a
+// write takes effect at the edge that raises BVALID, one edge before that
+// handshake (WriteAckEdges), and a read returns the register's value at the
+// edge after the call.  Concurrent callers are served one at a time.
+//
+// transport_dbg reads whole words of the constant registers (ID ..
+// CFG_HASH_HI: their values are in sparsegen_regs.h) with no bus activity,
+// stopping at the first other word; it refuses writes (returns 0 bytes).
+//
+// perf(): the core's four perf counters as the Verilated model holds them
+// after the last edge it took (counting from the core's reset, not from
+// START), for a testbench that needs them at an exact cycle; a bus read takes
+// cycles.  A probe of the core's outputs, not a register.
 #ifndef SPARSEGEN_SC_H
 #define SPARSEGEN_SC_H
 
@@ -78,256 +80,302 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "Vsparsegen_top.h"
+#include "Vsparsegen_axi.h"
+#include "Vsparsegen_axi___024root.h"
 #include "sparsegen_params.h"
-
-namespace sg_reg {
-// register offsets (see the map above)
-enum : uint32_t {
-    ID = 0x000,
-    VERSION = 0x004,
-    GEOMETRY = 0x008,
-    WIDTHS = 0x00c,
-    CFG_HASH_LO = 0x010,
-    CFG_HASH_HI = 0x014,
-    STATUS = 0x020,
-    CTRL = 0x024,
-    SCRATCH = 0x028,
-    BUSY_LO = 0x040,
-    BUSY_HI = 0x044,
-    USEFUL_LO = 0x048,
-    USEFUL_HI = 0x04c,
-    SLOTS_LO = 0x050,
-    SLOTS_HI = 0x054,
-    STALL_LO = 0x058,
-    STALL_HI = 0x05c,
-};
-// field values
-enum : uint32_t {
-    ID_VALUE = 0x5347454eu, // "SGEN"
-    STATUS_IDLE = 1u << 0,
-    STATUS_ERR = 1u << 1,
-    STATUS_IN_RESET = 1u << 2,
-    CTRL_SOFT_RST = 1u << 0,
-};
-// perf counter index (BUSY_LO + 8 * index)
-enum { PERF_BUSY = 0, PERF_USEFUL = 1, PERF_SLOTS = 2, PERF_STALL = 3, PERF_COUNT = 4 };
-} // namespace sg_reg
+#include "sparsegen_regs.h"
 
 class sparsegen_sc : public sc_core::sc_module {
+    // the data type Verilator chose for a port
+    template <class Port> using data_of = typename std::decay<Port>::type::data_type;
+
   public:
     // the data type of a stream beat, as Verilator chose it for StreamW bits
-    typedef std::decay<decltype(Vsparsegen_top::s_axis_tdata)>::type::data_type stream_type;
+    typedef data_of<decltype(Vsparsegen_axi::s_axis_tdata)> stream_type;
 
-    static const unsigned SoftResetCycles = 4; // rising edges a soft reset holds the core
+    // the core's perf counters, from its reset (perf())
+    struct Perf {
+        uint64_t busy;   // busy cycles of the PE array
+        uint64_t useful; // useful (nonzero-weight) MACs
+        uint64_t slots;  // MAC slots: busy x P x B
+        uint64_t stall;  // busy cycles stalled
+    };
 
-    sc_core::sc_in<bool> clk_i;
-    sc_core::sc_in<bool> rst_i;
+    // edges from the one at which a write takes effect (BVALID rises) to the
+    // one of its B handshake, after which b_transport returns
+    static const unsigned WriteAckEdges = 1;
+    // edges b_transport waits for a handshake before it reports an error
+    static const unsigned TimeoutEdges = 1000;
+
+    sc_core::sc_in<bool> aclk;
+    sc_core::sc_in<bool> aresetn;
     sc_core::sc_in<stream_type> s_axis_tdata;
     sc_core::sc_in<bool> s_axis_tvalid;
     sc_core::sc_out<bool> s_axis_tready;
+    sc_core::sc_in<bool> s_axis_tlast;
     sc_core::sc_out<stream_type> m_axis_tdata;
     sc_core::sc_out<bool> m_axis_tvalid;
     sc_core::sc_in<bool> m_axis_tready;
     sc_core::sc_out<bool> m_axis_tlast;
+    sc_core::sc_out<bool> irq_o;
     tlm_utils::simple_target_socket<sparsegen_sc, 32> csr;
 
-    SC_HAS_PROCESS(sparsegen_sc);
-
-    explicit sparsegen_sc(sc_core::sc_module_name name, const sc_core::sc_time &access_time = sc_core::SC_ZERO_TIME)
-        : sc_core::sc_module(name), clk_i("clk_i"), rst_i("rst_i"), s_axis_tdata("s_axis_tdata"),
-          s_axis_tvalid("s_axis_tvalid"), s_axis_tready("s_axis_tready"), m_axis_tdata("m_axis_tdata"),
-          m_axis_tvalid("m_axis_tvalid"), m_axis_tready("m_axis_tready"), m_axis_tlast("m_axis_tlast"),
-          csr("csr"), core_(new Vsparsegen_top("core")), core_rst_("core_rst", true), idle_("idle"), err_("err"),
-          access_time_(access_time)
+    explicit sparsegen_sc(sc_core::sc_module_name name)
+        : sc_core::sc_module(name), aclk("aclk"), aresetn("aresetn"), s_axis_tdata("s_axis_tdata"),
+          s_axis_tvalid("s_axis_tvalid"), s_axis_tready("s_axis_tready"), s_axis_tlast("s_axis_tlast"),
+          m_axis_tdata("m_axis_tdata"), m_axis_tvalid("m_axis_tvalid"), m_axis_tready("m_axis_tready"),
+          m_axis_tlast("m_axis_tlast"), irq_o("irq_o"), csr("csr"), axi_(new Vsparsegen_axi("axi")),
+          awaddr_("awaddr"), awprot_("awprot"), awvalid_("awvalid"), awready_("awready"), wdata_("wdata"),
+          wstrb_("wstrb"), wvalid_("wvalid"), wready_("wready"), bresp_("bresp"), bvalid_("bvalid"),
+          bready_("bready"), araddr_("araddr"), arprot_("arprot"), arvalid_("arvalid"), arready_("arready"),
+          rdata_("rdata"), rresp_("rresp"), rvalid_("rvalid"), rready_("rready"), tkeep_("tkeep")
     {
-        // the streams go straight through; reset and status through signals
-        core_->clk_i(clk_i);
-        core_->rst_i(core_rst_);
-        core_->s_axis_tdata(s_axis_tdata);
-        core_->s_axis_tvalid(s_axis_tvalid);
-        core_->s_axis_tready(s_axis_tready);
-        core_->m_axis_tdata(m_axis_tdata);
-        core_->m_axis_tvalid(m_axis_tvalid);
-        core_->m_axis_tready(m_axis_tready);
-        core_->m_axis_tlast(m_axis_tlast);
-        core_->idle_o(idle_);
-        core_->err_o(err_);
-        core_->perf_busy_o(perf_[sg_reg::PERF_BUSY]);
-        core_->perf_useful_o(perf_[sg_reg::PERF_USEFUL]);
-        core_->perf_slots_o(perf_[sg_reg::PERF_SLOTS]);
-        core_->perf_stall_o(perf_[sg_reg::PERF_STALL]);
+        axi_->aclk(aclk);
+        axi_->aresetn(aresetn);
+        axi_->s_axi_ctrl_awaddr(awaddr_);
+        axi_->s_axi_ctrl_awprot(awprot_);
+        axi_->s_axi_ctrl_awvalid(awvalid_);
+        axi_->s_axi_ctrl_awready(awready_);
+        axi_->s_axi_ctrl_wdata(wdata_);
+        axi_->s_axi_ctrl_wstrb(wstrb_);
+        axi_->s_axi_ctrl_wvalid(wvalid_);
+        axi_->s_axi_ctrl_wready(wready_);
+        axi_->s_axi_ctrl_bresp(bresp_);
+        axi_->s_axi_ctrl_bvalid(bvalid_);
+        axi_->s_axi_ctrl_bready(bready_);
+        axi_->s_axi_ctrl_araddr(araddr_);
+        axi_->s_axi_ctrl_arprot(arprot_);
+        axi_->s_axi_ctrl_arvalid(arvalid_);
+        axi_->s_axi_ctrl_arready(arready_);
+        axi_->s_axi_ctrl_rdata(rdata_);
+        axi_->s_axi_ctrl_rresp(rresp_);
+        axi_->s_axi_ctrl_rvalid(rvalid_);
+        axi_->s_axi_ctrl_rready(rready_);
+        axi_->s_axis_tdata(s_axis_tdata);
+        axi_->s_axis_tvalid(s_axis_tvalid);
+        axi_->s_axis_tready(s_axis_tready);
+        axi_->s_axis_tlast(s_axis_tlast);
+        axi_->m_axis_tdata(m_axis_tdata);
+        axi_->m_axis_tvalid(m_axis_tvalid);
+        axi_->m_axis_tready(m_axis_tready);
+        axi_->m_axis_tlast(m_axis_tlast);
+        axi_->m_axis_tkeep(tkeep_);
+        axi_->irq_o(irq_o);
 
         csr.register_b_transport(this, &sparsegen_sc::b_transport);
         csr.register_transport_dbg(this, &sparsegen_sc::transport_dbg);
-
-        SC_METHOD(drive_reset);
-        sensitive << rst_i << soft_changed_;
-        SC_METHOD(on_clock);
-        sensitive << clk_i.pos();
-        dont_initialize();
     }
 
     // the Verilated model, for what the socket does not show (tracing, final)
-    Vsparsegen_top &core() { return *core_; }
+    Vsparsegen_axi &model() { return *axi_; }
 
-    // the value of a constant word (ID .. CFG_HASH_HI; 0 for any other offset)
-    static uint32_t constant(uint32_t offset)
+    Perf perf() const
     {
-        switch (offset) {
-        case sg_reg::ID: return sg_reg::ID_VALUE;
-        case sg_reg::VERSION: return version_word(SG_CFG_VERSION);
-        case sg_reg::GEOMETRY: return (uint32_t)SG_CFG_PE_COUNT | (uint32_t)SG_CFG_BANKS << 16;
-        case sg_reg::WIDTHS:
-            return (uint32_t)SG_CFG_STREAM_W | (uint32_t)SG_CFG_DATA_W << 16 | (uint32_t)SG_CFG_WGT_W << 24;
-        case sg_reg::CFG_HASH_LO: return (uint32_t)SG_CFG_HASH;
-        case sg_reg::CFG_HASH_HI: return (uint32_t)(SG_CFG_HASH >> 32);
-        default: return 0;
-        }
-    }
-
-    // "1.2.3" -> 0x010203 (missing parts are 0, each part at most 255)
-    static uint32_t version_word(const char *v)
-    {
-        uint32_t w = 0;
-        for (int part = 0; part < 3; part++) {
-            uint32_t n = 0;
-            while (*v >= '0' && *v <= '9') n = n * 10 + (uint32_t)(*v++ - '0');
-            w = w << 8 | (n > 255 ? 255 : n);
-            if (*v == '.') v++;
-        }
-        return w;
+        const Vsparsegen_axi___024root *r = axi_->rootp;
+        return Perf{r->sparsegen_axi__DOT__u_top__DOT__u_core__DOT__u_ctrl__DOT__perf_busy_o,
+                    r->sparsegen_axi__DOT__u_top__DOT__u_core__DOT__u_ctrl__DOT__perf_useful_o,
+                    r->sparsegen_axi__DOT__u_top__DOT__u_core__DOT__u_ctrl__DOT__perf_slots_o,
+                    r->sparsegen_axi__DOT__u_top__DOT__u_core__DOT__u_ctrl__DOT__perf_stall_o};
     }
 
   private:
-    enum Access { NONE, RO, RW };
+    typedef data_of<decltype(Vsparsegen_axi::s_axi_ctrl_awaddr)> addr_type;
+    typedef data_of<decltype(Vsparsegen_axi::s_axi_ctrl_awprot)> prot_type;
+    typedef data_of<decltype(Vsparsegen_axi::s_axi_ctrl_wdata)> data_type;
+    typedef data_of<decltype(Vsparsegen_axi::s_axi_ctrl_wstrb)> strb_type;
+    typedef data_of<decltype(Vsparsegen_axi::s_axi_ctrl_bresp)> resp_type;
+    typedef data_of<decltype(Vsparsegen_axi::m_axis_tkeep)> keep_type;
 
-    static Access access_of(uint64_t a)
+    static tlm::tlm_response_status of_resp(unsigned resp)
     {
-        switch (a) {
-        case sg_reg::ID: case sg_reg::VERSION: case sg_reg::GEOMETRY: case sg_reg::WIDTHS:
-        case sg_reg::CFG_HASH_LO: case sg_reg::CFG_HASH_HI: case sg_reg::STATUS:
-        case sg_reg::BUSY_LO: case sg_reg::BUSY_HI: case sg_reg::USEFUL_LO: case sg_reg::USEFUL_HI:
-        case sg_reg::SLOTS_LO: case sg_reg::SLOTS_HI: case sg_reg::STALL_LO: case sg_reg::STALL_HI:
-            return RO;
-        case sg_reg::CTRL: case sg_reg::SCRATCH:
-            return RW;
-        default:
-            return NONE;
+        switch (resp) {
+        case SG_RESP_OKAY: return tlm::TLM_OK_RESPONSE;
+        case SG_RESP_SLVERR: return tlm::TLM_GENERIC_ERROR_RESPONSE;
+        case SG_RESP_DECERR: return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+        default: return tlm::TLM_OK_RESPONSE; // EXOKAY: no exclusive access here
         }
     }
 
-    // the core's reset: the port or a soft reset in progress
-    void drive_reset() { core_rst_.write(rst_i.read() || soft_left_ > 0); }
-
-    // Rising edge: rst_i clears the register block; a soft reset counts the
-    // edges at which the core really saw its reset (core_rst_ is what the
-    // model samples at this same edge).
-    void on_clock()
-    {
-        if (rst_i.read()) {
-            scratch_ = 0;
-            for (uint32_t &h : hi_latch_) h = 0;
-            if (soft_left_) {
-                soft_left_ = 0;
-                soft_changed_.notify(sc_core::SC_ZERO_TIME);
-            }
-        } else if (soft_left_ && core_rst_.read() && --soft_left_ == 0) {
-            soft_changed_.notify(sc_core::SC_ZERO_TIME);
-        }
-    }
-
-    uint32_t read_word(uint32_t a, bool side_effects)
-    {
-        if (a >= sg_reg::BUSY_LO && a <= sg_reg::STALL_HI) {
-            unsigned k = (a - sg_reg::BUSY_LO) / 8;
-            uint64_t v = perf_[k].read();
-            if ((a & 4) == 0) { // LO: latch the upper half
-                if (side_effects) hi_latch_[k] = (uint32_t)(v >> 32);
-                return (uint32_t)v;
-            }
-            return side_effects ? hi_latch_[k] : (uint32_t)(v >> 32);
-        }
-        switch (a) {
-        case sg_reg::STATUS:
-            return (idle_.read() ? sg_reg::STATUS_IDLE : 0u) | (err_.read() ? sg_reg::STATUS_ERR : 0u) |
-                   (rst_i.read() || soft_left_ > 0 ? sg_reg::STATUS_IN_RESET : 0u);
-        case sg_reg::CTRL: return soft_left_ > 0 ? sg_reg::CTRL_SOFT_RST : 0u;
-        case sg_reg::SCRATCH: return scratch_;
-        default: return constant(a);
-        }
-    }
-
-    void write_word(uint32_t a, uint32_t v)
-    {
-        if (a == sg_reg::SCRATCH) {
-            scratch_ = v;
-        } else if (a == sg_reg::CTRL && (v & sg_reg::CTRL_SOFT_RST)) {
-            soft_left_ = SoftResetCycles;
-            soft_changed_.notify(sc_core::SC_ZERO_TIME);
-        }
-    }
-
-    tlm::tlm_response_status check(tlm::tlm_generic_payload &t) const
+    // the TLM-level rules; strb gets the byte enables as WSTRB
+    static tlm::tlm_response_status check(const tlm::tlm_generic_payload &t, unsigned &strb)
     {
         uint64_t a = t.get_address();
-        if ((a & 3) != 0 || access_of(a) == NONE) return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+        if ((a & 3) != 0 || a >= SG_REGS_SPAN) return tlm::TLM_ADDRESS_ERROR_RESPONSE;
         if (t.get_data_length() != 4 || t.get_streaming_width() != 4) return tlm::TLM_BURST_ERROR_RESPONSE;
+        strb = 0xf;
         if (const unsigned char *be = t.get_byte_enable_ptr()) {
             unsigned n = t.get_byte_enable_length();
             if (n == 0) return tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+            strb = 0;
             for (unsigned i = 0; i < 4; i++)
-                if (be[i % n] != TLM_BYTE_ENABLED) return tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+                if (be[i % n] == TLM_BYTE_ENABLED) strb |= 1u << i;
         }
-        if (t.is_write() && access_of(a) != RW) return tlm::TLM_COMMAND_ERROR_RESPONSE;
         return tlm::TLM_OK_RESPONSE;
+    }
+
+    // the next rising edge; false when the slave is in reset at it
+    bool edge()
+    {
+        wait(aclk.posedge_event());
+        return aresetn.read(); // the value the model samples at this edge
+    }
+
+    // every master output back to idle (sampled from the next edge on)
+    void idle()
+    {
+        awvalid_.write(false);
+        wvalid_.write(false);
+        bready_.write(false);
+        arvalid_.write(false);
+        rready_.write(false);
+    }
+
+    void timeout(const char *what)
+    {
+        idle();
+        SC_REPORT_ERROR(name(), what);
+    }
+
+    tlm::tlm_response_status axi_write(uint32_t addr, uint32_t data, unsigned strb)
+    {
+        awaddr_.write((addr_type)addr);
+        awprot_.write((prot_type)0);
+        awvalid_.write(true);
+        wdata_.write((data_type)data);
+        wstrb_.write((strb_type)strb);
+        wvalid_.write(true);
+        bready_.write(true);
+        bool aw = false, w = false;
+        for (unsigned n = 0;; n++) {
+            if (!edge()) {
+                idle();
+                return tlm::TLM_GENERIC_ERROR_RESPONSE;
+            }
+            // the ready and valid values of this edge, before the model takes it
+            if (bvalid_.read() && aw && w) { // B handshake (BREADY is high)
+                unsigned resp = (unsigned)bresp_.read();
+                idle();
+                return of_resp(resp);
+            }
+            if (!aw && awready_.read()) aw = true, awvalid_.write(false);
+            if (!w && wready_.read()) w = true, wvalid_.write(false);
+            if (n == TimeoutEdges) {
+                timeout("no AXI4-Lite write response from sparsegen_axi");
+                return tlm::TLM_GENERIC_ERROR_RESPONSE;
+            }
+        }
+    }
+
+    tlm::tlm_response_status axi_read(uint32_t addr, uint32_t &data)
+    {
+        araddr_.write((addr_type)addr);
+        arprot_.write((prot_type)0);
+        arvalid_.write(true);
+        rready_.write(true);
+        bool ar = false;
+        for (unsigned n = 0;; n++) {
+            if (!edge()) {
+                idle();
+                return tlm::TLM_GENERIC_ERROR_RESPONSE;
+            }
+            if (rvalid_.read() && ar) { // R handshake (RREADY is high)
+                data = (uint32_t)rdata_.read();
+                unsigned resp = (unsigned)rresp_.read();
+                idle();
+                return of_resp(resp);
+            }
+            if (!ar && arready_.read()) ar = true, arvalid_.write(false);
+            if (n == TimeoutEdges) {
+                timeout("no AXI4-Lite read response from sparsegen_axi");
+                return tlm::TLM_GENERIC_ERROR_RESPONSE;
+            }
+        }
     }
 
     void b_transport(tlm::tlm_generic_payload &t, sc_core::sc_time &delay)
     {
         t.set_dmi_allowed(false);
-        tlm::tlm_response_status st = check(t);
-        if (st == tlm::TLM_OK_RESPONSE) {
-            uint32_t a = (uint32_t)t.get_address(), w;
-            if (t.is_read()) {
-                w = read_word(a, true);
-                std::memcpy(t.get_data_ptr(), &w, 4); // host byte order, as TLM-2.0 asks
-            } else if (t.is_write()) {
-                std::memcpy(&w, t.get_data_ptr(), 4);
-                write_word(a, w);
+        unsigned strb = 0;
+        tlm::tlm_response_status st = check(t, strb);
+        if (st != tlm::TLM_OK_RESPONSE || t.get_command() == tlm::TLM_IGNORE_COMMAND) {
+            t.set_response_status(st);
+            return;
+        }
+        if (delay != sc_core::SC_ZERO_TIME) {
+            wait(delay);
+            delay = sc_core::SC_ZERO_TIME;
+        }
+        bus_.lock();
+        uint32_t a = (uint32_t)t.get_address(), w = 0;
+        unsigned char *d = t.get_data_ptr();
+        if (!aresetn.read()) {
+            // no valid while the slave is in reset: an error, one edge later
+            // (an initiator that retries does not spin at one instant)
+            edge();
+            st = tlm::TLM_GENERIC_ERROR_RESPONSE;
+        } else if (t.is_write()) {
+            std::memcpy(&w, d, 4); // host byte order, as TLM-2.0 asks
+            st = axi_write(a, w, strb);
+        } else {
+            st = axi_read(a, w);
+            if (st == tlm::TLM_OK_RESPONSE) {
+                unsigned char b[4];
+                std::memcpy(b, &w, 4);
+                for (unsigned i = 0; i < 4; i++)
+                    if (strb >> i & 1) d[i] = b[i];
             }
         }
+        wait(sc_core::SC_ZERO_TIME); // the model's outputs show the last edge
+        bus_.unlock();
         t.set_response_status(st);
-        delay += access_time_;
     }
 
     unsigned transport_dbg(tlm::tlm_generic_payload &t)
     {
+        struct Const {
+            uint32_t offset; // byte offset (SG_REG_*)
+            uint32_t value;  // its value, if constant
+            int is_const;    // 1: an identity register
+        };
+        static const Const regs[] = {
+#define SG_SC_CONST(name, off, acc, reset, wmask, cnst, pair) {off, reset, cnst},
+            SG_REGS_FOREACH(SG_SC_CONST)
+#undef SG_SC_CONST
+        };
         if (!t.is_read()) return 0;
         uint64_t a = t.get_address();
         unsigned n = t.get_data_length() / 4;
         if (a & 3) return 0;
         for (unsigned i = 0; i < n; i++) {
-            if (access_of(a + 4 * i) == NONE) return 4 * i;
-            uint32_t w = read_word((uint32_t)(a + 4 * i), false);
-            std::memcpy(t.get_data_ptr() + 4 * i, &w, 4);
+            const Const *c = nullptr;
+            for (const Const &r : regs)
+                if (r.is_const && r.offset == a + 4 * i) c = &r;
+            if (!c) return 4 * i;
+            std::memcpy(t.get_data_ptr() + 4 * i, &c->value, 4);
         }
         return 4 * n;
     }
 
-    void end_of_simulation() override { core_->final(); }
+    void end_of_simulation() override { axi_->final(); }
 
-    std::unique_ptr<Vsparsegen_top> core_;
-    sc_core::sc_signal<bool> core_rst_;             // rst_i or a soft reset, to the core; starts
-                                                    // high: the model's first eval may be an edge
-    sc_core::sc_signal<bool> idle_;                 // core's idle_o
-    sc_core::sc_signal<bool> err_;                  // core's err_o
-    sc_core::sc_signal<uint64_t> perf_[sg_reg::PERF_COUNT]; // core's perf_*_o
-    sc_core::sc_event soft_changed_;                // soft_left_ became or left 0
-    sc_core::sc_time access_time_;                  // annotated per b_transport
-    unsigned soft_left_ = 0;                        // edges of soft reset still to go
-    uint32_t scratch_ = 0;                          // SCRATCH
-    uint32_t hi_latch_[sg_reg::PERF_COUNT] = {0, 0, 0, 0}; // upper halves latched by LO reads
+    std::unique_ptr<Vsparsegen_axi> axi_;
+    // the AXI4-Lite pins, driven by b_transport
+    sc_core::sc_signal<addr_type> awaddr_;
+    sc_core::sc_signal<prot_type> awprot_;
+    sc_core::sc_signal<bool> awvalid_, awready_;
+    sc_core::sc_signal<data_type> wdata_;
+    sc_core::sc_signal<strb_type> wstrb_;
+    sc_core::sc_signal<bool> wvalid_, wready_;
+    sc_core::sc_signal<resp_type> bresp_;
+    sc_core::sc_signal<bool> bvalid_, bready_;
+    sc_core::sc_signal<addr_type> araddr_;
+    sc_core::sc_signal<prot_type> arprot_;
+    sc_core::sc_signal<bool> arvalid_, arready_;
+    sc_core::sc_signal<data_type> rdata_;
+    sc_core::sc_signal<resp_type> rresp_;
+    sc_core::sc_signal<bool> rvalid_, rready_;
+    sc_core::sc_signal<keep_type> tkeep_;   // m_axis_tkeep: all ones, unused
+    sc_core::sc_mutex bus_;                 // one access on the pins at a time
 };
 
 #endif
