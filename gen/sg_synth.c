@@ -189,6 +189,24 @@ static int count_cells(const char *path)
     return n;
 }
 
+/* prog names an executable: a path, or a name found on $PATH. */
+static int on_path(const char *prog)
+{
+    if (strchr(prog, '/'))
+        return access(prog, X_OK) == 0;
+    const char *path = getenv("PATH");
+    char dir[4096], full[4400];
+    for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+        size_t n = strcspn(p, ":");
+        snprintf(dir, sizeof dir, "%.*s", (int)n, p);
+        snprintf(full, sizeof full, "%s/%s", n ? dir : ".", prog);
+        if (access(full, X_OK) == 0)
+            return 1;
+        p += n + (p[n] == ':');
+    }
+    return 0;
+}
+
 int sg_synth_yosys(const sg_config *c, const sg_board *b, const char *outdir, const char *top,
                    int quiet, sg_synth_result *r, char *err, size_t errlen)
 {
@@ -199,6 +217,13 @@ int sg_synth_yosys(const sg_config *c, const sg_board *b, const char *outdir, co
                  "Cyclone V, Arria V and Cyclone 10 GX only; use the Quartus flow "
                  "(sparsegen gen --board %s writes fpga/quartus/build.tcl)",
                  b->name, b->part, b->family, b->name);
+        return -1;
+    }
+    const char *yosys = getenv("YOSYS");
+    if (!yosys || !*yosys)
+        yosys = "yosys";
+    if (!on_path(yosys)) { /* before anything is written */
+        snprintf(err, errlen, "cannot run yosys '%s' (install Yosys, or set YOSYS to it)", yosys);
         return -1;
     }
     snprintf(r->top, sizeof r->top, "%s", top);
@@ -235,7 +260,6 @@ int sg_synth_yosys(const sg_config *c, const sg_board *b, const char *outdir, co
     if (!r->cached) {
         unlink(done);
         unlink(stamp);
-        const char *yosys = getenv("YOSYS");
         const char *vmem = getenv("SG_YOSYS_VMEM_KB");
         char log[4400], out[4400], cmd[512];
         snprintf(log, sizeof log, "%s/yosys.log", ydir);
@@ -253,7 +277,7 @@ int sg_synth_yosys(const sg_config *c, const sg_board *b, const char *outdir, co
         setenv("SG_OUT", ydir, 1);
         setenv("SG_FAMILY", b->yosys_family, 1);
         setenv("SG_TOP", top, 1);
-        char *argv[] = {"/bin/sh", "-c", cmd, (char *)(yosys && *yosys ? yosys : "yosys"),
+        char *argv[] = {"/bin/sh", "-c", cmd, (char *)yosys,
                         "-q", "-l", log, "-c", script, NULL};
         if (!quiet)
             fprintf(stderr, "sparsegen: yosys synth_xilinx -family %s -top %s (log: %s)\n",
