@@ -288,11 +288,27 @@ int sg_synth_yosys(const sg_config *c, const sg_board *b, const char *outdir, co
         clock_gettime(CLOCK_MONOTONIC, &t1);
         r->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
         if (rc != 0 || access(done, R_OK) != 0) {
-            if (rc >= 0)
+            /* out of memory shows as std::bad_alloc (an abort) in its output */
+            sg_strbuf o;
+            sg_sb_init(&o);
+            int oom = sg_sb_read_file(&o, out) == 0 &&
+                      (strstr(o.buf, "bad_alloc") || strstr(o.buf, "out of memory"));
+            sg_sb_release(&o);
+            if (oom)
                 snprintf(err, errlen,
-                         "yosys failed (exit %d): see %s and %s (its memory was bounded to %s KB: "
+                         "yosys ran out of memory after %.0f s (bounded to %s KB, "
+                         "SG_YOSYS_VMEM_KB): '%s' (%d x %d lanes) is too large to synthesize "
+                         "flattened on this machine; run the Vivado flow (gen --board %s) or "
+                         "Yosys on a larger one; see %s",
+                         r->seconds, limit, c->name, c->pe_count, c->banks, b->name, out);
+            else {
+                char why[256];
+                snprintf(why, sizeof why, "%s", rc < 0 ? err : "a nonzero exit");
+                snprintf(err, errlen,
+                         "yosys failed (%s): see %s and %s (its memory was bounded to %s KB: "
                          "SG_YOSYS_VMEM_KB)",
-                         rc, log, out, limit);
+                         why, log, out, limit);
+            }
             return -1;
         }
         sg_strbuf st;
