@@ -34,6 +34,7 @@
 #include "axil_master.h"
 #include "sparsegen_params.h"
 #include "sparsegen_regs.h"
+#include "regtab.h"
 
 namespace {
 
@@ -403,35 +404,6 @@ class Testbench {
     long long cycle_ = 0, irq_high_ = 0;
     int timeouts_ = 0;
 };
-
-// ---- the register map from the generated header ---------------------------------
-struct RegInfo {
-    const char *name;
-    uint32_t offset;
-    int access;
-    uint32_t reset, wmask;
-    int is_const, pair;
-};
-const RegInfo regs[] = {
-#define X(name, off, acc, reset, wmask, cnst, pair) {#name, off, acc, reset, wmask, cnst, pair},
-    SG_REGS_FOREACH(X)
-#undef X
-};
-const int n_regs = (int)(sizeof regs / sizeof regs[0]);
-
-uint32_t version_word(const char *v)
-{
-    uint32_t w = 0;
-    for (int part = 0; part < 3; part++) {
-        uint32_t n = 0;
-        while (*v >= '0' && *v <= '9') n = n * 10 + (uint32_t)(*v++ - '0');
-        w = w << 8 | (n > 255 ? 255 : n);
-        if (*v == '.') v++;
-    }
-    return w;
-}
-
-uint32_t field(uint32_t v, uint32_t mask, int shift) { return (v & mask) >> shift; }
 
 // ---- a job ----------------------------------------------------------------------
 struct JobStats {

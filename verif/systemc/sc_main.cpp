@@ -42,6 +42,7 @@
 
 #include "sparsegen_params.h"
 #include "sparsegen_regs.h"
+#include "../axi/regtab.h"
 extern "C" {
 #include "sg_compile.h"
 #include "sg_config.h"
@@ -209,36 +210,6 @@ double seconds_since(const timespec &t0)
 }
 
 // ---- the testbench module ---------------------------------------------------
-// "1.2.3" -> 0x010203 (missing parts 0, each part at most 255): VERSION as
-// the configuration's SG_CFG_VERSION implies it
-uint32_t version_word(const char *v)
-{
-    uint32_t w = 0;
-    for (int part = 0; part < 3; part++) {
-        uint32_t n = 0;
-        while (*v >= '0' && *v <= '9') n = n * 10 + (uint32_t)(*v++ - '0');
-        w = w << 8 | (n > 255 ? 255 : n);
-        if (*v == '.') v++;
-    }
-    return w;
-}
-
-// every register of the generated map
-struct RegInfo {
-    const char *name; // as in SG_REG_<name>
-    uint32_t offset;  // byte offset
-    int access;       // SG_ACCESS_RO, _RW or _W1C
-    uint32_t reset;   // value after aresetn
-    uint32_t wmask;   // bits a write stores
-    int is_const;     // 1: an identity register
-    int pair;         // 1: LO of a 64-bit counter, 2: HI, 0: neither
-};
-const RegInfo regs[] = {
-#define X(name, off, acc, reset, wmask, cnst, pair) {#name, off, acc, reset, wmask, cnst, pair},
-    SG_REGS_FOREACH(X)
-#undef X
-};
-
 class Bench : public sc_core::sc_module {
   public:
     // tb.cpp holds the core in reset for this many cycles before its loop
@@ -611,7 +582,6 @@ class Bench : public sc_core::sc_module {
 
     void regtest()
     {
-        const int n_regs = (int)(sizeof regs / sizeof regs[0]);
         char what[256];
         // every register after reset, from the generated map
         for (const RegInfo &g : regs) {
