@@ -366,6 +366,11 @@ static int cmd_gen(const opts *o)
                 sg_sb_release(&sb);
                 return EXIT_BAD_INPUT;
             }
+            if (c.clock_mhz > b.clock_mhz)
+                fprintf(stderr, "sparsegen: warning: '%s' asks for %g MHz, above %s's default of "
+                                "%g MHz: timing may not close (the flow's clock is the "
+                                "configuration's)\n",
+                        c.name, c.clock_mhz, b.name, b.clock_mhz);
             const char *tight = sg_fit_over(&e, &cap, SG_FIT_HEADROOM);
             if (tight)
                 fprintf(stderr, "sparsegen: warning: '%s' takes over %.0f%% of the %s of %s "
