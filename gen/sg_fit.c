@@ -114,56 +114,57 @@ void sg_fit_capacity(const sg_board *b, sg_fit_est *cap)
     }
 }
 
+void sg_fit_rows(const sg_fit_est *e, const sg_fit_est *cap, const sg_board *b,
+                 sg_fit_row r[SG_FIT_NROWS])
+{
+    int intel = b && is_intel(b);
+    const sg_fit_row rows[SG_FIT_NROWS] = {
+        {"dsp", "dsp", e->dsp, cap->dsp},
+        {"bram", intel ? "m20k" : "bram36", e->bram, cap->bram},
+        {"lut", intel ? "alm" : "lut", (double)e->lut, (double)cap->lut},
+        {"lutram", intel ? "mlab" : "lutram", (double)e->lutram, (double)cap->lutram},
+        {"ff", "ff", (double)e->ff, (double)cap->ff},
+    };
+    memcpy(r, rows, sizeof rows);
+}
+
 const char *sg_fit_over(const sg_fit_est *e, const sg_fit_est *cap, double headroom)
 {
-    if (e->dsp > headroom * cap->dsp)
-        return "dsp";
-    if (e->bram > headroom * cap->bram)
-        return "bram";
-    if ((double)e->lut > headroom * (double)cap->lut)
-        return "lut";
-    if ((double)e->lutram > headroom * (double)cap->lutram)
-        return "lutram";
-    if ((double)e->ff > headroom * (double)cap->ff)
-        return "ff";
+    sg_fit_row r[SG_FIT_NROWS];
+    sg_fit_rows(e, cap, NULL, r);
+    for (int i = 0; i < SG_FIT_NROWS; i++)
+        if (r[i].used > headroom * r[i].avail)
+            return r[i].name;
     return NULL;
+}
+
+/* The share of a row (of infinity when the part has none and it is used). */
+static double share(const sg_fit_row *r)
+{
+    return r->avail > 0 ? r->used / r->avail : r->used > 0 ? 1e9 : 0;
 }
 
 /* The share of resource `name` e takes of cap. */
 static double share_of(const sg_fit_est *e, const sg_fit_est *cap, const char *name)
 {
-    double u = 0, a = 0;
-    if (!strcmp(name, "dsp"))
-        u = e->dsp, a = cap->dsp;
-    else if (!strcmp(name, "bram"))
-        u = e->bram, a = cap->bram;
-    else if (!strcmp(name, "lut"))
-        u = (double)e->lut, a = (double)cap->lut;
-    else if (!strcmp(name, "lutram"))
-        u = (double)e->lutram, a = (double)cap->lutram;
-    else
-        u = (double)e->ff, a = (double)cap->ff;
-    return a > 0 ? u / a : 0;
+    sg_fit_row r[SG_FIT_NROWS];
+    sg_fit_rows(e, cap, NULL, r);
+    for (int i = 0; i < SG_FIT_NROWS; i++)
+        if (strcmp(r[i].name, name) == 0)
+            return r[i].avail > 0 ? r[i].used / r[i].avail : 0;
+    return 0;
 }
 
-/* The share of each resource e takes of cap, the largest one's name. */
-static const char *binding(const sg_fit_est *e, const sg_fit_est *cap, double *share)
+/* The largest share e takes of cap (*sh), and its resource's name. */
+static const char *binding(const sg_fit_est *e, const sg_fit_est *cap, double *sh)
 {
-    struct {
-        const char *name;
-        double used, avail;
-    } r[] = {{"dsp", e->dsp, cap->dsp},
-             {"bram", e->bram, cap->bram},
-             {"lut", (double)e->lut, (double)cap->lut},
-             {"lutram", (double)e->lutram, (double)cap->lutram},
-             {"ff", (double)e->ff, (double)cap->ff}};
+    sg_fit_row r[SG_FIT_NROWS];
+    sg_fit_rows(e, cap, NULL, r);
     const char *name = "dsp";
-    *share = 0;
-    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
-        double s = r[i].avail > 0 ? r[i].used / r[i].avail : r[i].used > 0 ? 1e9 : 0;
-        if (s > *share)
-            *share = s, name = r[i].name;
-    }
+    *sh = 0;
+    for (int i = 0; i < SG_FIT_NROWS; i++)
+        if (share(&r[i]) > *sh)
+            *sh = share(&r[i]), name = r[i].name;
     return name;
 }
 

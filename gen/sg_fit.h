@@ -55,6 +55,20 @@ void sg_fit_capacity(const sg_board *b, sg_fit_est *cap);
 int sg_fit(const sg_config *base, const sg_board *b, double headroom, sg_config *out, char *why,
            size_t whylen, char *err, size_t errlen);
 
+/* One resource of an estimate against a capacity. */
+typedef struct sg_fit_row {
+    const char *name;  /* "dsp", "bram", "lut", "lutram", "ff" */
+    const char *label; /* the vendor's word: bram36 / m20k, lut / alm, lutram / mlab */
+    double used, avail;
+} sg_fit_row;
+
+#define SG_FIT_NROWS 5
+
+/* e against cap, one row per resource in the order above (labels for b's
+ * vendor; b may be NULL for Xilinx's). */
+void sg_fit_rows(const sg_fit_est *e, const sg_fit_est *cap, const sg_board *b,
+                 sg_fit_row r[SG_FIT_NROWS]);
+
 /* Which resource of e is over headroom of cap: its name, or NULL if none. */
 const char *sg_fit_over(const sg_fit_est *e, const sg_fit_est *cap, double headroom);
 

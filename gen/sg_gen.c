@@ -322,7 +322,7 @@ void sg_gen_render_gtkw(sg_strbuf *sb, const sg_config *c, const int *pes, int n
 
 static int mkdir_p(const char *dir, char *err, size_t errlen)
 {
-    char tmp[4096];
+    char tmp[4400];
     snprintf(tmp, sizeof tmp, "%s", dir);
     for (char *p = tmp + 1; *p; p++) {
         if (*p != '/')
@@ -339,6 +339,25 @@ static int mkdir_p(const char *dir, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+/* Remove files[0 .. n-1] from outdir, then their directories deepest first,
+ * then outdir itself (a directory still holding something stays). */
+static void unmake(const char *outdir, const sg_gen_file *files, int n)
+{
+    char path[4400];
+    for (int j = 0; j < n; j++) {
+        snprintf(path, sizeof path, "%s/%s", outdir, files[j].rel);
+        unlink(path);
+    }
+    for (int j = 0; j < n; j++) {
+        snprintf(path, sizeof path, "%s/%s", outdir, files[j].rel);
+        for (char *slash; (slash = strrchr(path, '/')) && (size_t)(slash - path) > strlen(outdir);) {
+            *slash = '\0';
+            rmdir(path);
+        }
+    }
+    rmdir(outdir);
 }
 
 int sg_gen_write(const sg_config *c, const sg_board *board, const char *tdir, const char *outdir,
@@ -394,52 +413,23 @@ int sg_gen_write(const sg_config *c, const sg_board *board, const char *tdir, co
         snprintf(err, errlen, "output '%s' exists and is not a directory", outdir);
         goto out;
     }
-    /* directories this call created, deepest last, removed again on failure */
-    char made[8][4400];
-    int n_made = 0;
-    if (!existed) {
-        if (mkdir_p(outdir, err, errlen) != 0)
-            goto out;
-        snprintf(made[n_made++], sizeof made[0], "%s", outdir);
-    }
-    for (int i = 0; i < n; i++) {
-        char path[4400], dir[4400];
+    int i = 0;
+    for (; i < n; i++) {
+        char path[4400];
         snprintf(path, sizeof path, "%s/%s", outdir, f[i].rel);
-        snprintf(dir, sizeof dir, "%s", path);
-        *strrchr(dir, '/') = '\0';
-        if (stat(dir, &st) != 0) {
-            /* each level of rel's directory part, outermost first */
-            for (char *p = dir + strlen(outdir) + 1; ; p++) {
-                if (*p != '/' && *p != '\0')
-                    continue;
-                char keep = *p;
-                *p = '\0';
-                if (stat(dir, &st) != 0) {
-                    if (mkdir(dir, 0755) != 0) {
-                        snprintf(err, errlen, "cannot create directory '%s': %s", dir, strerror(errno));
-                        goto fail;
-                    }
-                    if (n_made < 8)
-                        snprintf(made[n_made++], sizeof made[0], "%s", dir);
-                }
-                *p = keep;
-                if (!keep)
-                    break;
-            }
-        }
-        if (sg_sb_write_file(&f[i].text, path, err, errlen) != 0) {
-            if (existed) /* files already there were replaced whole or left alone */
-                goto out;
-        fail:
-            for (int j = 0; j < i; j++) { /* leave nothing of this call behind */
-                snprintf(path, sizeof path, "%s/%s", outdir, f[j].rel);
-                if (!existed)
-                    unlink(path);
-            }
-            for (int j = n_made - 1; j >= 0; j--)
-                rmdir(made[j]);
-            goto out;
-        }
+        *strrchr(path, '/') = '\0';
+        if (mkdir_p(path, err, errlen) != 0)
+            break;
+        snprintf(path, sizeof path, "%s/%s", outdir, f[i].rel);
+        if (sg_sb_write_file(&f[i].text, path, err, errlen) != 0)
+            break;
+    }
+    if (i < n) {
+        /* a new directory: leave nothing of this call behind (in one that
+         * existed, files were replaced whole or left alone) */
+        if (!existed)
+            unmake(outdir, f, i + 1);
+        goto out;
     }
     rc = 0;
 out:

@@ -348,7 +348,7 @@ missing:
     return -1;
 }
 
-static int mapping_ok(const sg_synth_result *r)
+int sg_synth_mapping_ok(const sg_synth_result *r)
 {
     return r->muls_soft == 0 && r->buf_ff == 0 && r->mem_left == 0 && r->buffers > 0;
 }
@@ -417,7 +417,7 @@ char *sg_synth_render(const sg_synth_result *r, const sg_config *c, const sg_boa
     json_object_set_new(m, "buffers_ff", json_integer(r->buf_ff));
     json_object_set_new(m, "arrays_ff", json_integer(r->arrays_ff));
     json_object_set_new(m, "memories_left", json_integer(r->mem_left));
-    json_object_set_new(m, "ok", json_boolean(mapping_ok(r)));
+    json_object_set_new(m, "ok", json_boolean(sg_synth_mapping_ok(r)));
     if (r->bad[0])
         json_object_set_new(m, "problem", json_string(r->bad));
     json_object_set_new(o, "mapping", m);
@@ -434,7 +434,7 @@ char *sg_synth_render(const sg_synth_result *r, const sg_config *c, const sg_boa
                    "%d LUTRAM)%s; %d small register arrays or ROMs in flip-flops/LUTs\n",
                r->buffers - r->buf_ff, r->buffers, r->buf_bram, r->buf_uram, r->buf_lutram,
                r->buf_ff ? "  NOT ALL" : "", r->arrays_ff);
-    if (mapping_ok(r))
+    if (sg_synth_mapping_ok(r))
         sg_sb_adds(sb, "  mapping: ok (every multiplier in a DSP, every buffer in RAM)\n");
     else
         sg_sb_addf(sb, "  mapping: FAILED: %s\n", r->bad[0] ? r->bad : "no buffers found");

@@ -66,6 +66,9 @@ typedef struct sg_synth_result {
 int sg_synth_yosys(const sg_config *c, const sg_board *b, const char *outdir, const char *top,
                    int quiet, sg_synth_result *r, char *err, size_t errlen);
 
+/* Every datapath multiplier in a DSP and every buffer in RAM (and some found). */
+int sg_synth_mapping_ok(const sg_synth_result *r);
+
 /* The result as a table (sb) and a JSON object (returned; free()). */
 char *sg_synth_render(const sg_synth_result *r, const sg_config *c, const sg_board *b,
                       sg_strbuf *sb);

@@ -272,18 +272,11 @@ static int load_board(const char *name, sg_board *b)
 static void estimate_table(sg_strbuf *sb, const sg_fit_est *e, const sg_fit_est *cap,
                            const sg_board *b)
 {
-    int intel = strcmp(b->vendor, "intel") == 0;
-    struct {
-        const char *name;
-        double used, avail;
-    } r[] = {{"dsp", e->dsp, cap->dsp},
-             {intel ? "m20k" : "bram36", e->bram, cap->bram},
-             {intel ? "alm" : "lut", (double)e->lut, (double)cap->lut},
-             {intel ? "mlab" : "lutram", (double)e->lutram, (double)cap->lutram},
-             {"ff", (double)e->ff, (double)cap->ff}};
+    sg_fit_row r[SG_FIT_NROWS];
+    sg_fit_rows(e, cap, b, r);
     sg_sb_addf(sb, "  %-8s %12s %12s %8s\n", "resource", "estimate", "available", "util");
-    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
-        sg_sb_addf(sb, "  %-8s %12.1f %12.0f %7.2f%%\n", r[i].name, r[i].used, r[i].avail,
+    for (int i = 0; i < SG_FIT_NROWS; i++)
+        sg_sb_addf(sb, "  %-8s %12.1f %12.0f %7.2f%%\n", r[i].label, r[i].used, r[i].avail,
                    r[i].avail > 0 ? 100 * r[i].used / r[i].avail : 0);
 }
 
@@ -476,7 +469,7 @@ static int cmd_synth(const opts *o)
     free(json);
     sg_sb_release(&sb);
     sg_sb_release(&js);
-    int mapped = r.muls_soft == 0 && r.buf_ff == 0 && r.mem_left == 0 && r.buffers > 0;
+    int mapped = sg_synth_mapping_ok(&r);
     if (!mapped)
         fprintf(stderr, "sparsegen: synth: the mapping check failed: %s\n", r.bad);
     if (r.over)
@@ -776,15 +769,8 @@ static int cmd_prune(const opts *o)
     base.bh = base.bw = 4;
     if (o->pattern && sg_prune_pattern_parse(o->pattern, &base.pattern) != 0)
         return die_input("bad --pattern: legal bbs, nm, unstructured, block, groups");
-    if (o->sparsity) {
-        char *end;
-        base.sparsity = strtod(o->sparsity, &end);
-        if (end == o->sparsity || *end || !(base.sparsity >= 0.0 && base.sparsity <= 1.0)) {
-            fprintf(stderr, "sparsegen: bad value '%s' for --sparsity: legal range 0..1\n",
-                    o->sparsity);
-            return EXIT_BAD_INPUT;
-        }
-    }
+    if (o->sparsity && parse_real(o->sparsity, "--sparsity", 0.0, 1.0, &base.sparsity) != 0)
+        return EXIT_BAD_INPUT;
     if ((o->nm && parse_pair(o->nm, ':', "--nm", &base.n, &base.m) != 0) ||
         (o->block && parse_pair(o->block, 'x', "--block", &base.bh, &base.bw) != 0) ||
         (o->group && parse_pair(o->group, 'x', "--group", &base.group_rows, &base.group_cols) != 0))
