@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #if defined(__GNUC__)
@@ -428,19 +429,14 @@ static int64_t as_signed(uint64_t v, int size)
     return -(int64_t)(~v) - 1;
 }
 
-int sg_npy_parse(const unsigned char *buf, size_t len, const char *name,
-                 sg_npy *out, char *err, size_t errlen)
+/* Where the header ends: check the magic and version of the len bytes at
+ * buf and read the header length.  *hstart: bytes before the header, *hlen:
+ * its length.  Needs only the first 12 bytes (fewer is a truncated file). */
+static int parse_lead(const unsigned char *buf, size_t len, const char *name,
+                      size_t *hstart, size_t *hlen, char *err, size_t errlen)
 {
-    char q[4 * QUOTE_MAX + 4], sh[SG_NPY_MAX_DIMS * 22 + 4];
-    size_t hstart, hlen, nbytes, have, k, cstride[SG_NPY_MAX_DIMS];
-    long long idx[SG_NPY_MAX_DIMS];
-    npy_header h;
-    npy_lex lx;
-    int big = 0, d, zero = 0;
+    char q[4 * QUOTE_MAX + 4];
 
-    memset(out, 0, sizeof *out);
-    if (name == NULL)
-        name = "(npy)";
     if (len == 0)
         return npy_fail(err, errlen, name, "not a .npy file: file is empty");
     if (len < NPY_MAGIC_LEN || memcmp(buf, NPY_MAGIC, NPY_MAGIC_LEN) != 0) {
@@ -459,67 +455,105 @@ int sg_npy_parse(const unsigned char *buf, size_t len, const char *name,
         return npy_fail(err, errlen, name,
                         "unsupported version '%u.%u' (legal: 1.0, 2.0, 3.0)",
                         (unsigned)buf[6], (unsigned)buf[7]);
-    hstart = buf[6] == 1 ? 10 : 12;
-    if (len < hstart)
+    *hstart = buf[6] == 1 ? 10 : 12;
+    if (len < *hstart)
         return npy_fail(err, errlen, name,
                         "truncated header: file is %zu bytes", len);
-    hlen = (size_t)get_bits(buf + 8, (int)hstart - 8, 0);
-    if (hlen > len - hstart)
+    *hlen = (size_t)get_bits(buf + 8, (int)*hstart - 8, 0);
+    return 0;
+}
+
+/* Parse the lead and the header of a file of `size` bytes whose first
+ * hstart + hlen bytes (at least) are at buf: fill out's dtype, shape and
+ * count (no data), *h, *big, *data (the data offset) and *nbytes (the data
+ * size the header declares).  The data itself is not looked at. */
+static int parse_head(const unsigned char *buf, size_t len, size_t size,
+                      const char *name, sg_npy *out, npy_header *h, int *big,
+                      size_t *data, size_t *nbytes, char *err, size_t errlen)
+{
+    char sh[SG_NPY_MAX_DIMS * 22 + 4];
+    size_t hstart, hlen;
+    npy_lex lx;
+    int d, zero = 0;
+
+    memset(out, 0, sizeof *out);
+    if (parse_lead(buf, len, name, &hstart, &hlen, err, errlen) != 0)
+        return -1;
+    if (hlen > size - hstart)
         return npy_fail(err, errlen, name,
                         "truncated header: header length %zu, only %zu bytes "
-                        "follow", hlen, len - hstart);
-
+                        "follow", hlen, size - hstart);
     lx.p = buf + hstart;
     lx.end = buf + hstart + hlen;
     lx.name = name;
     lx.err = err;
     lx.errlen = errlen;
-    if (parse_header(&lx, &h) != 0)
+    if (parse_header(&lx, h) != 0)
         return -1;
-    if (parse_descr(&h, name, out, &big, err, errlen) != 0) {
+    if (parse_descr(h, name, out, big, err, errlen) != 0) {
         memset(out, 0, sizeof *out);
         return -1;
     }
 
     /* count and byte size, refusing anything that overflows */
-    out->ndim = h.ndim;
+    out->ndim = h->ndim;
     out->count = 1;
-    for (d = 0; d < h.ndim; d++) {
-        out->shape[d] = h.shape[d];
-        if (h.shape[d] == 0)
+    for (d = 0; d < h->ndim; d++) {
+        out->shape[d] = h->shape[d];
+        if (h->shape[d] == 0)
             zero = 1;
     }
-    shape_str(sh, sizeof sh, h.ndim, h.shape);
+    shape_str(sh, sizeof sh, h->ndim, h->shape);
     if (zero) {
         out->count = 0;
     } else {
-        for (d = 0; d < h.ndim; d++) {
-            if (out->count > LLONG_MAX / h.shape[d]) {
+        for (d = 0; d < h->ndim; d++) {
+            if (out->count > LLONG_MAX / h->shape[d]) {
                 memset(out, 0, sizeof *out);
                 return npy_fail(err, errlen, name,
                                 "array too large: shape %s", sh);
             }
-            out->count *= h.shape[d];
+            out->count *= h->shape[d];
         }
     }
     if ((unsigned long long)out->count > SIZE_MAX / 8) {
         memset(out, 0, sizeof *out);
         return npy_fail(err, errlen, name, "array too large: shape %s", sh);
     }
-    nbytes = (size_t)out->count * (size_t)out->itemsize;
-    have = len - hstart - hlen;
-    if (have != nbytes) {
+    *data = hstart + hlen;
+    *nbytes = (size_t)out->count * (size_t)out->itemsize;
+    if (size - *data != *nbytes) {
+        size_t have = size - *data;
         int itemsize = out->itemsize;
         memset(out, 0, sizeof *out);
-        if (have < nbytes)
+        if (have < *nbytes)
             return npy_fail(err, errlen, name,
                             "truncated data: expected %zu bytes, found %zu",
-                            nbytes, have);
+                            *nbytes, have);
         return npy_fail(err, errlen, name,
                         "trailing data: expected %zu bytes for shape %s of "
                         "%d-byte items, found %zu",
-                        nbytes, sh, itemsize, have);
+                        *nbytes, sh, itemsize, have);
     }
+    return 0;
+}
+
+int sg_npy_parse(const unsigned char *buf, size_t len, const char *name,
+                 sg_npy *out, char *err, size_t errlen)
+{
+    size_t data, nbytes, k, cstride[SG_NPY_MAX_DIMS];
+    long long idx[SG_NPY_MAX_DIMS];
+    const unsigned char *lxend;
+    npy_header h;
+    int big = 0, d;
+
+    memset(out, 0, sizeof *out);
+    if (name == NULL)
+        name = "(npy)";
+    if (parse_head(buf, len, len, name, out, &h, &big, &data, &nbytes, err,
+                   errlen) != 0)
+        return -1;
+    lxend = buf + data;
 
     /* convert, in file order, to C order */
     {
@@ -541,7 +575,7 @@ int sg_npy_parse(const unsigned char *buf, size_t len, const char *name,
     }
     memset(idx, 0, sizeof idx);
     for (k = 0; k < (size_t)out->count; k++) {
-        const unsigned char *p = lx.end + k * (size_t)out->itemsize;
+        const unsigned char *p = lxend + k * (size_t)out->itemsize;
         uint64_t bits = get_bits(p, out->itemsize, big);
         size_t at = k;
 
@@ -582,48 +616,112 @@ int sg_npy_parse(const unsigned char *buf, size_t len, const char *name,
     return 0;
 }
 
+/* What a non-regular file is, for the message that refuses it. */
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m)    ? "a directory"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISSOCK(m) ? "a socket"
+                         : "not a regular file";
+}
+
+/* Read exactly n bytes at offset off of fd into buf; 0, or -1 with errno
+ * (0 when the file ended first). */
+static int read_at(int fd, unsigned char *buf, size_t n, off_t off)
+{
+    while (n > 0) {
+        ssize_t got = pread(fd, buf, n, off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0)
+                errno = 0;
+            return -1;
+        }
+        buf += got;
+        n -= (size_t)got;
+        off += got;
+    }
+    return 0;
+}
+
+/* Reads a regular file only (a FIFO or device is refused by name, without
+ * blocking on it), the header first: the data is read only once the header
+ * is valid and the file's size equals what it declares, and never past
+ * that size. */
 int sg_npy_load(const char *path, sg_npy *out, char *err, size_t errlen)
 {
-    unsigned char *buf = NULL;
-    size_t len = 0, cap = 0;
-    FILE *fp;
-    int rc;
+    unsigned char lead[12], *buf = NULL;
+    size_t size, lead_len, hstart, hlen, data, nbytes;
+    npy_header h;
+    struct stat st;
+    int fd, rc = -1, big;
 
     memset(out, 0, sizeof *out);
-    fp = fopen(path, "rb");
-    if (fp == NULL)
+    /* O_NONBLOCK: opening a FIFO with no writer must not wait for one */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return npy_fail(err, errlen, path, "cannot open: %s", strerror(errno));
-    for (;;) {
-        size_t got;
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 4096;
-            unsigned char *nbuf;
-            if (ncap < cap || (nbuf = realloc(buf, ncap)) == NULL) {
-                free(buf);
-                fclose(fp);
-                return npy_fail(err, errlen, path,
-                                "out of memory reading %zu bytes", len);
-            }
-            buf = nbuf;
-            cap = ncap;
-        }
-        errno = 0;
-        got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (got == 0) {
-            if (ferror(fp)) {
-                int e = errno;
-                free(buf);
-                fclose(fp);
-                return npy_fail(err, errlen, path, "cannot read: %s",
-                                e ? strerror(e) : "I/O error");
-            }
-            break;
-        }
+    if (fstat(fd, &st) != 0) {
+        npy_fail(err, errlen, path, "cannot read: %s", strerror(errno));
+        goto out;
     }
-    fclose(fp);
-    rc = sg_npy_parse(buf, len, path, out, err, errlen);
+    if (!S_ISREG(st.st_mode)) {
+        npy_fail(err, errlen, path, "not a .npy file: %s, not a regular file",
+                 file_kind(st.st_mode));
+        goto out;
+    }
+    if ((unsigned long long)st.st_size > SIZE_MAX / 2) {
+        npy_fail(err, errlen, path, "file too large: %lld bytes",
+                 (long long)st.st_size);
+        goto out;
+    }
+    size = (size_t)st.st_size;
+    lead_len = size < sizeof lead ? size : sizeof lead;
+    if (read_at(fd, lead, lead_len, 0) != 0)
+        goto read_error;
+    if (parse_lead(lead, lead_len, path, &hstart, &hlen, err, errlen) != 0)
+        goto out;
+    if (hlen > size - hstart) {
+        npy_fail(err, errlen, path,
+                 "truncated header: header length %zu, only %zu bytes follow",
+                 hlen, size - hstart);
+        goto out;
+    }
+    /* the header alone first: its shape says how much data must follow */
+    buf = malloc(hstart + hlen);
+    if (buf == NULL) {
+        npy_fail(err, errlen, path, "out of memory reading the header");
+        goto out;
+    }
+    if (read_at(fd, buf, hstart + hlen, 0) != 0)
+        goto read_error;
+    if (parse_head(buf, hstart + hlen, size, path, out, &h, &big, &data,
+                   &nbytes, err, errlen) != 0)
+        goto out;
     free(buf);
+    buf = malloc(size);
+    if (buf == NULL) {
+        memset(out, 0, sizeof *out);
+        npy_fail(err, errlen, path, "out of memory reading %zu bytes", size);
+        goto out;
+    }
+    if (read_at(fd, buf, size, 0) != 0)
+        goto read_error;
+    rc = sg_npy_parse(buf, size, path, out, err, errlen);
+    goto out;
+read_error:
+    memset(out, 0, sizeof *out);
+    if (errno == 0)
+        npy_fail(err, errlen, path, "cannot read: the file shrank while it "
+                 "was read");
+    else
+        npy_fail(err, errlen, path, "cannot read: %s", strerror(errno));
+out:
+    free(buf);
+    close(fd);
     return rc;
 }
 

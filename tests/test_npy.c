@@ -192,7 +192,8 @@ static void test_rejected_fixtures(void)
     snprintf(path, sizeof path, "%s", fixture("no_such.npy"));
     expect_load_fail(path, "no_such.npy: cannot open: ",
                      "No such file or directory");
-    expect_load_fail(data_dir, ": cannot read: ", "directory");
+    expect_load_fail(data_dir, ": not a .npy file: a directory, not a "
+                     "regular file", NULL);
 }
 
 /* ---- in-memory images -------------------------------------------------- */
@@ -604,6 +605,91 @@ static void test_save(void)
     rmdir(dir);
 }
 
+/* ---- files on disk: only regular files, header before data --------------- */
+
+/* Write len bytes of buf to path; 0 or -1. */
+static int spit(const char *path, const unsigned char *buf, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    int ok = fp != NULL && fwrite(buf, 1, len, fp) == len;
+    if (fp != NULL && fclose(fp) != 0)
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
+static void test_load_files(void)
+{
+    static const unsigned char d6[6] = {1, 0, 2, 0, 3, 0};
+    char dir[] = "/tmp/sg_npy_files_XXXXXX", path[PATH_MAX];
+    unsigned char buf[1024];
+    size_t len;
+    sg_npy a;
+    char err[512];
+
+    if (mkdtemp(dir) == NULL) {
+        tap_ok(0, "mkdtemp");
+        return;
+    }
+    /* a FIFO with no writer: refused at once (alarm: a hang fails the test
+     * instead of blocking the suite) */
+    snprintf(path, sizeof path, "%s/fifo.npy", dir);
+    if (mkfifo(path, 0600) == 0) {
+        alarm(20);
+        expect_load_fail(path, "fifo.npy: not a .npy file: a FIFO, not a "
+                         "regular file", NULL);
+        alarm(0);
+        unlink(path);
+    } else {
+        tap_ok(0, "mkfifo %s", path);
+    }
+    /* an endless device is refused by name, before anything is read */
+    expect_load_fail("/dev/zero", "/dev/zero: not a .npy file: a character "
+                     "device, not a regular file", NULL);
+    /* the data size comes from the header's shape: too little, too much */
+    snprintf(path, sizeof path, "%s/short.npy", dir);
+    len = build(buf, 1, HDR("<i2", "False", "(3,)"), 1, d6, 4);
+    spit(path, buf, len);
+    expect_load_fail(path, "short.npy: truncated data: expected 6 bytes, "
+                     "found 4", NULL);
+    snprintf(path, sizeof path, "%s/long.npy", dir);
+    len = build(buf, 1, HDR("<i2", "False", "(2,)"), 1, d6, 6);
+    spit(path, buf, len);
+    expect_load_fail(path, "long.npy: trailing data: expected 4 bytes for "
+                     "shape (2,) of 2-byte items, found 6", NULL);
+    /* a header declaring a terabyte in a small file: refused by its size,
+     * nothing allocated for it */
+    snprintf(path, sizeof path, "%s/huge.npy", dir);
+    len = build(buf, 1, HDR("<i1", "False", "(1099511627776,)"), 1, d6, 6);
+    spit(path, buf, len);
+    expect_load_fail(path, "huge.npy: truncated data: expected "
+                     "1099511627776 bytes, found 6", NULL);
+    /* a header length past the end of the file */
+    snprintf(path, sizeof path, "%s/hdr.npy", dir);
+    len = build(buf, 1, HDR("<i2", "False", "(3,)"), 1, d6, 6);
+    buf[9] = 0x7f;
+    spit(path, buf, len);
+    expect_load_fail(path, "hdr.npy: truncated header: header length", NULL);
+    /* and a good file still loads */
+    snprintf(path, sizeof path, "%s/good.npy", dir);
+    len = build(buf, 1, HDR("<i2", "False", "(3,)"), 1, d6, 6);
+    spit(path, buf, len);
+    tap_ok(sg_npy_load(path, &a, err, sizeof err) == 0 && a.count == 3 &&
+               a.i[0] == 1 && a.i[2] == 3,
+           "a regular file loads after its header is checked");
+    sg_npy_free(&a);
+    snprintf(path, sizeof path, "%s/short.npy", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/long.npy", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/huge.npy", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/hdr.npy", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/good.npy", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const char *env = getenv("SG_TEST_DATA");
@@ -618,5 +704,6 @@ int main(void)
     test_headers();
     test_truncation_and_mutation();
     test_save();
+    test_load_files();
     return tap_done();
 }
