@@ -17,6 +17,14 @@
 
 /* ---- growable beat arrays ------------------------------------------------ */
 
+long long sg_program_max_bytes = SG_PROGRAM_MAX_BYTES;
+long long sg_program_max_results = SG_PROGRAM_MAX_RESULTS;
+
+/* What stopped a builder (builder.failed). */
+enum { B_OK = 0, B_STREAM_CAP, B_RESULTS_CAP, B_NOMEM };
+
+/* p grown to hold need elements (*cap of them allocated): the new array, or
+ * NULL when out of memory (p is then still valid and unchanged). */
 static void *grow(void *p, long long *cap, long long need, size_t elem)
 {
     if (need <= *cap)
@@ -24,12 +32,11 @@ static void *grow(void *p, long long *cap, long long need, size_t elem)
     long long n = *cap ? *cap : 1024;
     while (n < need)
         n *= 2;
+    if ((unsigned long long)n > SIZE_MAX / elem)
+        return NULL;
     void *q = realloc(p, (size_t)n * elem);
-    if (!q) {
-        fprintf(stderr, "sparsegen: out of memory compiling the program\n");
-        abort();
-    }
-    *cap = n;
+    if (q)
+        *cap = n;
     return q;
 }
 
@@ -37,14 +44,30 @@ typedef struct builder {
     sg_program *p;
     long long cap_beats, cap_out, cap_lanes, cap_last;
     long long lane_fill; /* results placed in the current output beat */
+    int failed;          /* B_OK, or why the program could not be built: every
+                          * emitter then does nothing, sg_compile reports it
+                          * for the layer being compiled */
 } builder;
 
-/* Append nb zeroed command beats; returns the first word. */
+/* Append nb zeroed command beats; returns the first word, or NULL once the
+ * builder has failed (the stream would pass SG_PROGRAM_MAX_BYTES, or no
+ * memory). */
 static uint32_t *add_beats(builder *b, long long nb)
 {
     sg_program *p = b->p;
+    if (b->failed)
+        return NULL;
     long long words = (p->n_beats + nb) * p->beat_words;
-    p->beats = grow(p->beats, &b->cap_beats, words, sizeof *p->beats);
+    if (words > sg_program_max_bytes / 4) {
+        b->failed = B_STREAM_CAP;
+        return NULL;
+    }
+    uint32_t *beats = grow(p->beats, &b->cap_beats, words, sizeof *p->beats);
+    if (!beats) {
+        b->failed = B_NOMEM;
+        return NULL;
+    }
+    p->beats = beats;
     uint32_t *w = p->beats + p->n_beats * p->beat_words;
     memset(w, 0, (size_t)(nb * p->beat_words) * sizeof *w);
     p->n_beats += nb;
@@ -88,13 +111,15 @@ static void emit_header(builder *b, const sg_config *c, unsigned op, unsigned ac
                         unsigned act_max, unsigned rows, unsigned count)
 {
     uint32_t *w = add_beats(b, c->hdr_beats);
-    put_bits(w, 0, 64, sg_cmd_header(op, act, final, act_max, rows, count));
+    if (w)
+        put_bits(w, 0, 64, sg_cmd_header(op, act, final, act_max, rows, count));
 }
 
 /* Set the max flag (header bit 56) of the header just emitted. */
 static void mark_max(builder *b, const sg_config *c)
 {
-    put_bits(b->p->beats + (b->p->n_beats - c->hdr_beats) * b->p->beat_words, 56, 1, 1);
+    if (!b->failed)
+        put_bits(b->p->beats + (b->p->n_beats - c->hdr_beats) * b->p->beat_words, 56, 1, 1);
 }
 
 /* Place one expected result in the output beats; row < 0: a result the
@@ -104,14 +129,30 @@ static void expect_result(builder *b, int32_t value, int layer, int row, int sam
                           int last)
 {
     sg_program *p = b->p;
+    if (b->failed)
+        return;
     if (b->lane_fill == 0) {
-        long long nw = (p->n_out + 1) * p->beat_words;
-        p->out = grow(p->out, &b->cap_out, nw, sizeof *p->out);
+        if ((p->n_out + 1) * p->elems > sg_program_max_results) {
+            b->failed = B_RESULTS_CAP;
+            return;
+        }
+        uint32_t *out = grow(p->out, &b->cap_out, (p->n_out + 1) * p->beat_words, sizeof *p->out);
+        if (out)
+            p->out = out;
+        sg_lane *lanes = out ? grow(p->lanes, &b->cap_lanes, (p->n_out + 1) * p->elems,
+                                    sizeof *p->lanes)
+                             : NULL;
+        if (lanes)
+            p->lanes = lanes;
+        uint8_t *last = lanes ? grow(p->out_last, &b->cap_last, p->n_out + 1, 1) : NULL;
+        if (!last) {
+            b->failed = B_NOMEM;
+            return;
+        }
+        p->out_last = last;
         memset(p->out + p->n_out * p->beat_words, 0, (size_t)p->beat_words * sizeof *p->out);
-        p->lanes = grow(p->lanes, &b->cap_lanes, (p->n_out + 1) * p->elems, sizeof *p->lanes);
         for (int j = 0; j < p->elems; j++)
             p->lanes[p->n_out * p->elems + j] = (sg_lane){0, -1, -1, -1, -1};
-        p->out_last = grow(p->out_last, &b->cap_last, p->n_out + 1, 1);
         p->out_last[p->n_out] = 0;
         p->n_out++;
     }
@@ -315,6 +356,8 @@ static void emit_vec(builder *b, const sg_config *c, const tile *t, const int32_
     long long n = (long long)B * t->bank_size;
     emit_header(b, c, SG_OP_VEC, 0, 0, 0, 0, (unsigned)n);
     uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat);
+    if (!w)
+        return;
     for (long long i = 0; i < n; i++) {
         long long col = (i % B) * t->bank_size + i / B; /* bank i % B, offset i / B */
         int32_t v = col < t->cols ? x[t->col0 + col] : 0;
@@ -339,6 +382,8 @@ static void emit_rows(builder *b, const sg_config *c, const sg_layer *L, int g0,
     for (int g = g0; g < g1; g++) {
         for (int pe = 0; pe < P; pe++) {
             uint32_t *w = add_beats(b, c->row_beats);
+            if (!w)
+                return;
             int r = model_row(L, g * P + pe);
             if (r >= 0)
                 put_row_record(w, L, r);
@@ -358,6 +403,8 @@ static int emit_wgt(builder *b, const sg_config *c, const tile *t, int g0, int g
         for (int j = 0; j < t->gwords[g]; j++) {
             for (int pe = 0; pe < P; pe++) {
                 uint32_t *w = add_beats(b, c->wgt_beats);
+                if (!w)
+                    return n;
                 int r = g * P + pe;
                 if (j == t->gwords[g] - 1)
                     put_bits(w, c->word_w - 1, 1, 1);
@@ -633,7 +680,7 @@ typedef struct conv_place {
 static int conv_min_wf(const sg_layer *L)
 {
     const sg_conv_shape *s = &L->conv;
-    return s->w_out + (s->kw + s->stride_w - 1) / s->stride_w - 1;
+    return s->w_out + (int)(((long long)s->kw + s->stride_w - 1) / s->stride_w) - 1;
 }
 
 /* What a bank unit of CONV layer L holds (conv_plan.unit).  With fewer
@@ -646,7 +693,8 @@ static int conv_min_wf(const sg_layer *L)
 static int conv_unit(const sg_config *c, const sg_layer *L)
 {
     const sg_conv_shape *s = &L->conv;
-    int kh0 = (s->kh + s->stride_h - 1) / s->stride_h, kw0 = (s->kw + s->stride_w - 1) / s->stride_w;
+    int kh0 = (int)(((long long)s->kh + s->stride_h - 1) / s->stride_h);
+    int kw0 = (int)(((long long)s->kw + s->stride_w - 1) / s->stride_w);
     if (L->type == SG_LAYER_MAXPOOL || s->c_in >= c->banks || kh0 * kw0 == 1)
         return 0;
     return s->c_in * kh0 * kw0 <= c->banks ? 2 : 1;
@@ -657,6 +705,7 @@ static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc
 {
     const sg_conv_shape *s = &L->conv;
     int P = c->pe_count, pool = L->type == SG_LAYER_MAXPOOL;
+    conv_phase *geo = NULL;
     memset(pl, 0, sizeof *pl);
     pl->rows = s->c_out;
     pl->cols = s->c_in * s->kh * s->kw;
@@ -677,8 +726,12 @@ static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc
         long long k = (long long)s->pad_h * cv->wf + s->pad_w;
         cv->shift = (int)((k + P - 1) / P * P - k);
     }
-    /* the phases' geometry */
-    conv_phase geo[64];
+    /* the phases' geometry: min(sh, kh) x min(sw, kw) of them (a 9 x 9
+     * stride-9 pool has 81) */
+    geo = calloc((size_t)min_i(s->stride_h, s->kh) * (size_t)min_i(s->stride_w, s->kw),
+                             sizeof *geo);
+    if (!geo)
+        goto oom;
     for (int a = 0; a < s->stride_h && a < s->kh; a++) {
         for (int e = 0; e < s->stride_w && e < s->kw; e++) {
             conv_phase *ph = &geo[cv->nph++];
@@ -707,7 +760,7 @@ static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc
                      "the map's width is not implemented",
                      L->name, cv->unit == 0 ? "channel" : cv->unit == 1 ? "(channel, kernel row) pair" : "(channel, tap)",
                      band_words(c, cv, geo, 1, 1), cv->wf, P, c->vbuf_depth);
-            return -1;
+            goto fail;
         }
         cv->nct = (s->c_in + ct - 1) / ct;
     }
@@ -725,7 +778,7 @@ static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc
     if (cv->chained_in && (cv->nct > 1 || cv->gpb < cv->groups || cv->nph > 1 || cv->unit != 0)) {
         snprintf(err, errlen, "layer '%s': its input map does not fit the vector banks whole",
                  L->name);
-        return -1; /* sg_compile plans it again without the chain */
+        goto fail; /* sg_compile plans it again without the chain */
     }
     cv->ph = calloc((size_t)(cv->nph * cv->nct), sizeof *cv->ph);
     if (!cv->ph)
@@ -738,13 +791,15 @@ static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc
             ph->c0 = t * ct;
             ph->nc = min_i(ct, s->c_in - ph->c0);
             if (encode_slice(c, L, cv, ph, err, errlen) != 0)
-                return -1;
+                goto fail;
             ph->wq = (int)unit_words(c, cv, ph, cv->gpb);
             ph->region = cv->vbase + region; /* the tiles reuse the banks one after the other */
             ph->words = ph->upb * ph->wq;
             region += ph->words;
         }
     }
+    free(geo);
+    geo = NULL;
     /* output-channel blocks: all slices' words fit the weight buffer, the
      * channels fit the row buffer -- with channel tiles, once per pixel group
      * of a chunk of groups whose partial sums wait there for the next tile
@@ -789,6 +844,8 @@ static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc
     return 0;
 oom:
     snprintf(err, errlen, "layer '%s': out of memory", L->name);
+fail:
+    free(geo);
     return -1;
 }
 
@@ -817,6 +874,8 @@ static void emit_conv_rows(builder *b, const sg_config *c, const sg_conv_shape *
         emit_base3(b, c, 0, 0, ph->region + a0);
         emit_header(b, c, SG_OP_VEC, 0, 1, 0, 0, (unsigned)n);
         uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat);
+        if (!w)
+            return;
         for (long long i = 0; i < n; i++) {
             int q = (int)(i % P), bank = (int)((i / P) % B), addr = a0 + (int)(i / ((long long)P * B));
             int u = bank * ph->upb + addr / ph->wq;
@@ -842,6 +901,8 @@ static void emit_conv_wgt(builder *b, const sg_config *c, const conv_plan *cv,
     for (int o = o0; o < o1; o++) {
         for (int j = 0; j < ph->cwords[o]; j++) {
             uint32_t *w = add_beats(b, c->wgt_beats);
+            if (!w)
+                return;
             if (j == ph->cwords[o] - 1)
                 put_bits(w, c->word_w - 1, 1, 1);
             if (j >= sg_csb_row_words(&ph->csb, o))
@@ -870,7 +931,10 @@ static void emit_conv_rows_params(builder *b, const sg_config *c, const sg_layer
 {
     emit_header(b, c, SG_OP_ROW, 0, 1, 0, 0, (unsigned)(o1 - o0));
     for (int o = o0; o < o1; o++) {
-        put_row_record(add_beats(b, c->row_beats), L, o);
+        uint32_t *w = add_beats(b, c->row_beats);
+        if (!w)
+            return;
+        put_row_record(w, L, o);
     }
 }
 
@@ -927,6 +991,8 @@ static void emit_out(builder *b, const sg_config *c, const conv_block *k, int g,
     }
     emit_header(b, c, SG_OP_OUT, 0, 0, 0, 0, 1);
     uint32_t *w = add_beats(b, c->out_beats);
+    if (!w)
+        return;
     put_bits(w, 0, 64, mask);
     put_bits(w, 64, 16, (uint64_t)(base + (long long)cl * nx->ph[0].wq));
     put_bits(w, 80, 16, (uint64_t)base);
@@ -1023,15 +1089,17 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
     int *wb = malloc((size_t)nsl * sizeof *wb);
     char *live = malloc((size_t)nsl);
     if (!wb || !live) {
-        fprintf(stderr, "sparsegen: out of memory compiling the program\n");
-        abort();
+        free(wb);
+        free(live);
+        b->failed = B_NOMEM;
+        return;
     }
     if (next) { /* the next layer's line buffer: padding zero, then our writes */
         const conv_phase *nph = &next->cv->ph[0];
         emit_base3(b, c, 0, 0, nph->region);
         emit_header(b, c, SG_OP_CLR, 0, 0, 0, 0, (unsigned)nph->words);
     }
-    for (int bi = 0; bi < cv->n_blocks; bi++) {
+    for (int bi = 0; bi < cv->n_blocks && !b->failed; bi++) {
         conv_block k = {L,    cv, next ? next->cv : NULL, nextL, NULL, NULL, li, 0, 1, st,
                         cv->block_o0[bi], cv->block_o0[bi + 1], live, wb, 0, 0, -1, 0};
         /* the slices that hold a weight of the block run (at least one: the
@@ -1064,12 +1132,12 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
         /* With tiles, a band is a chunk of pixel groups whose partial sums
          * wait in the row buffer while every tile's input passes. */
         int bsz = cv->nct > 1 ? min_i(cv->gpb, c->rbuf_depth / (k.o1 - k.o0)) : cv->gpb;
-        for (int si = 0; si < ns; si++) {
+        for (int si = 0; si < ns && !b->failed; si++) {
             k.x = xs[si];
             k.y = ys[si];
             k.sample = first + si;
             k.fresh = si == 0;
-            for (int gb = 0; gb < cv->groups; gb += bsz)
+            for (int gb = 0; gb < cv->groups && !b->failed; gb += bsz)
                 for (int t = k.first_t; t <= k.last_t; t++)
                     conv_tile_runs(b, c, &k, gb, gb, min_i(cv->groups, gb + bsz), t);
         }
@@ -1262,6 +1330,8 @@ static void emit_lstm_vec(builder *b, const sg_config *c, const sg_layer *L, con
     emit_base3(b, c, 0, 0, 0);
     emit_header(b, c, SG_OP_VEC, 0, 0, 0, 0, (unsigned)n);
     uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat);
+    if (!w)
+        return;
     for (long long v = 0; v < L->in; v++)
         put_bits(w, v * c->data_w, c->data_w, field(x[v], c->data_w));
 }
@@ -1288,6 +1358,8 @@ static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L,
         emit_lstm_vec(b, c, L, pl, xs[s]);
         emit_header(b, c, SG_OP_LSTM, 0, 1, 0, 0, (unsigned)T);
         uint32_t *w = add_beats(b, c->out_beats);
+        if (!w)
+            break;
         put_bits(w, 0, 20, (uint64_t)pl->groups);
         put_bits(w, 20, 20, (uint64_t)(4 * H));
         put_bits(w, 40, 16, (uint64_t)pl->lq);
@@ -1295,7 +1367,8 @@ static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L,
         put_bits(w, 72, 16, (uint64_t)hoff);
         put_bits(w, 88, 20, (uint64_t)xn);
         for (int t = 1; t < T; t++) {
-            w = add_beats(b, xbeats);
+            if (!(w = add_beats(b, xbeats)))
+                break;
             for (long long v = 0; v < L->in; v++)
                 put_bits(w, v * c->data_w, c->data_w,
                          field(xs[s][(size_t)t * L->in + v], c->data_w));
@@ -1327,8 +1400,14 @@ static int plan_all(const sg_config *c, const sg_model *m, const sg_layer *layer
     int n = m->n_layers, half = c->vbuf_depth / 2;
     for (int l = 0; l < n; l++) {
         const sg_layer *L = &layers[l];
+        /* stride 1 and every input row and column read: a layer planned as
+         * stride 1 for its single output row (sg_compile) may leave rows
+         * of its input unread, where the producer's writes would not fit */
+        const sg_conv_shape *cs = &L->conv;
         chain[l] = count == 1 && l > 0 && is_conv(L) && is_conv(&layers[l - 1]) &&
-                   L->conv.stride_h == 1 && L->conv.stride_w == 1 && conv_unit(c, L) == 0;
+                   cs->stride_h == 1 && cs->stride_w == 1 && conv_unit(c, L) == 0 &&
+                   (long long)cs->h_out + cs->kh - 1 == (long long)cs->h_in + 2 * cs->pad_h &&
+                   (long long)cs->w_out + cs->kw - 1 == (long long)cs->w_in + 2 * cs->pad_w;
     }
     chain[n] = 0;
     for (;;) {
@@ -1373,6 +1452,23 @@ static int plan_all(const sg_config *c, const sg_model *m, const sg_layer *layer
     }
 }
 
+/* The message of a builder that failed while emitting layer L. */
+static void build_failed(const builder *b, const sg_layer *L, char *err, size_t errlen)
+{
+    if (b->failed == B_STREAM_CAP)
+        snprintf(err, errlen,
+                 "layer '%s': the command stream would pass %lld bytes, the most one program "
+                 "holds (compile fewer samples at once: --samples)",
+                 L->name, sg_program_max_bytes);
+    else if (b->failed == B_RESULTS_CAP)
+        snprintf(err, errlen,
+                 "layer '%s': the expected results (with the discarded ones between CONV "
+                 "rows) would pass %lld, the most one program holds (compile fewer samples at "
+                 "once: --samples)", L->name, sg_program_max_results);
+    else
+        snprintf(err, errlen, "layer '%s': out of memory building the program", L->name);
+}
+
 int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_program *p,
                char *err, size_t errlen)
 {
@@ -1382,8 +1478,25 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
                  m->n_inputs);
         return -1;
     }
+    if (m->n_layers < 1) {
+        snprintf(err, errlen, "model '%s' has no layers", m->name);
+        return -1;
+    }
     if (count <= 0 || first + count > m->n_inputs)
         count = m->n_inputs - first;
+    /* the results alone (each layer's outputs, every sample) must fit the
+     * cap: refuse a model that cannot before any golden work */
+    long long results = 0;
+    for (int l = 0; l < m->n_layers; l++) {
+        results += sg_layer_out_len(&m->layers[l]) * count;
+        if (results > sg_program_max_results) {
+            snprintf(err, errlen,
+                     "layer '%s': %lld results for %d sample(s) up to this layer, more than "
+                     "the %lld one program holds (compile fewer samples at once: --samples)",
+                     m->layers[l].name, results, count, sg_program_max_results);
+            return -1;
+        }
+    }
     p->stream_w = c->stream_w;
     p->beat_words = c->stream_w / 32;
     p->elems = c->elems_per_beat;
@@ -1433,6 +1546,13 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
             snprintf(err, errlen, "out of memory compiling '%s'", m->name);
             goto out;
         }
+        /* along an axis with one output position only the first window is
+         * read, whatever the stride: plan it as stride 1, one phase instead
+         * of min(stride, kernel) (a global pool, a kernel covering the map) */
+        if (is_conv(&layers[l]) && layers[l].conv.h_out == 1)
+            layers[l].conv.stride_h = 1;
+        if (is_conv(&layers[l]) && layers[l].conv.w_out == 1)
+            layers[l].conv.stride_w = 1;
     }
     if (plan_all(c, m, layers, count, plans, chain, err, errlen) != 0)
         goto out;
@@ -1458,26 +1578,31 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         for (int i = 0; plans[l].cv && i < plans[l].cv->nph * plans[l].cv->nct; i++)
             p->layer[l].weights_nnz += plans[l].cv->ph[i].csb.nnz;
     }
-    builder b = {p, 0, 0, 0, 0, 0};
+    builder b = {p, 0, 0, 0, 0, 0, B_OK};
+    int l = 0; /* the layer being emitted, for a failure's message */
     p->resident = count > 1 && plan_resident(c, m, plans, base_w, base_r);
-    for (int l = 0; p->resident && l < m->n_layers; l++)
+    for (l = 0; p->resident && l < m->n_layers && !b.failed; l++)
         preload_layer(&b, c, &m->layers[l], &plans[l], base_w[l], base_r[l], &p->layer[l]);
-    if (p->resident) {
-        for (int s = first; s < first + count; s++) {
+    if (b.failed)
+        l--;
+    if (p->resident && !b.failed) {
+        for (int s = first; s < first + count && !b.failed; s++) {
             memcpy(xa[0], m->inputs + (size_t)s * m->input_len, (size_t)m->input_len * sizeof **xa);
-            for (int l = 0; l < m->n_layers; l++) {
+            for (l = 0; l < m->n_layers; l++) {
                 run_resident_layer(&b, c, &layers[l], l, &plans[l], xa[0], ya[0], s, base_w[l],
                                    base_r[l], &p->layer[l]);
+                if (b.failed)
+                    break;
                 memcpy(xa[0], ya[0], (size_t)m->layers[l].out * sizeof **xa);
             }
         }
-    } else {
+    } else if (!b.failed) {
         /* layer by layer, every sample through a layer before the next, so
          * each layer's weights cross the stream once for all samples */
         for (int s = 0; s < count; s++)
             memcpy(xa[s], m->inputs + (size_t)(first + s) * m->input_len,
                    (size_t)m->input_len * sizeof **xa);
-        for (int l = 0; l < m->n_layers; l++) {
+        for (l = 0; l < m->n_layers && !b.failed; l++) {
             const sg_layer *L = &layers[l];
             if (L->type == SG_LAYER_LSTM) {
                 if (compile_lstm_layer(&b, c, L, l, &plans[l], xa, ya, first, count,
@@ -1494,6 +1619,8 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
                                    &p->layer[l]);
             else
                 compile_layer(&b, c, L, l, &plans[l], xa, ya, first, count, &p->layer[l]);
+            if (b.failed)
+                break;
             int32_t **t = xa;
             xa = ya;
             ya = t;
@@ -1501,6 +1628,10 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
     }
     if (p->resident) /* leave the bases at 0, where every other program expects them */
         emit_base(&b, c, 0, 0);
+    if (b.failed) {
+        build_failed(&b, &m->layers[l < m->n_layers ? l : m->n_layers - 1], err, errlen);
+        goto out;
+    }
     /* nnz/words/runs per layer were summed over samples; nnz is per layer */
     rc = 0;
 out:

@@ -85,9 +85,22 @@ typedef struct sg_program {
     int resident;          /* weights loaded once for all samples */
 } sg_program;
 
+/* The most one program holds: command-stream bytes and expected results
+ * (lanes of result beats, discarded and padding lanes included; each costs
+ * 24 bytes here).  One VGG-16 image on a 512-bit stream takes 46 MB and 15.1
+ * M results; a model or batch beyond the caps is refused, naming the layer,
+ * instead of growing until memory runs out (the results before any golden
+ * work, from the layers' output sizes). */
+#define SG_PROGRAM_MAX_BYTES (1LL << 30)
+#define SG_PROGRAM_MAX_RESULTS (1LL << 26)
+/* The caps in force (the defines above; tests lower them to reach them). */
+extern long long sg_program_max_bytes;
+extern long long sg_program_max_results;
+
 /* Compile samples first .. first + count - 1 of m's inputs (count <= 0:
  * all from first).  Returns 0, or -1 with a message in err (a layer the
- * buffers cannot hold, a field that overflows the header). */
+ * buffers cannot hold, a field that overflows the header, a program past
+ * the caps above, no memory). */
 int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_program *p,
                char *err, size_t errlen);
 

@@ -34,6 +34,8 @@
 #define SG_PRINTF(f, a)
 #endif
 
+/* Why kernels, strides and paddings stop at SG_GEOM_MAX, for messages. */
+#define GEOM_WHY " (the command stream's 16-bit address fields)"
 #define NAME_MAX_LEN 63 /* bytes of a model or layer name (name[64]) */
 #define QUOTE_MAX 40    /* bytes of a bad string value quoted in a message */
 #define MSG_LEN 512     /* a message from sg_npy before context is added */
@@ -226,17 +228,18 @@ static int get_int(ld *c, const char *loc, const char *key, json_t *v,
 }
 
 /* n ints lo..hi (hi <= INT_MAX) from key: an array of n integers (names:
- * "kh, kw" for messages) or, if scalar_ok, one integer for all n. */
+ * "kh, kw" for messages) or, if scalar_ok, one integer for all n; why
+ * follows the legal range in a message. */
 static int get_ints(ld *c, const char *loc, const char *key, json_t *v,
                     int n, const char *names, int scalar_ok, long long lo,
-                    long long hi, int *out)
+                    long long hi, const char *why, int *out)
 {
     char label[48];
     long long x;
     size_t i;
 
     if (scalar_ok && json_is_integer(v)) {
-        if (get_int(c, loc, key, v, lo, hi, "", &x) != 0)
+        if (get_int(c, loc, key, v, lo, hi, why, &x) != 0)
             return -1;
         for (i = 0; i < (size_t)n; i++)
             out[i] = (int)x;
@@ -252,7 +255,7 @@ static int get_ints(ld *c, const char *loc, const char *key, json_t *v,
                        names);
     for (i = 0; i < (size_t)n; i++) {
         snprintf(label, sizeof label, "'%s'[%zu]", key, i);
-        if (get_int_l(c, loc, label, json_array_get(v, i), lo, hi, "", &x))
+        if (get_int_l(c, loc, label, json_array_get(v, i), lo, hi, why, &x))
             return -1;
         out[i] = (int)x;
     }
@@ -483,7 +486,7 @@ static int get_in_chw(ld *c, sg_model *m, int li, const char *loc,
         chw[2] = P->conv.w_out;
         return 0;
     }
-    if (get_ints(c, loc, "in", v, 3, "C, H, W", 0, 1, INT_MAX, chw) != 0)
+    if (get_ints(c, loc, "in", v, 3, "C, H, W", 0, 1, INT_MAX, "", chw) != 0)
         return -1;
     ints_str(a, sizeof a, chw, 3);
     n = prod3(chw[0], chw[1], chw[2]);
@@ -881,10 +884,16 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     }
     k[0] = (int)w.shape[2];
     k[1] = (int)w.shape[3];
+    if (k[0] > SG_GEOM_MAX || k[1] > SG_GEOM_MAX) {
+        fail(c, file, "%s has shape %s: kernel %s is out of range, each of kh, "
+             "kw must be 1..%d%s", what, sh, ints_str(a[0], sizeof a[0], k, 2),
+             SG_GEOM_MAX, GEOM_WHY);
+        goto done;
+    }
     v = json_object_get(jl, "kernel");
     if (v != NULL) {
         int kk[2];
-        if (get_ints(c, loc, "kernel", v, 2, "kh, kw", 1, 1, INT_MAX, kk))
+        if (get_ints(c, loc, "kernel", v, 2, "kh, kw", 1, 1, INT_MAX, "", kk))
             goto done;
         if (kk[0] != k[0] || kk[1] != k[1]) {
             fail_at(c, loc, "'kernel' is %s but %s has shape %s (kernel %s)",
@@ -896,11 +905,12 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     }
     v = json_object_get(jl, "stride");
     if (v != NULL &&
-        get_ints(c, loc, "stride", v, 2, "sh, sw", 1, 1, INT_MAX, st) != 0)
+        get_ints(c, loc, "stride", v, 2, "sh, sw", 1, 1, SG_GEOM_MAX, GEOM_WHY, st) != 0)
         goto done;
     v = json_object_get(jl, "padding");
     if (v != NULL &&
-        get_ints(c, loc, "padding", v, 2, "ph, pw", 1, 0, INT_MAX, pad) != 0)
+        get_ints(c, loc, "padding", v, 2, "ph, pw", 1, 0, SG_GEOM_MAX, GEOM_WHY,
+                 pad) != 0)
         goto done;
 
     s->c_in = chw[0];
@@ -959,7 +969,7 @@ static int load_maxpool(ld *c, sg_model *m, int li, json_t *jl,
     v = json_object_get(jl, "kernel");
     if (v == NULL)
         return fail_at(c, loc, "missing required key 'kernel'");
-    if (get_ints(c, loc, "kernel", v, 2, "k, k", 1, 1, INT_MAX, k) != 0)
+    if (get_ints(c, loc, "kernel", v, 2, "k, k", 1, 1, SG_GEOM_MAX, GEOM_WHY, k) != 0)
         return -1;
     if (k[0] != k[1])
         return fail_at(c, loc, "'kernel' is %s, must be square (maxpool "
@@ -967,7 +977,8 @@ static int load_maxpool(ld *c, sg_model *m, int li, json_t *jl,
                        ints_str(a, sizeof a, k, 2));
     st = k[0];
     v = json_object_get(jl, "stride");
-    if (v != NULL && get_int(c, loc, "stride", v, 1, INT_MAX, "", &st) != 0)
+    if (v != NULL &&
+        get_int(c, loc, "stride", v, 1, SG_GEOM_MAX, GEOM_WHY, &st) != 0)
         return -1;
     if (k[0] > chw[1] || k[0] > chw[2])
         return fail_at(c, loc, "'kernel' %d is larger than the input %s "

@@ -16,15 +16,18 @@
  *                                           first layer and after an fc layer,
  *                                           else optional and checked
  *         "weights": "conv1_w.npy",         int [C_out, C_in, KH, KW]
- *         "kernel": 3 | [3, 3],             optional, checked against weights
- *         "stride": 1 | [1, 1],             default 1
- *         "padding": 0 | [1, 1],            default 0, zeros on both sides
+ *         "kernel": 3 | [3, 3],             optional, checked against weights;
+ *                                           1..SG_GEOM_MAX each
+ *         "stride": 1 | [1, 1],             default 1; 1..SG_GEOM_MAX
+ *         "padding": 0 | [1, 1],            default 0, zeros on both sides;
+ *                                           0..SG_GEOM_MAX
  *         "bias": ..., "mult": ..., "shift": ..., "activation": ...,
  *         "act_max": ... },                 as for fc, one per output channel
  *       { "name": "pool1", "type": "maxpool",
  *         "in": [16, 32, 32],               as for conv
  *         "kernel": 2 | [2, 2],             required, square, 1..min(H, W)
- *         "stride": 2 },                    one integer, default: kernel
+ *         "stride": 2 },                    one integer, default: kernel;
+ *                                           1..SG_GEOM_MAX
  *       { "name": "fc1", "type": "fc",      type defaults to "fc"
  *         "in": 256, "out": 64,             optional, checked against weights
  *         "weights": "fc1_w.npy",           int [out, in]
@@ -74,6 +77,12 @@
 
 #include "sg_conv.h"
 #include "sg_post.h"
+
+/* Largest kernel size, stride and padding a layer may have: the command
+ * stream's address fields are 16 bits (gen/sg_cmd.h), so no configuration
+ * reaches further; checked at load, before any work.  (How much a layer
+ * outputs is bounded by the program caps of gen/sg_compile.h.) */
+#define SG_GEOM_MAX 65535
 
 typedef enum sg_layer_type {
     SG_LAYER_FC = 0,     /* fully connected: y = act(requant(W x + b)) */

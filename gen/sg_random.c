@@ -166,7 +166,7 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
             s->w = (int)x;
         else if (strcmp(k, "k") == 0 && x >= 1 && x <= 15)
             s->k = (int)x;
-        else if (strcmp(k, "stride") == 0 && x >= 1 && x <= 8)
+        else if (strcmp(k, "stride") == 0 && x >= 1 && x <= 16)
             s->stride = (int)x;
         else if (strcmp(k, "pad") == 0 && x >= 0 && x <= 8)
             s->pad = (int)x;
@@ -174,7 +174,7 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
             s->fc = (int)x;
         else if (strcmp(k, "pool") == 0 && x >= 0 && x <= 15)
             s->pool = (int)x;
-        else if (strcmp(k, "pool_stride") == 0 && x >= 1 && x <= 8)
+        else if (strcmp(k, "pool_stride") == 0 && x >= 1 && x <= 16)
             s->pool_stride = (int)x;
         else if (strcmp(k, "steps") == 0 && x >= 1 && x <= 100000)
             s->steps = (int)x;

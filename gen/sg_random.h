@@ -15,11 +15,13 @@
  *   seed=1          PRNG seed; the same spec gives the same model
  *   type=fc         fc | conv | lstm: conv builds `layers` CONV layers (rows = output
  *                   channels of each) on a c x h x w input (c=3,h=8,w=8),
- *                   kernel k x k (k=3), stride (1), padding pad (1), then an
+ *                   kernel k x k (k=3, 1..15), stride (1, 1..16), padding
+ *                   pad (1, 0..8), then an
  *                   fc layer of fc=N outputs if N > 0; bbs banks are the
  *                   input-channel groups of the hardware's banks
- *   pool=0          conv: a pool x pool max-pool (stride pool_stride, default
- *                   pool) after each CONV layer whose output holds a window
+ *   pool=0          conv: a pool x pool max-pool (stride pool_stride 1..16,
+ *                   default pool) after each CONV layer whose output holds a
+ *                   window (pool = the map: a global max-pool)
  *   type=lstm       `layers` stacked LSTM layers: cols = input size, rows =
  *                   hidden size H (rows=a:b per layer), steps=T (default 8)
  *                   steps per input sample (inputs are T x cols), then an

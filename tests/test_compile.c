@@ -1941,6 +1941,19 @@ static const dcase conv_directed[] = {
      "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=5,act=relu,seed=176", 0, 0, 0},
     {{4, 4, 16, 8, 32, 64, 2048, 4096, 256},
      "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=5,act=relu6,seed=177", 0, 0, 0},
+    /* windows covering the whole map: a global max-pool (stride = kernel =
+     * map), a 9 x 9 stride-9 kernel on 9 x 9 (planned as stride 1: one
+     * output), and 81 phases (9 x 9 stride 9 on 18 x 18) */
+    {{4, 2, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=4,h=9,w=9,k=1,pad=0,rows=3,pool=9,pool_stride=9,pattern=bbs,density=0.5,"
+     "seed=180", 0, 0, 0},
+    {{3, 2, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=2,h=9,w=9,k=9,stride=9,pad=0,rows=4,pattern=bbs,density=0.5,seed=181", 0, 0, 0},
+    {{5, 3, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=3,h=18,w=18,k=9,stride=9,pad=0,rows=3,pattern=unstructured,density=0.5,"
+     "seed=182", 0, 0, NEED_PHASES},
+    {{4, 4, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=5,h=12,w=12,k=3,pad=1,rows=6,pool=12,fc=3,samples=2,seed=183", 0, 0, 0},
 };
 /* clang-format on */
 #define N_CONV_DIRECTED (int)(sizeof conv_directed / sizeof conv_directed[0])
@@ -2427,6 +2440,48 @@ static void test_bad_args(void)
     sg_model_free(&m);
 }
 
+/* The program caps (sg_compile.h), lowered so small models reach them: a
+ * clear error naming the layer, nothing left in p. */
+static void test_caps(void)
+{
+    char err[512] = "";
+    sg_config c;
+    sg_model m;
+    sg_program p;
+    hwcfg k = {2, 2, 8, 8, 32, 64, 512, 4096, 256};
+    make_config(&k, &c, err, sizeof err);
+    if (!tap_ok(sg_model_random(&c, "rows=8:4,cols=16,layers=2,samples=2,seed=3", &m, err,
+                                sizeof err) == 0,
+                "caps: model %s", err))
+        return;
+    long long bytes = sg_program_max_bytes, results = sg_program_max_results;
+    sg_program_max_bytes = 256;
+    int rc = sg_compile(&c, &m, 0, 0, &p, err, sizeof err);
+    tap_ok(rc == -1 && strstr(err, "layer 'fc") && strstr(err, "the command stream would pass "
+                                                             "256 bytes") &&
+               p.beats == NULL && p.n_beats == 0 && p.out == NULL,
+           "stream cap 256 bytes: -1, '%s'", err);
+    sg_program_max_bytes = bytes;
+    /* 2 samples x 8 results of layer 0 fit 20, with layer 1's 2 x 4 they do not */
+    sg_program_max_results = 20;
+    rc = sg_compile(&c, &m, 0, 0, &p, err, sizeof err);
+    tap_ok(rc == -1 &&
+               strstr(err, "layer 'fc2': 24 results for 2 sample(s) up to this layer, more "
+                           "than the 20 one program holds") && p.beats == NULL,
+           "results cap 20, checked before any work: -1, '%s'", err);
+    /* 24 results fit 24, but their beats hold 8 lanes each: 2 x 8 in 2
+     * beats, then 2 x 4 in 2 more: 32 lanes */
+    sg_program_max_results = 24;
+    rc = sg_compile(&c, &m, 0, 0, &p, err, sizeof err);
+    tap_ok(rc == -1 && strstr(err, "layer 'fc2': the expected results") && p.out == NULL,
+           "results cap 24 with the beats' lanes: -1, '%s'", err);
+    sg_program_max_results = results;
+    tap_ok(sg_compile(&c, &m, 0, 0, &p, err, sizeof err) == 0 && p.outputs == 24,
+           "caps restored: compiles, 24 results %s", err);
+    sg_program_free(&p);
+    sg_model_free(&m);
+}
+
 /* ---- configuration validation -------------------------------------------- */
 
 static char tmp_dir[] = "/tmp/test_compile_XXXXXX";
@@ -2666,6 +2721,7 @@ int main(void)
     test_lstm_hand();
     lstm_sweep(120);
     test_bad_args();
+    test_caps();
     test_config();
     rmdir(tmp_dir);
     return tap_done();
