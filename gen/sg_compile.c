@@ -214,7 +214,11 @@ typedef struct conv_plan {
     int chained_out; /* the results are also written into the next layer's banks */
     int upb0;        /* units per bank of the (single) slice, for the producer */
     int nph;         /* phases */
-    int nct;         /* input-channel tiles (band 1 when above 1) */
+    int nct;         /* input-channel tiles, every tile inside one group (a grouped
+                      * layer has at least one per group) */
+    int tpg;         /* tiles per group: above 1 the partial sums of a group's
+                      * tiles wait in the row buffer (band 1) */
+    int opg;         /* output channels per group (c_out when ungrouped) */
     conv_phase *ph;  /* nct * nph slices, slice t * nph + i: phase i of tile t */
     int n_blocks;    /* output-channel blocks */
     int *block_o0;   /* n_blocks + 1 entries: first channel of each block */
@@ -614,12 +618,15 @@ static int encode_slice(const sg_config *c, const sg_layer *L, const conv_plan *
     int32_t *sub = calloc((size_t)s->c_out * (size_t)cols, sizeof *sub);
     if (!sub)
         goto oom;
-    for (int o = 0; o < s->c_out; o++)
+    /* the tile lies inside one group: only that group's outputs have
+     * weights in it, at channel c0 + ch - (the group's first) of their rows */
+    int cpg = sg_conv_cpg(s), go = ph->c0 / cpg;
+    for (int o = go * cv->opg; o < (go + 1) * cv->opg; o++)
         for (int ch = 0; ch < ph->nc; ch++)
             for (int i = 0; i < ph->kh; i++)
                 for (int j = 0; j < ph->kw; j++)
                     sub[(size_t)o * cols + ((size_t)ch * ph->kh + i) * ph->kw + j] =
-                        L->weights[(((size_t)o * s->c_in + ph->c0 + ch) * s->kh + ph->a +
+                        L->weights[(((size_t)o * cpg + ph->c0 - go * cpg + ch) * s->kh + ph->a +
                                     s->stride_h * i) * s->kw + ph->e + s->stride_w * j];
     /* columns (c * kh + i) * kw + j = unit * utaps + tap in every banking */
     int rc = sg_csb_encode(sub, s->c_out, cols, B, ph->upb * ph->utaps, &ph->csb, err, errlen);
@@ -695,9 +702,10 @@ static int conv_unit(const sg_config *c, const sg_layer *L)
     const sg_conv_shape *s = &L->conv;
     int kh0 = (int)(((long long)s->kh + s->stride_h - 1) / s->stride_h);
     int kw0 = (int)(((long long)s->kw + s->stride_w - 1) / s->stride_w);
-    if (L->type == SG_LAYER_MAXPOOL || s->c_in >= c->banks || kh0 * kw0 == 1)
+    int cpg = sg_conv_cpg(s); /* the channels one output reads: its group's */
+    if (L->type == SG_LAYER_MAXPOOL || cpg >= c->banks || kh0 * kw0 == 1)
         return 0;
-    return s->c_in * kh0 * kw0 <= c->banks ? 2 : 1;
+    return (long long)cpg * kh0 * kw0 <= c->banks ? 2 : 1;
 }
 
 static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc, plan *pl,
@@ -748,10 +756,14 @@ static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc
      * tiles of ct channels run one after the other, the partial sums in the
      * bias buffers. */
     int room = min_i(pc->room, 65535);
-    int ct = s->c_in;
-    cv->nct = 1;
-    if (band_words(c, cv, geo, s->c_in, 1) > room) {
-        while (ct > 1 && band_words(c, cv, geo, ct, 1) > room)
+    /* a grouped layer's tiles hold one group's channels (or an equal part
+     * of them): its output channels read nothing else */
+    int G = sg_conv_groups(s), cpg = sg_conv_cpg(s);
+    int ct = cpg;
+    cv->opg = s->c_out / G;
+    cv->nct = G;
+    if (band_words(c, cv, geo, ct, 1) > room) {
+        while (ct > 1 && (band_words(c, cv, geo, ct, 1) > room || (G > 1 && cpg % ct != 0)))
             ct--;
         if (band_words(c, cv, geo, ct, 1) > room) {
             snprintf(err, errlen,
@@ -764,9 +776,10 @@ static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc
         }
         cv->nct = (s->c_in + ct - 1) / ct;
     }
+    cv->tpg = (cpg + ct - 1) / ct;
     /* the most groups whose band fits; with tiles at most an output row's
      * worth, so the groups' partial sums leave room for many channels */
-    int lo = 1, hi = cv->nct > 1 ? min_i(cv->groups, (s->w_out + P - 1) / P) : cv->groups;
+    int lo = 1, hi = cv->tpg > 1 ? min_i(cv->groups, (s->w_out + P - 1) / P) : cv->groups;
     while (lo < hi) {
         int mid = lo + (hi - lo + 1) / 2;
         if (band_words(c, cv, geo, ct, mid) <= room)
@@ -810,14 +823,15 @@ static int plan_conv(const sg_config *c, const sg_layer *L, const conv_place *pc
         goto oom;
     int o = 0;
     int max_ch = c->rbuf_depth;
-    if (cv->nct > 1 && cv->gpb > 1) /* several groups' partial sums wait together */
+    if (cv->tpg > 1 && cv->gpb > 1) /* several groups' partial sums wait together */
         max_ch = c->rbuf_depth / cv->gpb > 1 ? c->rbuf_depth / cv->gpb : 1;
     max_ch = min_i(max_ch, (int)SG_HDR_COUNT_MAX);
     while (o < s->c_out) {
         cv->block_o0[cv->n_blocks++] = o;
         long long used = 0;
         int n = 0;
-        while (o < s->c_out && n < max_ch && !(pool && n > 0 && o % ct == 0)) {
+        while (o < s->c_out && n < max_ch &&
+               !(n > 0 && (pool ? o % ct == 0 : o % cv->opg == 0))) {
             long long need = 0;
             for (int i = 0; i < cv->nph * cv->nct; i++)
                 need += cv->ph[i].cwords[o];
@@ -1025,11 +1039,11 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
             emit_conv_rows(b, c, s, cv, &tp[i], k->x, gb);
     for (int g = g0; g < g1; g++) {
         int npix = (int)(f_end - (long long)g * P < P ? f_end - (long long)g * P : P);
-        int rb = cv->nct > 1 ? (g - g0) * nch : 0;
-        if (cv->nct > 1 && t == k->first_t) {
+        int rb = cv->tpg > 1 ? (g - g0) * nch : 0;
+        if (cv->tpg > 1 && t == k->first_t) {
             emit_base3(b, c, 0, rb, 0);
             emit_conv_rows_params(b, c, k->L, k->o0, k->o1);
-        } else if (cv->nct == 1 && k->nlive > 1 && (!k->fresh || g > 0)) {
+        } else if (cv->tpg == 1 && k->nlive > 1 && (!k->fresh || g > 0)) {
             emit_conv_rows_params(b, c, k->L, k->o0, k->o1); /* partial sums replaced them */
         }
         for (int i = 0; i < cv->nph; i++) {
@@ -1114,7 +1128,7 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
             live[0] = 1;
             k.nlive = 1;
         }
-        if (cv->nct == 1) /* with tiles: per pixel group, in conv_tile_runs */
+        if (cv->tpg == 1) /* with tiles: per pixel group, in conv_tile_runs */
             emit_conv_rows_params(b, c, L, k.o0, k.o1);
         for (int i = 0; i < nsl; i++) {
             if (!live[i])
@@ -1131,7 +1145,7 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
         }
         /* With tiles, a band is a chunk of pixel groups whose partial sums
          * wait in the row buffer while every tile's input passes. */
-        int bsz = cv->nct > 1 ? min_i(cv->gpb, c->rbuf_depth / (k.o1 - k.o0)) : cv->gpb;
+        int bsz = cv->tpg > 1 ? min_i(cv->gpb, c->rbuf_depth / (k.o1 - k.o0)) : cv->gpb;
         for (int si = 0; si < ns && !b->failed; si++) {
             k.x = xs[si];
             k.y = ys[si];
@@ -1151,7 +1165,7 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
     st->outputs += (long long)s->c_out * s->h_out * s->w_out * ns;
     if (!pool) /* a max-pool's compares are not MACs */
         b->p->dense_macs +=
-            (long long)s->c_out * s->h_out * s->w_out * s->c_in * s->kh * s->kw * ns;
+            (long long)s->c_out * s->h_out * s->w_out * sg_conv_cpg(s) * s->kh * s->kw * ns;
 }
 
 /* A max-pool as the vector generator runs it: a depthwise CONV whose
@@ -1566,7 +1580,7 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         p->layer[l].cols = L->type == SG_LAYER_FC            ? L->in
                            : L->type == SG_LAYER_LSTM        ? L->in + L->out
                            : L->type == SG_LAYER_MAXPOOL ? L->conv.kh * L->conv.kw
-                                                         : L->conv.c_in * L->conv.kh * L->conv.kw;
+                                                         : sg_conv_cpg(&L->conv) * L->conv.kh * L->conv.kw;
         p->layer[l].tiles = plans[l].cv ? plans[l].cv->nct : plans[l].n_tiles;
         p->layer[l].unit = plans[l].cv ? plans[l].cv->unit : 0;
         p->layer[l].band = plans[l].cv ? plans[l].cv->gpb : 0;

@@ -34,8 +34,6 @@
 #define SG_PRINTF(f, a)
 #endif
 
-/* Why kernels, strides and paddings stop at SG_GEOM_MAX, for messages. */
-#define GEOM_WHY " (the command stream's 16-bit address fields)"
 #define NAME_MAX_LEN 63 /* bytes of a model or layer name (name[64]) */
 #define QUOTE_MAX 40    /* bytes of a bad string value quoted in a message */
 #define MSG_LEN 512     /* a message from sg_npy before context is added */
@@ -841,14 +839,108 @@ done:
     return rc;
 }
 
+/* A float conv layer's "batchnorm" (torch's BatchNorm2d after it, in eval
+ * mode): {"running_mean": f, "running_var": f, "weight": f, "bias": f,
+ * "eps": 1e-5}, each file a [c_out] array, weight and bias optional (1, 0).
+ * Folded into L's float weights and bias:  scale = weight / sqrt(var + eps),
+ * w' = w * scale, b' = (b - mean) * scale + bias.  An integer model has it
+ * folded already, so the key is refused there. */
+static int load_batchnorm(ld *c, const char *loc, json_t *jl, sg_layer *L)
+{
+    static const char *const keys[4] = {"running_mean", "running_var", "weight",
+                                        "bias"};
+    json_t *bn = json_object_get(jl, "batchnorm"), *v;
+    double *val[4] = {NULL, NULL, NULL, NULL}, eps = 1e-5;
+    int n = L->conv.c_out, rc = -1, k;
+    long long per, row, j;
+    char what[200], *file = NULL;
+    sg_npy a;
+
+    if (bn == NULL)
+        return 0;
+    if (!c->fl)
+        return fail_at(c, loc, "'batchnorm' is folded by sparsegen quantize: "
+                       "an integer model has it in its weights and bias");
+    if (!json_is_object(bn))
+        return fail_at(c, loc, "'batchnorm' must be an object {running_mean, "
+                       "running_var, weight, bias, eps}, found %s",
+                       json_kind(bn));
+    if (check_keys(c, loc, " of 'batchnorm'", bn,
+                   "running_mean, running_var, weight, bias, eps") != 0)
+        return -1;
+    v = json_object_get(bn, "eps");
+    if (v != NULL) {
+        if (!json_is_number(v) || !(json_number_value(v) > 0) ||
+            !isfinite(json_number_value(v)))
+            return fail_at(c, loc, "'batchnorm' 'eps' must be a number > 0");
+        eps = json_number_value(v);
+    }
+    for (k = 0; k < 4; k++) {
+        v = json_object_get(bn, keys[k]);
+        if (v == NULL) {
+            if (k < 2) {
+                fail_at(c, loc, "'batchnorm' needs '%s' (an .npy [%d])", keys[k], n);
+                goto done;
+            }
+            continue;
+        }
+        snprintf(what, sizeof what, "'batchnorm' '%s' of %s", keys[k], loc);
+        if (load_npy(c, loc, keys[k], what, v, &a, &file) != 0)
+            goto done;
+        if (a.count != n || a.ndim != 1) {
+            char sh[SG_NPY_MAX_DIMS * 22 + 4];
+            shape_str(sh, sizeof sh, &a);
+            fail(c, file, "%s has shape %s, must be [%d] (one per output "
+                 "channel)", what, sh, n);
+            sg_npy_free(&a);
+            goto done;
+        }
+        if (check_finite(c, file, what, &a) != 0) {
+            sg_npy_free(&a);
+            goto done;
+        }
+        for (j = 0; k == 1 && j < n; j++)
+            if (!(a.f[j] > 0)) {
+                fail(c, file, "%s: channel %lld has variance %g, must be > 0",
+                     what, j, a.f[j]);
+                sg_npy_free(&a);
+                goto done;
+            }
+        val[k] = a.f;
+        a.f = NULL;
+        sg_npy_free(&a);
+        free(file);
+        file = NULL;
+    }
+    /* fold, channel by channel: the weights of output o are one row */
+    per = (long long)sg_conv_cpg(&L->conv) * L->conv.kh * L->conv.kw;
+    for (row = 0; row < n; row++) {
+        double scale = (val[2] ? val[2][row] : 1.0) / sqrt(val[1][row] + eps);
+        for (j = 0; j < per; j++)
+            L->fweights[row * per + j] *= scale;
+        L->fbias[row] = (L->fbias[row] - val[0][row]) * scale + (val[3] ? val[3][row] : 0.0);
+        if (!isfinite(L->fbias[row]) || !isfinite(scale)) {
+            fail_at(c, loc, "'batchnorm' of output channel %lld folds to a "
+                    "value that is not finite", row);
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    free(file);
+    for (k = 0; k < 4; k++)
+        free(val[k]);
+    return rc;
+}
+
 static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
 {
     sg_layer *L = &m->layers[li];
     sg_conv_shape *s = &L->conv;
     char what[200], sh[SG_NPY_MAX_DIMS * 22 + 4], msg[MSG_LEN], *file = NULL;
     char a[4][80];
-    int chw[3], k[2], st[2] = {1, 1}, pad[2] = {0, 0}, d;
-    long long n;
+    int chw[3], k[2], st[2] = {1, 1}, pad[2] = {0, 0}, d, groups = 1;
+    long long n, g;
     json_t *v;
     sg_npy w;
     int rc = -1;
@@ -858,6 +950,15 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
         return -1;
     if (get_in_chw(c, m, li, loc, jl, chw) != 0)
         return -1;
+    v = json_object_get(jl, "groups");
+    if (v != NULL) {
+        if (get_int(c, loc, "groups", v, 1, chw[0], "", &g) != 0)
+            return -1;
+        if (chw[0] % g != 0)
+            return fail_at(c, loc, "'groups' is %lld, must divide the %d input "
+                           "channels", g, chw[0]);
+        groups = (int)g;
+    }
 
     /* weights [c_out, c_in, kh, kw] */
     snprintf(what, sizeof what, "'weights' of %s", loc);
@@ -876,10 +977,21 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
                  what, sh, INT_MAX);
             goto done;
         }
-    if (w.shape[1] != chw[0]) {
-        fail(c, file, "%s has shape %s, must have %d input channels "
-             "(dimension 1) for the input %s", what, sh, chw[0],
-             ints_str(a[0], sizeof a[0], chw, 3));
+    if (w.shape[1] != chw[0] / groups) {
+        if (groups > 1)
+            fail(c, file, "%s has shape %s, must have %d input channels "
+                 "(dimension 1: the input's %d over %d groups)", what, sh,
+                 chw[0] / groups, chw[0], groups);
+        else
+            fail(c, file, "%s has shape %s, must have %d input channels "
+                 "(dimension 1) for the input %s", what, sh, chw[0],
+                 ints_str(a[0], sizeof a[0], chw, 3));
+        goto done;
+    }
+    if (w.shape[0] % groups != 0) {
+        fail(c, file, "%s has shape %s: its %lld output channels (dimension "
+             "0) must be a multiple of 'groups' %d", what, sh, w.shape[0],
+             groups);
         goto done;
     }
     k[0] = (int)w.shape[2];
@@ -887,7 +999,7 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     if (k[0] > SG_GEOM_MAX || k[1] > SG_GEOM_MAX) {
         fail(c, file, "%s has shape %s: kernel %s is out of range, each of kh, "
              "kw must be 1..%d%s", what, sh, ints_str(a[0], sizeof a[0], k, 2),
-             SG_GEOM_MAX, GEOM_WHY);
+             SG_GEOM_MAX, "");
         goto done;
     }
     v = json_object_get(jl, "kernel");
@@ -905,11 +1017,11 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     }
     v = json_object_get(jl, "stride");
     if (v != NULL &&
-        get_ints(c, loc, "stride", v, 2, "sh, sw", 1, 1, SG_GEOM_MAX, GEOM_WHY, st) != 0)
+        get_ints(c, loc, "stride", v, 2, "sh, sw", 1, 1, SG_GEOM_MAX, "", st) != 0)
         goto done;
     v = json_object_get(jl, "padding");
     if (v != NULL &&
-        get_ints(c, loc, "padding", v, 2, "ph, pw", 1, 0, SG_GEOM_MAX, GEOM_WHY,
+        get_ints(c, loc, "padding", v, 2, "ph, pw", 1, 0, SG_GEOM_MAX, "",
                  pad) != 0)
         goto done;
 
@@ -923,6 +1035,7 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     s->stride_w = st[1];
     s->pad_h = pad[0];
     s->pad_w = pad[1];
+    s->groups = groups;
     if (sg_conv_shape_derive(s, msg, sizeof msg) != 0) {
         fail_at(c, loc, "invalid conv shape: %s (in %s, kernel %s, stride "
                 "%s, padding %s)", msg, ints_str(a[0], sizeof a[0], chw, 3),
@@ -945,7 +1058,8 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     }
     L->out = (int)n;
     if (take_weights(c, loc, file, what, &w, L) != 0 ||
-        load_post(c, loc, jl, s->c_out, "channel", fc_bias, L) != 0)
+        load_post(c, loc, jl, s->c_out, "channel", fc_bias, L) != 0 ||
+        load_batchnorm(c, loc, jl, L) != 0)
         goto done;
     rc = 0;
 done:
@@ -969,7 +1083,7 @@ static int load_maxpool(ld *c, sg_model *m, int li, json_t *jl,
     v = json_object_get(jl, "kernel");
     if (v == NULL)
         return fail_at(c, loc, "missing required key 'kernel'");
-    if (get_ints(c, loc, "kernel", v, 2, "k, k", 1, 1, SG_GEOM_MAX, GEOM_WHY, k) != 0)
+    if (get_ints(c, loc, "kernel", v, 2, "k, k", 1, 1, SG_GEOM_MAX, "", k) != 0)
         return -1;
     if (k[0] != k[1])
         return fail_at(c, loc, "'kernel' is %s, must be square (maxpool "
@@ -978,7 +1092,7 @@ static int load_maxpool(ld *c, sg_model *m, int li, json_t *jl,
     st = k[0];
     v = json_object_get(jl, "stride");
     if (v != NULL &&
-        get_int(c, loc, "stride", v, 1, SG_GEOM_MAX, GEOM_WHY, &st) != 0)
+        get_int(c, loc, "stride", v, 1, SG_GEOM_MAX, "", &st) != 0)
         return -1;
     if (k[0] > chw[1] || k[0] > chw[2])
         return fail_at(c, loc, "'kernel' %d is larger than the input %s "
@@ -1113,8 +1227,8 @@ static const struct {
     {"fc", SG_LAYER_FC,
      "name, type, in, out, weights, bias, mult, shift, activation, act_max"},
     {"conv", SG_LAYER_CONV,
-     "name, type, in, weights, kernel, stride, padding, bias, mult, shift, "
-     "activation, act_max"},
+     "name, type, in, weights, kernel, stride, padding, groups, bias, mult, "
+     "shift, activation, act_max, batchnorm"},
     {"maxpool", SG_LAYER_MAXPOOL, "name, type, in, kernel, stride"},
     {"lstm", SG_LAYER_LSTM,
      "name, type, in, hidden, weight_ih, weight_hh, bias_ih, bias_hh, mult, "
@@ -1668,10 +1782,12 @@ static int save_layer(const sg_layer *L, int li, const char *dir, json_t *o, cha
         rc = save_array(dir, f, o, "weights", L->weights, 2, sh, err, errlen);
     } else if (L->type == SG_LAYER_CONV) {
         const sg_conv_shape *s = &L->conv;
-        long long sh[4] = {s->c_out, s->c_in, s->kh, s->kw};
+        long long sh[4] = {s->c_out, sg_conv_cpg(s), s->kh, s->kw};
         json_object_set_new(o, "in", json_pack("[iii]", s->c_in, s->h_in, s->w_in));
         json_object_set_new(o, "stride", json_pack("[ii]", s->stride_h, s->stride_w));
         json_object_set_new(o, "padding", json_pack("[ii]", s->pad_h, s->pad_w));
+        if (sg_conv_groups(s) > 1)
+            json_object_set_new(o, "groups", json_integer(sg_conv_groups(s)));
         snprintf(f, sizeof f, "l%d_w.npy", li);
         rc = save_array(dir, f, o, "weights", L->weights, 4, sh, err, errlen);
     } else {

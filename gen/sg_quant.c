@@ -157,12 +157,15 @@ int sg_layer_forward_float(const sg_layer *L, const double *x, double *y)
             y[r] = act_float(L->act, acc);
         }
         return 0;
-    case SG_LAYER_CONV:
+    case SG_LAYER_CONV: {
+        /* output co reads the cpg input channels of its group from c0 on */
+        int cpg = sg_conv_cpg(s), opg = s->c_out / sg_conv_groups(s);
         for (int co = 0; co < s->c_out; co++)
             for (int oy = 0; oy < s->h_out; oy++)
                 for (int ox = 0; ox < s->w_out; ox++) {
                     double acc = L->fbias ? L->fbias[co] : 0.0;
-                    for (int ci = 0; ci < s->c_in; ci++)
+                    int c0 = co / opg * cpg;
+                    for (int ci = 0; ci < cpg; ci++)
                         for (int ky = 0; ky < s->kh; ky++) {
                             int iy = oy * s->stride_h - s->pad_h + ky;
                             if (iy < 0 || iy >= s->h_in)
@@ -171,13 +174,14 @@ int sg_layer_forward_float(const sg_layer *L, const double *x, double *y)
                                 int ix = ox * s->stride_w - s->pad_w + kx;
                                 if (ix < 0 || ix >= s->w_in)
                                     continue;
-                                acc += L->fweights[(((size_t)co * s->c_in + ci) * s->kh + ky) * s->kw + kx] *
-                                       x[((size_t)ci * s->h_in + iy) * s->w_in + ix];
+                                acc += L->fweights[(((size_t)co * cpg + ci) * s->kh + ky) * s->kw + kx] *
+                                       x[((size_t)(c0 + ci) * s->h_in + iy) * s->w_in + ix];
                             }
                         }
                     y[((size_t)co * s->h_out + oy) * s->w_out + ox] = act_float(L->act, acc);
                 }
         return 0;
+    }
     case SG_LAYER_MAXPOOL:
         for (int ch = 0; ch < s->c_in; ch++)
             for (int oy = 0; oy < s->h_out; oy++)
@@ -260,7 +264,7 @@ int sg_argmax_i32(const int32_t *v, int n)
 /* ---- quantizing a model ---------------------------------------------------- */
 
 /* The rows x cols weight matrix of layer L (fc: out x in; conv: c_out x
- * c_in*kh*kw; lstm: 4H x (in + H)); 0 rows for maxpool. */
+ * (c_in / groups)*kh*kw; lstm: 4H x (in + H)); 0 rows for maxpool. */
 static void weight_matrix(const sg_layer *L, int *rows, int *cols)
 {
     *rows = *cols = 0;
@@ -269,7 +273,7 @@ static void weight_matrix(const sg_layer *L, int *rows, int *cols)
         *cols = L->in;
     } else if (L->type == SG_LAYER_CONV) {
         *rows = L->conv.c_out;
-        *cols = L->conv.c_in * L->conv.kh * L->conv.kw;
+        *cols = sg_conv_cpg(&L->conv) * L->conv.kh * L->conv.kw;
     } else if (L->type == SG_LAYER_LSTM) {
         *rows = 4 * L->out;
         *cols = L->in + L->out;

@@ -46,7 +46,9 @@ typedef struct spec {
     int lstm;                 /* type=lstm: LSTM layers (then an optional fc) */
     int steps;                /* type=lstm: sequence length T */
     int lstm_in;              /* input size of the LSTM layer being filled (0: none) */
-    int alexnet;              /* net=alexnet (1) or net=vgg16 (2): real layer shapes */
+    int alexnet;              /* net=alexnet (1, grouped), net=vgg16 (2) or
+                               * net=alexnet-ungrouped (3): real layer shapes */
+    int groups;               /* type=conv: groups of every CONV layer (1; -1: depthwise) */
     int ch, h, w, k, stride, pad, fc; /* conv input shape, kernel, stride, padding, final fc */
     int pool, pool_stride;    /* max-pool after each CONV layer (0: none), its stride */
     int bbs_bank;             /* bank size for bbs (0: ceil(cols / banks)) */
@@ -114,12 +116,19 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
             memcpy(dst, v, strlen(v) + 1);
             continue;
         }
+        if (strcmp(k, "groups") == 0 && strcmp(v, "dw") == 0) {
+            s->groups = -1;
+            continue;
+        }
         if (strcmp(k, "net") == 0) {
-            if (strcmp(v, "alexnet") != 0 && strcmp(v, "vgg16") != 0) {
-                snprintf(err, errlen, "random spec: unknown net '%s': legal alexnet, vgg16", v);
+            if (strcmp(v, "alexnet") != 0 && strcmp(v, "vgg16") != 0 &&
+                strcmp(v, "alexnet-ungrouped") != 0) {
+                snprintf(err, errlen,
+                         "random spec: unknown net '%s': legal alexnet, alexnet-ungrouped, vgg16",
+                         v);
                 return -1;
             }
-            s->alexnet = strcmp(v, "alexnet") == 0 ? 1 : 2;
+            s->alexnet = strcmp(v, "alexnet") == 0 ? 1 : strcmp(v, "vgg16") == 0 ? 2 : 3;
             continue;
         }
         if (strcmp(k, "type") == 0) {
@@ -172,6 +181,8 @@ static int parse_spec(const sg_config *c, const char *text, spec *s, char *err, 
             s->pad = (int)x;
         else if (strcmp(k, "fc") == 0 && x >= 0 && x <= 100000)
             s->fc = (int)x;
+        else if (strcmp(k, "groups") == 0 && x >= 1 && x <= 4096)
+            s->groups = (int)x;
         else if (strcmp(k, "pool") == 0 && x >= 0 && x <= 15)
             s->pool = (int)x;
         else if (strcmp(k, "pool_stride") == 0 && x >= 1 && x <= 16)
@@ -405,22 +416,26 @@ static int fill_layer(rng *r, const spec *s, const sg_config *c, sg_layer *L, in
     return 0;
 }
 
-/* A CONV layer of `out` channels on the ch x h x w map (in = ch * h * w),
- * weights per the spec's pattern, banks over input-channel groups; ch, h, w
+/* A CONV layer of `out` channels in `groups` groups (-1: depthwise, one per
+ * input channel) on the ch x h x w map (in = ch * h * w), weights per the
+ * spec's pattern, banks over input-channel groups of a group; ch, h, w
  * become the output map.  Returns -1 with err set for a bad shape, -1 with
  * err empty when out of memory. */
 static int add_conv(rng *r, spec *s, const sg_config *c, sg_layer *L, int *ch, int *h, int *w,
-                    int out, int k, int stride, int pad, char *err, size_t errlen)
+                    int out, int k, int stride, int pad, int groups, char *err, size_t errlen)
 {
     sg_conv_shape *cs = &L->conv;
-    *cs = (sg_conv_shape){*ch, *h, *w, out, k, k, stride, stride, pad, pad, 0, 0};
+    if (groups < 0)
+        groups = *ch;
+    *cs = (sg_conv_shape){*ch, *h, *w, out, k, k, stride, stride, pad, pad, 0, 0, groups};
     if (sg_conv_shape_derive(cs, err, errlen) != 0)
         return -1;
+    int cpg = sg_conv_cpg(cs);
     L->type = SG_LAYER_CONV;
     L->in = *ch * *h * *w;
     L->out = out * cs->h_out * cs->w_out;
-    s->bbs_bank = (*ch + c->banks - 1) / c->banks * k * k;
-    if (fill_layer(r, s, c, L, out, *ch * k * k) != 0)
+    s->bbs_bank = (cpg + c->banks - 1) / c->banks * k * k;
+    if (fill_layer(r, s, c, L, out, cpg * k * k) != 0)
         return -1;
     *ch = out;
     *h = cs->h_out;
@@ -433,7 +448,8 @@ static int add_conv(rng *r, spec *s, const sg_config *c, sg_layer *L, int *ch, i
 static void add_pool(sg_layer *L, int ch, int *h, int *w, int k, int st)
 {
     sg_conv_shape *cs = &L->conv;
-    *cs = (sg_conv_shape){ch, *h, *w, ch, k, k, st, st, 0, 0, (*h - k) / st + 1, (*w - k) / st + 1};
+    *cs = (sg_conv_shape){ch, *h, *w, ch, k, k, st, st, 0, 0, (*h - k) / st + 1, (*w - k) / st + 1,
+                          0};
     L->type = SG_LAYER_MAXPOOL;
     L->pool_k = k;
     L->pool_stride = st;
@@ -475,47 +491,59 @@ typedef struct net_layer {
     char kind;             /* 'c' conv, 'p' maxpool, 'f' fc */
     int out, k, stride, pad;
     double density;        /* kept weights (Han et al. 2015) */
+    int groups;            /* conv: groups (0: ungrouped) */
 } net_layer;
 
 /* VGG-16 (224 x 224) at Han et al.'s densities: conv1_1..conv5_3
  * 58/22/34/36/53/24/42/32/27/34/35/29/36%, fc6-8 1/2/9%. */
 static const net_layer vgg16[] = {
-    {"conv1_1", 'c', 64, 3, 1, 1, 0.58},  {"conv1_2", 'c', 64, 3, 1, 1, 0.22},
-    {"pool1", 'p', 0, 2, 2, 0, 0},        {"conv2_1", 'c', 128, 3, 1, 1, 0.34},
-    {"conv2_2", 'c', 128, 3, 1, 1, 0.36}, {"pool2", 'p', 0, 2, 2, 0, 0},
-    {"conv3_1", 'c', 256, 3, 1, 1, 0.53}, {"conv3_2", 'c', 256, 3, 1, 1, 0.24},
-    {"conv3_3", 'c', 256, 3, 1, 1, 0.42}, {"pool3", 'p', 0, 2, 2, 0, 0},
-    {"conv4_1", 'c', 512, 3, 1, 1, 0.32}, {"conv4_2", 'c', 512, 3, 1, 1, 0.27},
-    {"conv4_3", 'c', 512, 3, 1, 1, 0.34}, {"pool4", 'p', 0, 2, 2, 0, 0},
-    {"conv5_1", 'c', 512, 3, 1, 1, 0.35}, {"conv5_2", 'c', 512, 3, 1, 1, 0.29},
-    {"conv5_3", 'c', 512, 3, 1, 1, 0.36}, {"pool5", 'p', 0, 2, 2, 0, 0},
-    {"fc6", 'f', 4096, 0, 0, 0, 0.01},    {"fc7", 'f', 4096, 0, 0, 0, 0.02},
-    {"fc8", 'f', 1000, 0, 0, 0, 0.09},
+    {"conv1_1", 'c', 64, 3, 1, 1, 0.58, 0},  {"conv1_2", 'c', 64, 3, 1, 1, 0.22, 0},
+    {"pool1", 'p', 0, 2, 2, 0, 0, 0},        {"conv2_1", 'c', 128, 3, 1, 1, 0.34, 0},
+    {"conv2_2", 'c', 128, 3, 1, 1, 0.36, 0}, {"pool2", 'p', 0, 2, 2, 0, 0, 0},
+    {"conv3_1", 'c', 256, 3, 1, 1, 0.53, 0}, {"conv3_2", 'c', 256, 3, 1, 1, 0.24, 0},
+    {"conv3_3", 'c', 256, 3, 1, 1, 0.42, 0}, {"pool3", 'p', 0, 2, 2, 0, 0, 0},
+    {"conv4_1", 'c', 512, 3, 1, 1, 0.32, 0}, {"conv4_2", 'c', 512, 3, 1, 1, 0.27, 0},
+    {"conv4_3", 'c', 512, 3, 1, 1, 0.34, 0}, {"pool4", 'p', 0, 2, 2, 0, 0, 0},
+    {"conv5_1", 'c', 512, 3, 1, 1, 0.35, 0}, {"conv5_2", 'c', 512, 3, 1, 1, 0.29, 0},
+    {"conv5_3", 'c', 512, 3, 1, 1, 0.36, 0}, {"pool5", 'p', 0, 2, 2, 0, 0, 0},
+    {"fc6", 'f', 4096, 0, 0, 0, 0.01, 0},    {"fc7", 'f', 4096, 0, 0, 0, 0.02, 0},
+    {"fc8", 'f', 1000, 0, 0, 0, 0.09, 0},
 };
 
-/* AlexNet (227 x 227 input, no LRN or groups) with the per-layer weight
- * densities of Han et al., "Learning both Weights and Connections" (2015):
- * conv1-5 84/38/35/37/37%, fc6-8 9/9/25%, bank-balanced over the hardware's
- * banks; max-pools 3x3 stride 2 after conv1, conv2 and conv5. */
+/* AlexNet (227 x 227 input, no LRN) as Krizhevsky et al. trained it and Han
+ * et al. and Zhu et al. pruned it: conv2, conv4 and conv5 in 2 groups (the
+ * two GPUs' halves; 0.72 G dense MACs per image), with Han et al.'s per-layer
+ * weight densities ("Learning both Weights and Connections", 2015): conv1-5
+ * 84/38/35/37/37%, fc6-8 9/9/25%, bank-balanced over the hardware's banks;
+ * max-pools 3x3 stride 2 after conv1, conv2 and conv5.  alexnet_ungrouped:
+ * the same without groups (1.14 G MACs), as most re-implementations. */
 static const net_layer alexnet[] = {
-    {"conv1", 'c', 96, 11, 4, 0, 0.84},   {"pool1", 'p', 0, 3, 2, 0, 0},
-    {"conv2", 'c', 256, 5, 1, 2, 0.38},   {"pool2", 'p', 0, 3, 2, 0, 0},
-    {"conv3", 'c', 384, 3, 1, 1, 0.35},   {"conv4", 'c', 384, 3, 1, 1, 0.37},
-    {"conv5", 'c', 256, 3, 1, 1, 0.37},   {"pool5", 'p', 0, 3, 2, 0, 0},
-    {"fc6", 'f', 4096, 0, 0, 0, 0.09},    {"fc7", 'f', 4096, 0, 0, 0, 0.09},
-    {"fc8", 'f', 1000, 0, 0, 0, 0.25},
+    {"conv1", 'c', 96, 11, 4, 0, 0.84, 0},   {"pool1", 'p', 0, 3, 2, 0, 0, 0},
+    {"conv2", 'c', 256, 5, 1, 2, 0.38, 2},   {"pool2", 'p', 0, 3, 2, 0, 0, 0},
+    {"conv3", 'c', 384, 3, 1, 1, 0.35, 0},   {"conv4", 'c', 384, 3, 1, 1, 0.37, 2},
+    {"conv5", 'c', 256, 3, 1, 1, 0.37, 2},   {"pool5", 'p', 0, 3, 2, 0, 0, 0},
+    {"fc6", 'f', 4096, 0, 0, 0, 0.09, 0},    {"fc7", 'f', 4096, 0, 0, 0, 0.09, 0},
+    {"fc8", 'f', 1000, 0, 0, 0, 0.25, 0},
+};
+static const net_layer alexnet_ungrouped[] = {
+    {"conv1", 'c', 96, 11, 4, 0, 0.84, 0},   {"pool1", 'p', 0, 3, 2, 0, 0, 0},
+    {"conv2", 'c', 256, 5, 1, 2, 0.38, 0},   {"pool2", 'p', 0, 3, 2, 0, 0, 0},
+    {"conv3", 'c', 384, 3, 1, 1, 0.35, 0},   {"conv4", 'c', 384, 3, 1, 1, 0.37, 0},
+    {"conv5", 'c', 256, 3, 1, 1, 0.37, 0},   {"pool5", 'p', 0, 3, 2, 0, 0, 0},
+    {"fc6", 'f', 4096, 0, 0, 0, 0.09, 0},    {"fc7", 'f', 4096, 0, 0, 0, 0.09, 0},
+    {"fc8", 'f', 1000, 0, 0, 0, 0.25, 0},
 };
 
 static int build_net(rng *r, spec *s, const sg_config *c, sg_model *m, char *err,
                      size_t errlen)
 {
-    const net_layer *net = s->alexnet == 1 ? alexnet : vgg16;
-    int n = s->alexnet == 1 ? (int)(sizeof alexnet / sizeof alexnet[0])
-                            : (int)(sizeof vgg16 / sizeof vgg16[0]);
-    int side = s->alexnet == 1 ? 227 : 224;
+    const net_layer *net = s->alexnet == 1 ? alexnet : s->alexnet == 3 ? alexnet_ungrouped : vgg16;
+    int n = s->alexnet == 2 ? (int)(sizeof vgg16 / sizeof vgg16[0])
+                            : (int)(sizeof alexnet / sizeof alexnet[0]);
+    int side = s->alexnet == 2 ? 224 : 227;
     long long amax = (1LL << (c->data_w - 1)) - 1;
-    snprintf(m->name, sizeof m->name, "%s-bbs-s%llu", s->alexnet == 1 ? "alexnet" : "vgg16",
-             s->seed);
+    snprintf(m->name, sizeof m->name, "%s-bbs-s%llu",
+             s->alexnet == 1 ? "alexnet" : s->alexnet == 3 ? "alexnet-ungrouped" : "vgg16", s->seed);
     m->n_layers = n;
     m->layers = calloc((size_t)n, sizeof *m->layers);
     m->n_inputs = s->samples;
@@ -535,7 +563,7 @@ static int build_net(rng *r, spec *s, const sg_config *c, sg_model *m, char *err
         } else if (net[l].kind == 'c') {
             s->density = net[l].density;
             if (add_conv(r, s, c, L, &ch, &h, &w, net[l].out, net[l].k, net[l].stride, net[l].pad,
-                         err, errlen) != 0)
+                         net[l].groups, err, errlen) != 0)
                 return -1;
         } else {
             s->density = net[l].density;
@@ -599,7 +627,8 @@ int sg_model_random(const sg_config *c, const char *text, sg_model *m, char *err
                 goto oom;
         } else if (s.conv && l < s.layers) {
             snprintf(L->name, sizeof L->name, "conv%d", l + 1);
-            if (add_conv(&r, &s, c, L, &ch, &h, &w, out, s.k, s.stride, s.pad, err, errlen) != 0) {
+            if (add_conv(&r, &s, c, L, &ch, &h, &w, out, s.k, s.stride, s.pad, s.groups, err,
+                         errlen) != 0) {
                 if (!err[0])
                     goto oom;
                 sg_model_free(m);

@@ -35,9 +35,14 @@
  *                   no padding (banks are empty only when B > max(in, H)).
  *                   M, S and bias put each gate's Q3.12 pre-activation
  *                   mostly in [-4, 4] (gate_requant in sg_random.c)
+ *   groups=1        conv: every CONV layer in this many groups (1..4096, must
+ *                   divide its input and output channels); groups=dw:
+ *                   depthwise (one group per input channel)
  *   net=alexnet     AlexNet's real layer shapes (227 x 227 input, conv1-5,
- *                   three 3x3/2 max-pools, fc6-8) at Han et al.'s per-layer
- *                   densities, bank-balanced; other shape keys are ignored
+ *                   conv2, 4 and 5 in 2 groups as the original, three 3x3/2
+ *                   max-pools, fc6-8) at Han et al.'s per-layer densities,
+ *                   bank-balanced; other shape keys are ignored
+ *   net=alexnet-ungrouped  the same without groups
  *   net=vgg16       the same for VGG-16 (224 x 224, 13 CONV, 5 max-pools, 3 fc)
  * Weights use the full WGT_W range, inputs the full DATA_W range, and M, S
  * are chosen per row so most results land inside DATA_W without saturating

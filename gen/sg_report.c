@@ -33,7 +33,7 @@ static int hw_matrix(const sg_layer *L, int banks, const int32_t **w, int *rows,
     }
     if (L->type == SG_LAYER_CONV) {
         *rows = L->conv.c_out;
-        *cols = L->conv.c_in * L->conv.kh * L->conv.kw;
+        *cols = sg_conv_cpg(&L->conv) * L->conv.kh * L->conv.kw;
         *bank_size = (*cols + banks - 1) / banks;
         return 0;
     }

@@ -726,15 +726,17 @@ static int parse_pair(const char *s, char sep, const char *what, int *a, int *b)
 }
 
 /* The prune spec of layer L: its weight matrix is rows x cols (fc: out x
- * in; conv: c_out x c_in*kh*kw with banks of whole input channels; lstm:
+ * in; conv: c_out x (c_in/groups)*kh*kw with banks of whole input channels; lstm:
  * 4H x (in + H), banks interleaved over x and over h). */
 static void layer_matrix(const sg_layer *L, const sg_config *c, sg_prune_spec *s, int *rows,
                          int *cols)
 {
     if (L->type == SG_LAYER_CONV) {
-        int taps = L->conv.kh * L->conv.kw, cpb = (L->conv.c_in + s->banks - 1) / s->banks;
+        /* a grouped layer's row is its group's window */
+        int taps = L->conv.kh * L->conv.kw, cpg = sg_conv_cpg(&L->conv);
+        int cpb = (cpg + s->banks - 1) / s->banks;
         *rows = L->conv.c_out;
-        *cols = L->conv.c_in * taps;
+        *cols = cpg * taps;
         s->bank_size = cpb * taps;
     } else if (L->type == SG_LAYER_LSTM) {
         *rows = 4 * L->out;

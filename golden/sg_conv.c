@@ -78,15 +78,20 @@ int sg_conv_shape_derive(sg_conv_shape *s, char *err, size_t errlen)
         check_min("stride_h", s->stride_h, 1, err, errlen) < 0 ||
         check_min("stride_w", s->stride_w, 1, err, errlen) < 0 ||
         check_min("pad_h", s->pad_h, 0, err, errlen) < 0 ||
-        check_min("pad_w", s->pad_w, 0, err, errlen) < 0)
+        check_min("pad_w", s->pad_w, 0, err, errlen) < 0 ||
+        check_min("groups", s->groups, 0, err, errlen) < 0)
         return -1;
+    if (s->groups > 1 && (s->c_in % s->groups != 0 || s->c_out % s->groups != 0))
+        return sg_errf(err, errlen, "groups %d is out of range: must divide c_in %d and c_out %d",
+                       s->groups, s->c_in, s->c_out);
     h_out = axis_out("kh", "h_in", "pad_h", s->h_in, s->kh, s->stride_h, s->pad_h, err, errlen);
     if (h_out < 0)
         return -1;
     w_out = axis_out("kw", "w_in", "pad_w", s->w_in, s->kw, s->stride_w, s->pad_w, err, errlen);
     if (w_out < 0)
         return -1;
-    /* The window is the column count of the CSB matrix, an int. */
+    /* The window is the column count of the CSB matrix, an int (checked for
+     * all of C_in: at least the group's). */
     if (mul3_within(s->c_in, s->kh, s->kw, INT_MAX) < 0)
         return sg_errf(err, errlen, "c_in %d * kh %d * kw %d is out of range: must be <= %d",
                     s->c_in, s->kh, s->kw, INT_MAX);
@@ -129,17 +134,18 @@ int64_t sg_conv_dense_acc(const int32_t *w, const sg_conv_shape *s, const int32_
 {
     /* sg_conv_shape_derive bounded every size, so these fit a long long and,
      * as array indices, a size_t. */
-    long long window = (long long)s->c_in * s->kh * s->kw;
+    int cpg = sg_conv_cpg(s), c0 = o / (s->c_out / sg_conv_groups(s)) * cpg;
+    long long window = (long long)cpg * s->kh * s->kw;
     const int32_t *row = w + (size_t)o * (size_t)window;
     long long y0 = (long long)y * s->stride_h - s->pad_h;
     long long x0 = (long long)x * s->stride_w - s->pad_w;
     int64_t acc = sg_acc_start(p, o);
     int c, i, j;
 
-    for (c = 0; c < s->c_in; c++)
+    for (c = 0; c < cpg; c++)
         for (i = 0; i < s->kh; i++)
             for (j = 0; j < s->kw; j++) {
-                long long at = in_index(s, c, y0 + i, x0 + j);
+                long long at = in_index(s, c0 + c, y0 + i, x0 + j);
 
                 if (at >= 0)
                     acc = sg_mac(acc, row[((size_t)c * s->kh + i) * s->kw + j], in[at], p->acc_w);
@@ -181,13 +187,18 @@ int sg_conv_csb_encode(const int32_t *w, const sg_conv_shape *s, int banks, sg_c
         check_min("kw", s->kw, 1, err, errlen) < 0 ||
         check_min("banks", banks, 1, err, errlen) < 0)
         return -1;
-    cols = mul3_within(s->c_in, s->kh, s->kw, INT_MAX);
+    if (check_min("groups", s->groups, 0, err, errlen) < 0)
+        return -1;
+    if (s->groups > 1 && s->c_in % s->groups != 0)
+        return sg_errf(err, errlen, "groups %d is out of range: must divide c_in %d", s->groups,
+                       s->c_in);
+    cols = mul3_within(sg_conv_cpg(s), s->kh, s->kw, INT_MAX);
     if (cols < 0)
         return sg_errf(err, errlen, "c_in %d * kh %d * kw %d is out of range: must be <= %d",
                     s->c_in, s->kh, s->kw, INT_MAX);
-    /* Bank b holds input channels b * cpb .. b * cpb + cpb - 1, whole windows
-     * each; cpb * kh * kw <= cols, so it fits an int. */
-    cpb = ((long long)s->c_in + banks - 1) / banks;
+    /* Bank b holds input channels b * cpb .. b * cpb + cpb - 1 of the group,
+     * whole windows each; cpb * kh * kw <= cols, so it fits an int. */
+    cpb = ((long long)sg_conv_cpg(s) + banks - 1) / banks;
     bank_size = cpb * s->kh * s->kw;
     return sg_csb_encode(w, s->c_out, (int)cols, banks, (int)bank_size, out, err, errlen);
 }
@@ -198,7 +209,8 @@ int sg_conv_csb_encode(const int32_t *w, const sg_conv_shape *s, int banks, sg_c
 static int64_t csb_acc(const sg_csb *c, const sg_conv_shape *s, const int32_t *in, int o,
                        int y, int x, const sg_fc_params *p)
 {
-    long long area = (long long)s->kh * s->kw, window = s->c_in * area;
+    long long area = (long long)s->kh * s->kw, window = sg_conv_cpg(s) * area;
+    long long c0 = (long long)o / (s->c_out / sg_conv_groups(s)) * sg_conv_cpg(s);
     long long y0 = (long long)y * s->stride_h - s->pad_h;
     long long x0 = (long long)x * s->stride_w - s->pad_w;
     int64_t acc = sg_acc_start(p, o);
@@ -216,7 +228,7 @@ static int64_t csb_acc(const sg_csb *c, const sg_conv_shape *s, const int32_t *i
             if (c->value[lane] == 0 || col >= c->cols || col >= window)
                 continue;
             rem = col % area;
-            at = in_index(s, col / area, y0 + rem / s->kw, x0 + rem % s->kw);
+            at = in_index(s, c0 + col / area, y0 + rem / s->kw, x0 + rem % s->kw);
             if (at >= 0)
                 acc = sg_mac(acc, c->value[lane], in[at], p->acc_w);
         }

@@ -1234,7 +1234,7 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
             const sg_conv_shape *cs = &L->conv;
             if (st->blocks < cdiv(cs->c_out, k->rbuf) || st->blocks > cs->c_out)
                 tiles_ok = 0;
-            dense += (long long)L->out * cs->c_in * cs->kh * cs->kw;
+            dense += (long long)L->out * (cs->c_in / (cs->groups > 1 ? cs->groups : 1)) * cs->kh * cs->kw;
             conv = 1;
             phases |= conv_phases(cs) > 1;
             cblocks |= st->blocks > 1;
@@ -1954,6 +1954,22 @@ static const dcase conv_directed[] = {
      "seed=182", 0, 0, NEED_PHASES},
     {{4, 4, 8, 8, 32, 64, 2048, 4096, 256},
      "type=conv,c=5,h=12,w=12,k=3,pad=1,rows=6,pool=12,fc=3,samples=2,seed=183", 0, 0, 0},
+    /* grouped and depthwise convolution: a tile per group (or part of
+     * one), the group's output channels its blocks */
+    {{4, 4, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=8,h=7,w=9,k=3,pad=1,rows=6,groups=2,pattern=bbs,density=0.5,seed=190",
+     0, 0, 0},
+    {{5, 3, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=6,h=9,w=9,k=3,stride=2,pad=1,rows=6:9,layers=2,groups=3,fc=4,seed=191",
+     0, 0, NEED_PHASES},
+    {{4, 8, 8, 8, 32, 64, 2048, 4096, 256},
+     "type=conv,c=8,h=8,w=8,k=3,pad=1,rows=16:16,layers=2,groups=dw,pool=2,seed=192", 0, 0, 0},
+    {{3, 2, 16, 8, 32, 128, 2048, 40, 2},
+     "type=conv,c=4,h=6,w=7,k=3,pad=1,rows=8,groups=2,pattern=unstructured,samples=2,seed=193",
+     0, 0, NEED_CBLOCKS},
+    /* a group's channels in two tiles (vector banks of 24 words) */
+    {{4, 2, 8, 8, 32, 64, 24, 4096, 256},
+     "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=4,groups=2,pattern=dense,seed=194", 0, 0, 0},
 };
 /* clang-format on */
 #define N_CONV_DIRECTED (int)(sizeof conv_directed / sizeof conv_directed[0])

@@ -1129,6 +1129,108 @@ static void check_padded_extreme(void)
     sg_csb_free(&c);
 }
 
+/* Grouped and depthwise convolution: the golden layer with compact weights
+ * C_out x C_in/G x KH x KW equals the reference convolution on the
+ * block-diagonal C_out x C_in weights (zero outside each output's group),
+ * dense and through its CSB encoding; derive refuses groups that do not
+ * divide the channels. */
+static void check_groups(void)
+{
+    static const struct {
+        int c_in, groups, opg; /* input channels, groups, outputs per group */
+        struct spec sp;
+    } cases[] = {
+        {4, 2, 3, {4, 7, 6, 3, 3, 1, 1, 1, 1}},    {6, 3, 2, {6, 9, 9, 3, 3, 2, 2, 1, 1}},
+        {8, 8, 1, {8, 6, 7, 3, 3, 1, 1, 1, 1}},    {8, 8, 2, {8, 8, 8, 3, 3, 2, 2, 1, 1}},
+        {12, 4, 1, {12, 5, 5, 1, 1, 1, 1, 0, 0}},  {6, 2, 4, {6, 11, 11, 5, 5, 2, 2, 2, 2}},
+    };
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        struct layer l;
+        int G = cases[ci].groups, cpg = cases[ci].c_in / G, banks = 1 + rng_below(6);
+        make_layer(&l, &cases[ci].sp, banks, 2);
+        /* outputs: opg per group, their parameters drawn again */
+        l.c_out = G * cases[ci].opg;
+        free(l.w);
+        free(l.bias);
+        free(l.mult);
+        free(l.shift);
+        int area = l.kh * l.kw;
+        l.w = xcalloc((size_t)l.c_out * l.c_in * area, sizeof *l.w);
+        int32_t *wc = xcalloc((size_t)l.c_out * cpg * area, sizeof *wc);
+        l.bias = xcalloc((size_t)l.c_out, sizeof *l.bias);
+        l.mult = xcalloc((size_t)l.c_out, sizeof *l.mult);
+        l.shift = xcalloc((size_t)l.c_out, sizeof *l.shift);
+        for (int o = 0; o < l.c_out; o++) {
+            int g = o / cases[ci].opg;
+            l.bias[o] = rng_signed(16);
+            l.mult[o] = rng_signed(16);
+            l.shift[o] = (int8_t)rng_below(20);
+            for (int c = 0; c < cpg; c++)
+                for (int t = 0; t < area; t++) {
+                    int32_t v = rng_below(3) ? rng_signed(l.wgt_w) : 0;
+                    wc[((size_t)o * cpg + c) * area + t] = v;
+                    l.w[((size_t)o * l.c_in + g * cpg + c) * area + t] = v;
+                }
+        }
+        l.p.bias = l.bias;
+        l.p.mult = l.mult;
+        l.p.shift = l.shift;
+        size_t nout = (size_t)l.c_out * l.ho * l.wo;
+        int32_t *y_ref = xcalloc(nout, sizeof *y_ref), *y = xcalloc(nout, sizeof *y);
+        int64_t *a_ref = xcalloc(nout, sizeof *a_ref), *a = xcalloc(nout, sizeof *a);
+        ref_conv(&l, a_ref, y_ref);
+        sg_conv_shape s;
+        memset(&s, 0, sizeof s);
+        s.c_in = l.c_in, s.h_in = l.h_in, s.w_in = l.w_in, s.c_out = l.c_out;
+        s.kh = l.kh, s.kw = l.kw, s.stride_h = l.sh, s.stride_w = l.sw;
+        s.pad_h = l.ph, s.pad_w = l.pw, s.groups = G;
+        char err[160] = "", what[160];
+        int rc = sg_conv_shape_derive(&s, err, sizeof err);
+        snprintf(what, sizeof what, "groups %d: %d -> %d channels, %dx%d kernel, stride %d, B %d",
+                 G, l.c_in, l.c_out, l.kh, l.kw, l.sh, banks);
+        tap_ok(rc == 0 && s.h_out == l.ho && s.w_out == l.wo, "%s: shape %s", what, err);
+        sg_conv_dense(wc, &s, l.in, &l.p, y, a);
+        char w2[200];
+        snprintf(w2, sizeof w2, "%s: dense acc = block-diagonal reference", what);
+        expect_i64(a, a_ref, (int)nout, w2);
+        snprintf(w2, sizeof w2, "%s: dense y = block-diagonal reference", what);
+        expect_i32(y, y_ref, (int)nout, w2);
+        sg_csb c;
+        rc = sg_conv_csb_encode(wc, &s, banks, &c, err, sizeof err);
+        tap_ok(rc == 0 && c.cols == cpg * area &&
+                   c.bank_size == (cpg + banks - 1) / banks * area,
+               "%s: CSB rows hold the group's window (%d columns, bank size %d) %s", what, c.cols,
+               c.bank_size, err);
+        if (rc == 0) {
+            memset(y, 0x55, nout * sizeof *y);
+            sg_conv_csb(&c, &s, l.in, &l.p, y, a);
+            snprintf(w2, sizeof w2, "%s: CSB y = block-diagonal reference", what);
+            expect_i32(y, y_ref, (int)nout, w2);
+            sg_csb_free(&c);
+        }
+        free(wc);
+        free(y_ref);
+        free(y);
+        free(a_ref);
+        free(a);
+        free_layer(&l);
+    }
+    sg_conv_shape s = {6, 5, 5, 4, 3, 3, 1, 1, 0, 0, 0, 0, 4};
+    char err[160] = "";
+    tap_ok(sg_conv_shape_derive(&s, err, sizeof err) == -1 &&
+               strstr(err, "groups 4 is out of range: must divide c_in 6 and c_out 4"),
+           "groups 4 of 6 input channels: '%s'", err);
+    s.groups = 3;
+    tap_ok(sg_conv_shape_derive(&s, err, sizeof err) == -1 && strstr(err, "groups 3"),
+           "groups 3 of 4 output channels: '%s'", err);
+    s.groups = -1;
+    tap_ok(sg_conv_shape_derive(&s, err, sizeof err) == -1 && strstr(err, "groups -1"),
+           "groups -1: '%s'", err);
+    s.groups = 2;
+    tap_ok(sg_conv_shape_derive(&s, err, sizeof err) == 0 && s.h_out == 3,
+           "groups 2 of 6 -> 4 channels derives %s", err);
+}
+
 int main(void)
 {
     size_t i;
@@ -1145,5 +1247,6 @@ int main(void)
         check_extreme(&extremes[i]);
     check_padded_extreme();
     check_random_layers();
+    check_groups();
     return tap_done();
 }

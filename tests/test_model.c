@@ -848,7 +848,7 @@ static void test_bad_json(void)
         "layers[0] 'fc1' in ", "m.json)");
     bad("weights is a directory",
         ONE(FC1_ONLY("\"weights\": \".\", \"mult\": 5, \"shift\": 3")),
-        "/.: cannot read: Is a directory", NULL);
+        "/.: not a .npy file: a directory, not a regular file", NULL);
     bad("weights bool", ONE(FC1_ONLY("\"weights\": \"w_bool.npy\", \"mult\": "
                                      "5, \"shift\": 3")),
         "w_bool.npy: unsupported dtype '|b1'", "'weights' of layers[0] 'fc1'");
@@ -1086,8 +1086,8 @@ static void test_good_tmp(void)
 #define FC1_OBJ "{" FC1("") "}"
 
 static const char *const legal_conv =
-    "(legal: name, type, in, weights, kernel, stride, padding, bias, mult, "
-    "shift, activation, act_max)";
+    "(legal: name, type, in, weights, kernel, stride, padding, groups, bias, "
+    "mult, shift, activation, act_max, batchnorm)";
 static const char *const legal_pool =
     "(legal: name, type, in, kernel, stride)";
 
@@ -1216,9 +1216,9 @@ static void test_bad_conv(void)
 
     /* stride */
     bad("conv stride 0", XC(C1("\"stride\": 0, ")),
-        "m.json: layers[0] 'c1': 'stride' is 0, must be 1..2147483647", NULL);
+        "m.json: layers[0] 'c1': 'stride' is 0, must be 1..65535", NULL);
     bad("conv stride [1, 0]", XC(C1("\"stride\": [1, 0], ")),
-        "m.json: layers[0] 'c1': 'stride'[1] is 0, must be 1..2147483647",
+        "m.json: layers[0] 'c1': 'stride'[1] is 0, must be 1..65535",
         NULL);
     bad("conv stride of 3 entries", XC(C1("\"stride\": [1, 1, 1], ")),
         "m.json: layers[0] 'c1': 'stride' has 3 entries, must be an integer "
@@ -1229,10 +1229,10 @@ static void test_bad_conv(void)
 
     /* padding */
     bad("conv padding -1", XC(C1("\"padding\": -1, ")),
-        "m.json: layers[0] 'c1': 'padding' is -1, must be 0..2147483647",
+        "m.json: layers[0] 'c1': 'padding' is -1, must be 0..65535",
         NULL);
     bad("conv padding [0, -2]", XC(C1("\"padding\": [0, -2], ")),
-        "m.json: layers[0] 'c1': 'padding'[1] is -2, must be 0..2147483647",
+        "m.json: layers[0] 'c1': 'padding'[1] is -2, must be 0..65535",
         NULL);
     bad("conv padding a string", XC(C1("\"padding\": \"same\", ")),
         "m.json: layers[0] 'c1': 'padding' must be an integer or an array "
@@ -1248,10 +1248,12 @@ static void test_bad_conv(void)
         "m.json: layers[0] 'c1': invalid conv shape: kh 4 is out of range: "
         "must be <= h_in + 2 * pad_h = 3 (in [1, 3, 3], kernel [4, 4], "
         "stride [1, 1], padding [0, 0])", NULL);
-    bad("conv padding so large the output overflows",
+    bad("conv padding past SG_GEOM_MAX",
         XC(C1("\"padding\": [0, 2147483647], ")),
-        "m.json: layers[0] 'c1': invalid conv shape: pad_w 2147483647 is out "
-        "of range: the output size 4294967296 exceeds 2147483647", NULL);
+        "m.json: layers[0] 'c1': 'padding'[1] is 2147483647, must be 0..65535",
+        NULL);
+    bad("conv stride past SG_GEOM_MAX", XC(C1("\"stride\": 2147483647, ")),
+        "m.json: layers[0] 'c1': 'stride' is 2147483647, must be 1..65535", NULL);
     bad("conv output beyond INT_MAX values",
         XC(C1_ONLY("\"in\": [1, 40000, 40000], \"weights\": \"cw2111.npy\", "
                    "\"mult\": 5, \"shift\": 3")),
@@ -1272,13 +1274,13 @@ static void test_bad_conv(void)
         "m.json: layers[1] 'p2': 'kernel' is [2, 1], must be square (maxpool "
         "takes one size: k or [k, k])", NULL);
     bad("maxpool kernel 0", XC(C1("") ", " P2("\"kernel\": 0")),
-        "m.json: layers[1] 'p2': 'kernel' is 0, must be 1..2147483647", NULL);
+        "m.json: layers[1] 'p2': 'kernel' is 0, must be 1..65535", NULL);
     bad("maxpool kernel a real number",
         XC(C1("") ", " P2("\"kernel\": 2.5")),
         "'kernel' must be an integer or an array [k, k] of 2 integers, found "
         "real number", NULL);
     bad("maxpool stride 0", XC(C1("") ", " P2("\"kernel\": 2, \"stride\": 0")),
-        "m.json: layers[1] 'p2': 'stride' is 0, must be 1..2147483647", NULL);
+        "m.json: layers[1] 'p2': 'stride' is 0, must be 1..65535", NULL);
     bad("maxpool stride a pair",
         XC(C1("") ", " P2("\"kernel\": 2, \"stride\": [1, 1]")),
         "m.json: layers[1] 'p2': 'stride' must be an integer, found array",
@@ -2285,21 +2287,27 @@ static void test_model_forward(void)
     }
 }
 
-static void remove_tmp_dir(void)
+/* Remove dir and the files in it (flat: no subdirectories); 0 or -1. */
+static int remove_flat_dir(const char *dir)
 {
-    DIR *d = opendir(tmp_dir);
+    DIR *d = opendir(dir);
     struct dirent *e;
     char path[PATH_MAX + 300];
 
     while (d != NULL && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        snprintf(path, sizeof path, "%s/%s", tmp_dir, e->d_name);
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         unlink(path);
     }
     if (d != NULL)
         closedir(d);
-    if (rmdir(tmp_dir) != 0)
+    return rmdir(dir);
+}
+
+static void remove_tmp_dir(void)
+{
+    if (remove_flat_dir(tmp_dir) != 0)
         tap_diag("could not remove %s", tmp_dir);
 }
 
@@ -2324,7 +2332,7 @@ static int same_model(const sg_model *a, const sg_model *b)
                                                     : x->out;
         long long nw = x->type == SG_LAYER_LSTM ? rows * (x->in + x->out)
                        : x->type == SG_LAYER_CONV
-                           ? rows * x->conv.c_in * x->conv.kh * x->conv.kw
+                           ? rows * sg_conv_cpg(&x->conv) * x->conv.kh * x->conv.kw
                            : rows * x->in;
         if (memcmp(x->weights, y->weights, (size_t)nw * sizeof *x->weights) ||
             memcmp(x->bias, y->bias, (size_t)rows * sizeof *x->bias) ||
@@ -2365,21 +2373,167 @@ static void test_save_roundtrip(void)
         tap_ok(rc == -1 && strstr(err, "exists"), "round trip %d: saving over it is refused: %s", i,
                err);
         sg_model_free(&a);
-        /* remove the written directory (flat: files only) */
-        DIR *d = opendir(out);
-        struct dirent *e;
-        while (d != NULL && (e = readdir(d)) != NULL) {
-            if (e->d_name[0] == '.')
-                continue;
-            snprintf(back, sizeof back, "%s/%s", out, e->d_name);
-            unlink(back);
-        }
-        if (d != NULL)
-            closedir(d);
-        rmdir(out);
+        remove_flat_dir(out);
         if (!files[i])
             break;
     }
+}
+
+/* Grouped and depthwise conv layers: "groups" in the model format, the
+ * weights [c_out, c_in / groups, kh, kw], the same outputs as the
+ * block-diagonal ungrouped layer, a save round trip; bad groups refused by
+ * name.  BatchNorm in a float model folds into the weights and bias. */
+static void test_groups(void)
+{
+    /* input [4, 3, 3]; groups 2: outputs 0, 1 read channels 0, 1, outputs
+     * 2, 3 channels 2, 3; 2 x 2 kernels */
+    static int64_t xg[36], wg[32], wd[64], wdw[16], w6[24];
+    static const long long s433[3] = {4, 3, 3}, s4222[4] = {4, 2, 2, 2},
+                           s4422[4] = {4, 4, 2, 2}, s4122[4] = {4, 1, 2, 2},
+                           s6122[4] = {6, 1, 2, 2};
+    char err[1024] = "", out[PATH_MAX + 64], back[PATH_MAX + 100];
+    sg_model g, d, r;
+    int k;
+
+    for (k = 0; k < 36; k++)
+        xg[k] = (k * 7) % 23 - 11;
+    for (k = 0; k < 32; k++) /* wg[o][c][t]: output o, channel c of its group, tap t */
+        wg[k] = (k * 5) % 9 - 4;
+    /* the block-diagonal ungrouped weights wd[o][c][t]: c in o's group */
+    memset(wd, 0, sizeof wd);
+    for (int o = 0; o < 4; o++)
+        for (int c = 0; c < 2; c++)
+            for (int t = 0; t < 4; t++)
+                wd[(o * 4 + (o / 2) * 2 + c) * 4 + t] = wg[(o * 2 + c) * 4 + t];
+    for (k = 0; k < 16; k++)
+        wdw[k] = k % 5 - 2;
+    for (k = 0; k < 24; k++)
+        w6[k] = k % 3 - 1;
+    save("xg.npy", "<i1", 3, s433, xg);
+    save("wg.npy", "<i1", 4, s4222, wg);
+    save("wd.npy", "<i1", 4, s4422, wd);
+    save("wdw.npy", "<i1", 4, s4122, wdw);
+    save("w6.npy", "<i1", 4, s6122, w6);
+#define GX(extra, w) "{\"input\": \"xg.npy\", \"layers\": [{\"name\": \"g1\", \"type\": \"conv\", " \
+    "\"in\": [4, 3, 3], " extra "\"weights\": \"" w "\", \"mult\": 3, \"shift\": 2}]}"
+    write_text("m.json", GX("\"groups\": 2, ", "wg.npy"));
+    int rc = sg_model_load(json_path, 8, 8, &g, err, sizeof err);
+    write_text("m.json", GX("", "wd.npy"));
+    int rc2 = sg_model_load(json_path, 8, 8, &d, err, sizeof err);
+    if (tap_ok(rc == 0 && rc2 == 0 && g.layers[0].conv.groups == 2 && g.layers[0].out == 16,
+               "groups 2: loads, [4, 2, 2, 2] weights, output [4, 2, 2] %s", err)) {
+        int32_t yg[16], yd[16];
+        rc = sg_model_forward(&g, 8, 32, g.inputs, yg, err, sizeof err);
+        rc2 = sg_model_forward(&d, 8, 32, d.inputs, yd, err, sizeof err);
+        tap_ok(rc == 0 && rc2 == 0 && ints_are(yg, yd, 16),
+               "groups 2: the outputs of the block-diagonal ungrouped layer %s", err);
+        snprintf(out, sizeof out, "%s/rtg", tmp_dir);
+        snprintf(back, sizeof back, "%s/model.json", out);
+        rc = sg_model_save(&g, out, err, sizeof err);
+        rc2 = rc == 0 ? sg_model_load(back, 8, 8, &r, err, sizeof err) : -1;
+        tap_ok(rc == 0 && rc2 == 0 && same_model(&g, &r),
+               "groups 2: saved and loaded back unchanged %s", err);
+        if (rc2 == 0)
+            sg_model_free(&r);
+        remove_flat_dir(out);
+        sg_model_free(&g);
+        sg_model_free(&d);
+    }
+    write_text("m.json", GX("\"groups\": 4, ", "wdw.npy"));
+    rc = sg_model_load(json_path, 8, 8, &g, err, sizeof err);
+    tap_ok(rc == 0 && g.layers[0].conv.groups == 4, "depthwise (groups 4 of 4) loads %s", err);
+    if (rc == 0)
+        sg_model_free(&g);
+    bad("groups 0", GX("\"groups\": 0, ", "wg.npy"),
+        "layers[0] 'g1': 'groups' is 0, must be 1..4", NULL);
+    bad("groups above the channels", GX("\"groups\": 8, ", "wg.npy"),
+        "layers[0] 'g1': 'groups' is 8, must be 1..4", NULL);
+    bad("groups not dividing the channels", GX("\"groups\": 3, ", "wg.npy"),
+        "layers[0] 'g1': 'groups' is 3, must divide the 4 input channels", NULL);
+    bad("groups 2 with ungrouped weights", GX("\"groups\": 2, ", "wd.npy"),
+        "wd.npy: 'weights' of layers[0] 'g1' has shape (4, 4, 2, 2), must have 2 input "
+        "channels (dimension 1: the input's 4 over 2 groups)", NULL);
+    bad("depthwise with a mismatched weight shape", GX("\"groups\": 4, ", "wg.npy"),
+        "has shape (4, 2, 2, 2), must have 1 input channels (dimension 1: the input's 4 over 4 "
+        "groups)", NULL);
+    bad("output channels not a multiple of groups", GX("\"groups\": 4, ", "w6.npy"),
+        "has shape (6, 1, 2, 2): its 6 output channels (dimension 0) must be a multiple of "
+        "'groups' 4", NULL);
+    bad("batchnorm in an integer model",
+        GX("\"groups\": 2, \"batchnorm\": {\"running_mean\": \"b.npy\"}, ", "wg.npy"),
+        "'batchnorm' is folded by sparsegen quantize", NULL);
+#undef GX
+}
+
+/* BatchNorm folded into a float conv layer at load: w' = w * g / sqrt(v +
+ * eps), b' = (b - mean) * g / sqrt(v + eps) + beta, by hand on 2 channels;
+ * bad statistics refused by name. */
+static void test_batchnorm(void)
+{
+    static const double fx9[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    static const double fw[8] = {1, 2, 3, 4, -1, -2, -3, -4}; /* [2, 1, 2, 2] */
+    static const double fb[2] = {0.5, -0.5}, mean[2] = {1, -2}, var[2] = {3, 0.25};
+    static const double gamma[2] = {2, 0.5}, beta[2] = {0.25, 1}, zero[2] = {0, -1};
+    static const double three[3] = {1, 1, 1};
+    char err[1024] = "";
+    sg_model m;
+
+    save_float("bx.npy", 8, "(1, 3, 3)", fx9, 9);
+    save_float("bw.npy", 8, "(2, 1, 2, 2)", fw, 8);
+    save_float("bb.npy", 8, "(2,)", fb, 2);
+    save_float("bmean.npy", 8, "(2,)", mean, 2);
+    save_float("bvar.npy", 8, "(2,)", var, 2);
+    save_float("bgamma.npy", 8, "(2,)", gamma, 2);
+    save_float("bbeta.npy", 8, "(2,)", beta, 2);
+    save_float("bzero.npy", 8, "(2,)", zero, 2);
+    save_float("bthree.npy", 8, "(3,)", three, 3);
+#define BN(keys) "{\"input\": \"bx.npy\", \"layers\": [{\"name\": \"c1\", \"type\": \"conv\", " \
+    "\"in\": [1, 3, 3], \"weights\": \"bw.npy\", \"bias\": \"bb.npy\", \"batchnorm\": {" keys "}}]}"
+    write_text("m.json", BN("\"running_mean\": \"bmean.npy\", \"running_var\": \"bvar.npy\", "
+                            "\"weight\": \"bgamma.npy\", \"bias\": \"bbeta.npy\", \"eps\": 1"));
+    int rc = sg_model_load_float(json_path, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "float conv with batchnorm loads %s", err)) {
+        /* scale 2 / sqrt(4) = 1 and 0.5 / sqrt(1.25) */
+        double s1 = 0.5 / sqrt(1.25), want_w[8], want_b[2];
+        for (int k = 0; k < 8; k++)
+            want_w[k] = fw[k] * (k < 4 ? 1.0 : s1);
+        want_b[0] = (0.5 - 1) * 1.0 + 0.25;
+        want_b[1] = (-0.5 + 2) * s1 + 1;
+        int ok = 1;
+        for (int k = 0; k < 8; k++)
+            ok &= fabs(m.layers[0].fweights[k] - want_w[k]) < 1e-12;
+        for (int k = 0; k < 2; k++)
+            ok &= fabs(m.layers[0].fbias[k] - want_b[k]) < 1e-12;
+        tap_ok(ok, "batchnorm folded: weights x {1, %.6f}, bias {%.4f, %.6f} (%.4f, %.6f)", s1,
+               want_b[0], want_b[1], m.layers[0].fbias[0], m.layers[0].fbias[1]);
+        sg_model_free(&m);
+    }
+    write_text("m.json", BN("\"running_mean\": \"bmean.npy\", \"running_var\": \"bvar.npy\""));
+    rc = sg_model_load_float(json_path, &m, err, sizeof err);
+    if (tap_ok(rc == 0, "batchnorm without weight and bias (1 and 0), eps 1e-5 %s", err)) {
+        double sc = 1 / sqrt(3 + 1e-5);
+        tap_ok(fabs(m.layers[0].fweights[1] - 2 * sc) < 1e-12 &&
+                   fabs(m.layers[0].fbias[0] - (0.5 - 1) * sc) < 1e-12,
+               "batchnorm defaults folded (w[1] %.6f)", m.layers[0].fweights[1]);
+        sg_model_free(&m);
+    }
+    bad_f("batchnorm without running_var", BN("\"running_mean\": \"bmean.npy\""),
+          "layers[0] 'c1': 'batchnorm' needs 'running_var' (an .npy [2])", NULL);
+    bad_f("batchnorm statistics of the wrong length",
+          BN("\"running_mean\": \"bthree.npy\", \"running_var\": \"bvar.npy\""),
+          "bthree.npy: 'batchnorm' 'running_mean' of layers[0] 'c1' has shape (3,), must be [2] "
+          "(one per output channel)", NULL);
+    bad_f("batchnorm with a non-positive variance",
+          BN("\"running_mean\": \"bmean.npy\", \"running_var\": \"bzero.npy\""),
+          "bzero.npy: 'batchnorm' 'running_var' of layers[0] 'c1': channel 0 has variance 0, "
+          "must be > 0", NULL);
+    bad_f("batchnorm eps 0",
+          BN("\"running_mean\": \"bmean.npy\", \"running_var\": \"bvar.npy\", \"eps\": 0"),
+          "'batchnorm' 'eps' must be a number > 0", NULL);
+    bad_f("batchnorm unknown key",
+          BN("\"running_mean\": \"bmean.npy\", \"running_var\": \"bvar.npy\", \"momentum\": 0.1"),
+          "unknown key 'momentum' of 'batchnorm'", NULL);
+#undef BN
 }
 
 int main(void)
@@ -2414,6 +2568,8 @@ int main(void)
     make_float_arrays();
     test_float_good();
     test_float_bad();
+    test_groups();
+    test_batchnorm();
     test_labels();
     test_model_forward();
     remove_tmp_dir();

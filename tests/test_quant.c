@@ -280,7 +280,7 @@ static void test_layer_forward_float(void)
         static const double c_relu[8] = {7, 10, 0, 27, 12, 16, 24, 28};
         memset(&L, 0, sizeof L);
         L.type = SG_LAYER_CONV;
-        L.conv = (sg_conv_shape){1, 3, 3, 2, 3, 3, 2, 2, 1, 1, 2, 2};
+        L.conv = (sg_conv_shape){1, 3, 3, 2, 3, 3, 2, 2, 1, 1, 2, 2, 0};
         L.in = 9;
         L.out = 8;
         L.fweights = cw;
@@ -310,7 +310,7 @@ static void test_layer_forward_float(void)
         }
         memset(&L, 0, sizeof L);
         L.type = SG_LAYER_MAXPOOL;
-        L.conv = (sg_conv_shape){2, 4, 4, 2, 2, 2, 2, 2, 0, 0, 2, 2};
+        L.conv = (sg_conv_shape){2, 4, 4, 2, 2, 2, 2, 2, 0, 0, 2, 2, 0};
         L.pool_k = L.pool_stride = 2;
         L.in = 32;
         L.out = 8;
@@ -318,7 +318,7 @@ static void test_layer_forward_float(void)
         tap_ok(rc == 0 && same_doubles(y, k2, 8, 0),
                "float maxpool 2 stride 2: {5 7 13 15 | -1 -3 -9 -11} (%g %g %g %g | %g %g %g %g)",
                y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7]);
-        L.conv = (sg_conv_shape){2, 4, 4, 2, 3, 3, 1, 1, 0, 0, 2, 2};
+        L.conv = (sg_conv_shape){2, 4, 4, 2, 3, 3, 1, 1, 0, 0, 2, 2, 0};
         L.pool_k = 3;
         L.pool_stride = 1;
         rc = sg_layer_forward_float(&L, px, y);
@@ -637,9 +637,9 @@ static void test_quant_conv_model(void)
     P = &fm.layers[1];
     F = &fm.layers[2];
     float_layer(C, SG_LAYER_CONV, "c1", LEN, CO, SG_ACT_RELU, 4 * 2 * 9, 4);
-    C->conv = (sg_conv_shape){2, 7, 7, 4, 3, 3, 1, 1, 1, 1, 0, 0};
+    C->conv = (sg_conv_shape){2, 7, 7, 4, 3, 3, 1, 1, 1, 1, 0, 0, 0};
     float_layer(P, SG_LAYER_MAXPOOL, "p1", CO, 16, SG_ACT_NONE, 0, 0);
-    P->conv = (sg_conv_shape){4, 7, 7, 4, 2, 2, 3, 3, 0, 0, 0, 0};
+    P->conv = (sg_conv_shape){4, 7, 7, 4, 2, 2, 3, 3, 0, 0, 0, 0, 0};
     P->pool_k = 2;
     P->pool_stride = 3;
     float_layer(F, SG_LAYER_FC, "f1", 16, 5, SG_ACT_NONE, 5 * 16, 5);
