@@ -182,12 +182,14 @@ char *sg_report_render(const sg_report *r, const sg_config *c, const sg_model *m
                u, (double)r->total.records / unit, u,
                (double)r->total.dense_f32 / (double)(r->total.csb + r->total.records));
     if (strncmp(m->name, "alexnet", 7) == 0)
-        sg_sb_adds(sb,
+        sg_sb_addf(sb,
                    "  published (AlexNet, pruned and quantized; the reversed-pruning paper among "
-                   "the seeds):\n  243 MB -> 8.7 MB.  This AlexNet is ungrouped (62.4 M weights, "
-                   "not 61 M), its values\n  are 8-bit and every CSB lane carries a "
+                   "the seeds):\n  243 MB -> 8.7 MB.  This AlexNet is %s (%.1f M weights and "
+                   "biases), its values\n  are 8-bit and every CSB lane carries a "
                    "ceil(log2 bank size)-bit offset; 8.7 MB\n  comes with fewer bits per weight "
-                   "(shared weights and entropy coding).\n");
+                   "(shared weights and entropy coding).\n",
+                   strstr(m->name, "ungrouped") ? "ungrouped" : "grouped as the original",
+                   (double)r->total.dense_f32 / 4e6);
     json_t *o = json_object(), *layers = json_array();
     json_object_set_new(o, "model", json_string(m->name));
     json_object_set_new(o, "config", json_string(c->name));

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "sg_fc.h"
+#include "sg_npy.h"
 #include "sg_quant.h"
 #include "tap.h"
 
@@ -1017,6 +1018,45 @@ static void test_quant_errors(void)
     sg_model_free(&fm);
 }
 
+/* The seeds' MobileNet-style block as a float model (tests/data/models/
+ * float_mbblock, made by numpy): depthwise 3x3 with BatchNorm and ReLU6,
+ * pointwise 1x1 with BatchNorm and ReLU6, a 2x2 max-pool, an fc.  The C
+ * float reference with the BatchNorm folded at load equals numpy's forward
+ * pass with it unfolded (y_ref.npy) to 1e-9. */
+static void test_mbblock_float(void)
+{
+    const char *env = getenv("SG_TEST_DATA");
+    char path[4096], err[1024] = "";
+    snprintf(path, sizeof path, "%s/models/float_mbblock/model.json", env ? env : "data");
+    sg_model m;
+    if (!tap_ok(sg_model_load_float(path, &m, err, sizeof err) == 0,
+                "MobileNet-style block (depthwise + BatchNorm) loads %s", err))
+        return;
+    snprintf(path, sizeof path, "%s/models/float_mbblock/y_ref.npy", env ? env : "data");
+    sg_npy ref;
+    if (!tap_ok(sg_npy_load(path, &ref, err, sizeof err) == 0 && ref.count == 10LL * m.n_inputs,
+                "numpy's outputs y_ref.npy %s", err)) {
+        sg_model_free(&m);
+        return;
+    }
+    double y[10], worst = 0;
+    int ok = 1;
+    for (int s = 0; s < m.n_inputs && ok; s++) {
+        ok = sg_model_forward_float(&m, m.finputs + (size_t)s * m.input_len, y, NULL, err,
+                                    sizeof err) == 0;
+        for (int j = 0; ok && j < 10; j++) {
+            double d = fabs(y[j] - ref.f[s * 10 + j]) / (fabs(ref.f[s * 10 + j]) + 1e-3);
+            if (d > worst)
+                worst = d;
+        }
+    }
+    tap_ok(ok && worst < 1e-9 && m.layers[0].conv.groups == 8,
+           "MobileNet-style block: C float reference = numpy on %d samples (worst relative "
+           "difference %.2g) %s", m.n_inputs, worst, ok ? "" : err);
+    sg_npy_free(&ref);
+    sg_model_free(&m);
+}
+
 int main(void)
 {
     test_rows();
@@ -1028,5 +1068,6 @@ int main(void)
     test_quant_lstm_model();
     test_quant_relu6();
     test_quant_errors();
+    test_mbblock_float();
     return tap_done();
 }
