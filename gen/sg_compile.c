@@ -47,16 +47,20 @@ typedef struct builder {
     int failed;          /* B_OK, or why the program could not be built: every
                           * emitter then does nothing, sg_compile reports it
                           * for the layer being compiled */
+    sg_layer_stats *st;  /* the layer being emitted (its beats by kind) */
 } builder;
 
-/* Append nb zeroed command beats; returns the first word, or NULL once the
+/* Append nb zeroed command beats of a kind (sg_beat_kind); returns the first word, or NULL once the
  * builder has failed (the stream would pass SG_PROGRAM_MAX_BYTES, or no
  * memory). */
-static uint32_t *add_beats(builder *b, long long nb)
+static uint32_t *add_beats(builder *b, long long nb, int kind)
 {
     sg_program *p = b->p;
     if (b->failed)
         return NULL;
+    p->beats_kind[kind] += nb;
+    if (b->st)
+        b->st->beats_kind[kind] += nb;
     long long words = (p->n_beats + nb) * p->beat_words;
     if (words > sg_program_max_bytes / 4) {
         b->failed = B_STREAM_CAP;
@@ -110,7 +114,7 @@ static void put_row_record(uint32_t *w, const sg_layer *L, int r)
 static void emit_header(builder *b, const sg_config *c, unsigned op, unsigned act, unsigned final,
                         unsigned act_max, unsigned rows, unsigned count)
 {
-    uint32_t *w = add_beats(b, c->hdr_beats);
+    uint32_t *w = add_beats(b, c->hdr_beats, SG_BEATS_HDR);
     if (w)
         put_bits(w, 0, 64, sg_cmd_header(op, act, final, act_max, rows, count));
 }
@@ -359,7 +363,7 @@ static void emit_vec(builder *b, const sg_config *c, const tile *t, const int32_
     int B = c->banks;
     long long n = (long long)B * t->bank_size;
     emit_header(b, c, SG_OP_VEC, 0, 0, 0, 0, (unsigned)n);
-    uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat);
+    uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat, SG_BEATS_FMAP);
     if (!w)
         return;
     for (long long i = 0; i < n; i++) {
@@ -385,7 +389,7 @@ static void emit_rows(builder *b, const sg_config *c, const sg_layer *L, int g0,
     emit_header(b, c, SG_OP_ROW, 0, 0, 0, 0, (unsigned)(g1 - g0));
     for (int g = g0; g < g1; g++) {
         for (int pe = 0; pe < P; pe++) {
-            uint32_t *w = add_beats(b, c->row_beats);
+            uint32_t *w = add_beats(b, c->row_beats, SG_BEATS_ROW);
             if (!w)
                 return;
             int r = model_row(L, g * P + pe);
@@ -406,7 +410,7 @@ static int emit_wgt(builder *b, const sg_config *c, const tile *t, int g0, int g
     for (int g = g0; g < g1; g++) {
         for (int j = 0; j < t->gwords[g]; j++) {
             for (int pe = 0; pe < P; pe++) {
-                uint32_t *w = add_beats(b, c->wgt_beats);
+                uint32_t *w = add_beats(b, c->wgt_beats, SG_BEATS_WGT);
                 if (!w)
                     return n;
                 int r = g * P + pe;
@@ -887,7 +891,7 @@ static void emit_conv_rows(builder *b, const sg_config *c, const sg_conv_shape *
         long long n = (long long)na * P * B;
         emit_base3(b, c, 0, 0, ph->region + a0);
         emit_header(b, c, SG_OP_VEC, 0, 1, 0, 0, (unsigned)n);
-        uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat);
+        uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat, SG_BEATS_FMAP);
         if (!w)
             return;
         for (long long i = 0; i < n; i++) {
@@ -914,7 +918,7 @@ static void emit_conv_wgt(builder *b, const sg_config *c, const conv_plan *cv,
     emit_header(b, c, SG_OP_WGT, 0, 1, 0, 0, (unsigned)n);
     for (int o = o0; o < o1; o++) {
         for (int j = 0; j < ph->cwords[o]; j++) {
-            uint32_t *w = add_beats(b, c->wgt_beats);
+            uint32_t *w = add_beats(b, c->wgt_beats, SG_BEATS_WGT);
             if (!w)
                 return;
             if (j == ph->cwords[o] - 1)
@@ -945,7 +949,7 @@ static void emit_conv_rows_params(builder *b, const sg_config *c, const sg_layer
 {
     emit_header(b, c, SG_OP_ROW, 0, 1, 0, 0, (unsigned)(o1 - o0));
     for (int o = o0; o < o1; o++) {
-        uint32_t *w = add_beats(b, c->row_beats);
+        uint32_t *w = add_beats(b, c->row_beats, SG_BEATS_ROW);
         if (!w)
             return;
         put_row_record(w, L, o);
@@ -1004,7 +1008,7 @@ static void emit_out(builder *b, const sg_config *c, const conv_block *k, int g,
             mask |= 1ULL << p;
     }
     emit_header(b, c, SG_OP_OUT, 0, 0, 0, 0, 1);
-    uint32_t *w = add_beats(b, c->out_beats);
+    uint32_t *w = add_beats(b, c->out_beats, SG_BEATS_REC);
     if (!w)
         return;
     put_bits(w, 0, 64, mask);
@@ -1343,7 +1347,7 @@ static void emit_lstm_vec(builder *b, const sg_config *c, const sg_layer *L, con
     long long n = (long long)c->banks * pl->lq;
     emit_base3(b, c, 0, 0, 0);
     emit_header(b, c, SG_OP_VEC, 0, 0, 0, 0, (unsigned)n);
-    uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat);
+    uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat, SG_BEATS_FMAP);
     if (!w)
         return;
     for (long long v = 0; v < L->in; v++)
@@ -1371,7 +1375,7 @@ static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L,
          * whose payload brings x_1 .. x_(T-1), one step ahead */
         emit_lstm_vec(b, c, L, pl, xs[s]);
         emit_header(b, c, SG_OP_LSTM, 0, 1, 0, 0, (unsigned)T);
-        uint32_t *w = add_beats(b, c->out_beats);
+        uint32_t *w = add_beats(b, c->out_beats, SG_BEATS_REC);
         if (!w)
             break;
         put_bits(w, 0, 20, (uint64_t)pl->groups);
@@ -1381,7 +1385,7 @@ static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L,
         put_bits(w, 72, 16, (uint64_t)hoff);
         put_bits(w, 88, 20, (uint64_t)xn);
         for (int t = 1; t < T; t++) {
-            if (!(w = add_beats(b, xbeats)))
+            if (!(w = add_beats(b, xbeats, SG_BEATS_XSTEP)))
                 break;
             for (long long v = 0; v < L->in; v++)
                 put_bits(w, v * c->data_w, c->data_w,
@@ -1592,17 +1596,20 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         for (int i = 0; plans[l].cv && i < plans[l].cv->nph * plans[l].cv->nct; i++)
             p->layer[l].weights_nnz += plans[l].cv->ph[i].csb.nnz;
     }
-    builder b = {p, 0, 0, 0, 0, 0, B_OK};
+    builder b = {p, 0, 0, 0, 0, 0, B_OK, NULL};
     int l = 0; /* the layer being emitted, for a failure's message */
     p->resident = count > 1 && plan_resident(c, m, plans, base_w, base_r);
-    for (l = 0; p->resident && l < m->n_layers && !b.failed; l++)
+    for (l = 0; p->resident && l < m->n_layers && !b.failed; l++) {
+        b.st = &p->layer[l];
         preload_layer(&b, c, &m->layers[l], &plans[l], base_w[l], base_r[l], &p->layer[l]);
+    }
     if (b.failed)
         l--;
     if (p->resident && !b.failed) {
         for (int s = first; s < first + count && !b.failed; s++) {
             memcpy(xa[0], m->inputs + (size_t)s * m->input_len, (size_t)m->input_len * sizeof **xa);
             for (l = 0; l < m->n_layers; l++) {
+                b.st = &p->layer[l];
                 run_resident_layer(&b, c, &layers[l], l, &plans[l], xa[0], ya[0], s, base_w[l],
                                    base_r[l], &p->layer[l]);
                 if (b.failed)
@@ -1618,6 +1625,7 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
                    (size_t)m->input_len * sizeof **xa);
         for (l = 0; l < m->n_layers && !b.failed; l++) {
             const sg_layer *L = &layers[l];
+            b.st = &p->layer[l];
             if (L->type == SG_LAYER_LSTM) {
                 if (compile_lstm_layer(&b, c, L, l, &plans[l], xa, ya, first, count,
                                        &p->layer[l], err, errlen) != 0)
@@ -1640,6 +1648,7 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
             ya = t;
         }
     }
+    b.st = NULL;
     if (p->resident) /* leave the bases at 0, where every other program expects them */
         emit_base(&b, c, 0, 0);
     if (b.failed) {
@@ -1691,6 +1700,19 @@ static void hex_beats(sg_strbuf *sb, const uint32_t *w, long long n, int bw)
     }
 }
 
+const char *const sg_beat_kind_names[SG_BEAT_KINDS] = {"headers",     "weights",
+                                                       "feature_maps", "row_records",
+                                                       "records",     "lstm_x"};
+
+/* {"headers": n, "weights": n, ...} of the beats by kind k[]. */
+static json_t *beats_kind_json(const long long *k)
+{
+    json_t *o = json_object();
+    for (int i = 0; i < SG_BEAT_KINDS; i++)
+        json_object_set_new(o, sg_beat_kind_names[i], json_integer(k[i]));
+    return o;
+}
+
 char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_model *m)
 {
     json_t *o = json_object();
@@ -1698,6 +1720,7 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
     json_object_set_new(o, "config", json_string(c->name));
     json_object_set_new(o, "samples", json_integer(p->samples));
     json_object_set_new(o, "command_beats", json_integer(p->n_beats));
+    json_object_set_new(o, "command_beats_by_kind", beats_kind_json(p->beats_kind));
     json_object_set_new(o, "output_beats", json_integer(p->n_out));
     json_object_set_new(o, "outputs", json_integer(p->outputs));
     /* useful: MACs of kept results; issued: what the hardware counts */
@@ -1732,6 +1755,7 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
         json_object_set_new(j, "words", json_integer(s->words));
         json_object_set_new(j, "runs", json_integer(s->runs));
         json_object_set_new(j, "command_beats", json_integer(s->beats_in));
+        json_object_set_new(j, "command_beats_by_kind", beats_kind_json(s->beats_kind));
         json_object_set_new(j, "outputs", json_integer(s->outputs));
         json_array_append_new(layers, j);
     }

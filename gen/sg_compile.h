@@ -41,6 +41,24 @@ typedef struct sg_lane {
                      * unit's first gate row, 4j % P); -1 in padding */
 } sg_lane;
 
+/* What command-stream beats carry: headers; CSB words (weights); feature
+ * maps (VEC payloads: FC vectors, CONV line buffers, an LSTM sequence's x_0
+ * and h_0); row records (bias, M, S); OUT and LSTM records; an LSTM step's
+ * x, which arrives while the step before runs (the one load that overlaps
+ * compute). */
+enum sg_beat_kind {
+    SG_BEATS_HDR = 0,
+    SG_BEATS_WGT,
+    SG_BEATS_FMAP,
+    SG_BEATS_ROW,
+    SG_BEATS_REC,
+    SG_BEATS_XSTEP,
+    SG_BEAT_KINDS
+};
+/* Their names in program.json and the harness: headers, weights,
+ * feature_maps, row_records, records, lstm_x. */
+extern const char *const sg_beat_kind_names[SG_BEAT_KINDS];
+
 /* What one layer costs (summed over samples). */
 typedef struct sg_layer_stats {
     char name[64];        /* layer name */
@@ -59,6 +77,7 @@ typedef struct sg_layer_stats {
     long long words;      /* CSB words issued by the PE array */
     long long runs;       /* RUN commands */
     long long beats_in;   /* command-stream beats */
+    long long beats_kind[SG_BEAT_KINDS]; /* of them, by what they carry */
     long long outputs;    /* results checked */
 } sg_layer_stats;
 
@@ -68,6 +87,7 @@ typedef struct sg_program {
     int elems;             /* results per output beat */
     uint32_t *beats;       /* n_beats * beat_words, beat i at [i * beat_words] */
     long long n_beats;     /* command-stream beats */
+    long long beats_kind[SG_BEAT_KINDS]; /* of them, by what they carry (sg_beat_kind) */
     uint32_t *out;         /* expected output beats, same layout */
     uint8_t *out_last;     /* tlast of each expected output beat */
     sg_lane *lanes;        /* n_out * elems lane descriptions */

@@ -169,6 +169,7 @@ typedef struct hw {
     long long lstm_cmds;  /* LSTM commands */
     long long region_wraps; /* LSTM steps whose next region wrapped to address 0 */
     long long h_writes;   /* h_t elements written into the vector banks */
+    long long kind_beats[SG_BEAT_KINDS]; /* beats by what the decoded commands carry */
 } hw;
 
 #if defined(__GNUC__)
@@ -849,6 +850,15 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
             h->fatal = 1;
             break;
         }
+        /* what the beats carry, from the decoded header alone */
+        h->kind_beats[SG_BEATS_HDR] += h->hdr_beats;
+        if (op == OP_LSTM) {
+            h->kind_beats[SG_BEATS_REC] += h->out_beats;
+            h->kind_beats[SG_BEATS_XSTEP] += nb - h->out_beats;
+        } else {
+            h->kind_beats[op == OP_VEC ? SG_BEATS_FMAP : op == OP_WGT ? SG_BEATS_WGT
+                          : op == OP_ROW ? SG_BEATS_ROW : SG_BEATS_REC] += nb;
+        }
         const uint32_t *pl = beats + i * h->bw;
         switch (op) {
         case OP_VEC:
@@ -1270,6 +1280,17 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
            "%s: tiles/blocks per layer as the tiling rules say (%d tiles, %d blocks in layer 0), "
            "%d samples",
            label, p.layer[0].tiles, p.layer[0].blocks, p.samples);
+    int kinds_ok = 1;
+    long long lkinds[SG_BEAT_KINDS] = {0};
+    for (int l = 0; l < p.n_layers; l++)
+        for (int k = 0; k < SG_BEAT_KINDS; k++)
+            lkinds[k] += p.layer[l].beats_kind[k];
+    for (int k = 0; k < SG_BEAT_KINDS; k++)
+        kinds_ok &= p.beats_kind[k] == h.kind_beats[k] &&
+                    lkinds[k] + (k == SG_BEATS_HDR && p.resident ? c->hdr_beats : 0) == p.beats_kind[k];
+    tap_ok(kinds_ok, "%s: beats by kind as decoded (headers %lld, weights %lld, maps %lld, rows %lld, "
+           "records %lld, lstm x %lld), the layers' adding up", label, h.kind_beats[0], h.kind_beats[1],
+           h.kind_beats[2], h.kind_beats[3], h.kind_beats[4], h.kind_beats[5]);
     tap_ok(stats_ok && macs == p.useful_macs && words == p.words && runs == p.runs &&
                beats + (p.resident ? c->hdr_beats : 0) == p.n_beats &&
                p.dense_macs == dense * ns,

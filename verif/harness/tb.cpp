@@ -289,6 +289,50 @@ struct Result {
 
 
 
+// Where the cycles of a run went, every one counted: the PE array's busy
+// cycles split exactly as the counters were checked (words + runs x
+// overhead + stalls), the words into useful, discarded (flat CONV pixels
+// between rows) and padding lanes (banks with fewer nonzeros), max-pool
+// layers apart; the rest is the command stream's payload beat by beat
+// (nothing is loaded while the array runs, but an LSTM step's x), and what
+// is left over: input stalls, write-back waits, the last results draining.
+struct Breakdown {
+    double useful = 0, discarded = 0, padding = 0; // MAC-lane cycles
+    long long fill = 0, stalls = 0, pool = 0;      // run fill/drain, frozen pipeline, max-pools
+    long long weights = 0, maps = 0, rows = 0, headers = 0, waits = 0, overlapped = 0;
+};
+
+Breakdown breakdown(const sg_program &p, const sg_model &m, const sg_config &c, const std::vector<LayerStat> &ls,
+                    long long busy, long long stall, long long cycles)
+{
+    Breakdown b;
+    double lanes = (double)c.lanes;
+    long long layer_stalls = 0;
+    for (int l = 0; l < p.n_layers; l++) {
+        const sg_layer_stats &st = p.layer[l];
+        long long s = l < (int)ls.size() ? ls[l].stall : 0;
+        layer_stalls += s;
+        long long fill = st.runs * (long long)SG_CFG_RUN_OVERHEAD;
+        if (m.layers[l].type == SG_LAYER_MAXPOOL) {
+            b.pool += st.words + fill + s;
+            continue;
+        }
+        b.useful += (double)(st.macs - st.junk_macs) / lanes;
+        b.discarded += (double)st.junk_macs / lanes;
+        b.padding += (double)st.words - (double)st.macs / lanes;
+        b.fill += fill;
+        b.stalls += s;
+    }
+    b.stalls += stall - layer_stalls; // stalls no layer's results were charged with
+    b.weights = p.beats_kind[SG_BEATS_WGT];
+    b.maps = p.beats_kind[SG_BEATS_FMAP];
+    b.rows = p.beats_kind[SG_BEATS_ROW];
+    b.headers = p.beats_kind[SG_BEATS_HDR] + p.beats_kind[SG_BEATS_REC];
+    b.overlapped = p.beats_kind[SG_BEATS_XSTEP];
+    b.waits = cycles - busy - b.weights - b.maps - b.rows - b.headers;
+    return b;
+}
+
 Counters read_counters(Vsparsegen_top *t)
 {
     return Counters{(long long)t->perf_busy_o, (long long)t->perf_useful_o, (long long)t->perf_slots_o,
@@ -784,9 +828,18 @@ int main(int argc, char **argv)
                             rtl_correct, 100.0 * gold_correct / p.samples, gold_correct, agree);
         }
         double per_sample = p.samples ? (double)(cycles - r.start_cycle) / p.samples : 0.0;
-        if (!o.quiet)
+        Breakdown bd = breakdown(p, m, c, r.layer, busy, stall, cycles - r.start_cycle);
+        if (!o.quiet) {
             std::printf("  %.1f cycles per sample: %.1f samples/s at %g MHz\n", per_sample,
                         per_sample > 0 ? c.clock_mhz * 1e6 / per_sample : 0.0, c.clock_mhz);
+            double n = p.samples ? (double)p.samples : 1.0;
+            std::printf("  per sample: MAC lanes %.1f useful + %.1f padding + %.1f discarded, fill/drain %.1f, "
+                        "stalls %.1f, max-pool %.1f; loads %.1f weights + %.1f feature maps + %.1f row records "
+                        "+ %.1f headers; waits %.1f%s\n",
+                        bd.useful / n, bd.padding / n, bd.discarded / n, bd.fill / n, bd.stalls / n, bd.pool / n,
+                        bd.weights / n, bd.maps / n, bd.rows / n, bd.headers / n, bd.waits / n,
+                        bd.overlapped ? " (LSTM x loads overlap the steps)" : "");
+        }
         std::printf("{\"config\":\"%s\",\"model\":\"%s\",\"layers\":%d,\"samples\":%d,\"outputs_checked\":%lld,"
                     "\"mismatches\":%lld,\"cycles\":%lld,\"busy_cycles\":%lld,\"useful_macs\":%lld,\"issued_macs\":%lld,"
                     "\"mac_slots\":%lld,\"utilization\":%.6f,\"stall_cycles\":%lld,\"in_stall_cycles\":%lld,\"out_stall_cycles\":%lld,"
@@ -798,6 +851,12 @@ int main(int argc, char **argv)
                     util, stall, r.in_stalls, r.out_stalls, p.n_beats, r.out_beats, p.dense_macs, p.words, p.runs, o.seed,
                     o.stall_in, o.stall_out, o.check ? "true" : "false", secs, secs > 0 ? cycles / secs : 0.0,
                     c.clock_mhz, per_sample, per_sample > 0 ? c.clock_mhz * 1e6 / per_sample : 0.0);
+        std::printf("\"cycles_useful_macs\":%.1f,\"cycles_padding\":%.1f,\"cycles_discarded\":%.1f,"
+                    "\"cycles_fill_drain\":%lld,\"cycles_stalls\":%lld,\"cycles_pool\":%lld,"
+                    "\"cycles_load_weights\":%lld,\"cycles_load_maps\":%lld,\"cycles_load_rows\":%lld,"
+                    "\"cycles_load_headers\":%lld,\"cycles_waits\":%lld,\"beats_overlapped\":%lld,",
+                    bd.useful, bd.padding, bd.discarded, bd.fill, bd.stalls, bd.pool, bd.weights, bd.maps, bd.rows,
+                    bd.headers, bd.waits, bd.overlapped);
         if (labels && r.failure.empty())
             std::printf("\"labelled\":%d,\"rtl_correct\":%d,\"golden_correct\":%d,\"rtl_accuracy\":%.4f,"
                         "\"golden_accuracy\":%.4f,\"predictions_agree\":%d,",
