@@ -376,6 +376,17 @@ static int cmd_gen(const opts *o)
         return die_input(err);
     printf("sparsegen: configuration '%s' (%d PEs x %d banks = %d MAC lanes) written to %s\n",
            c.name, c.pe_count, c.banks, c.lanes, o->output);
+    if (o->board && !o->fit) { /* what it takes of the board (--fit printed it already) */
+        sg_fit_est e, cap;
+        sg_strbuf sb;
+        sg_fit_estimate(&c, &b, &e);
+        sg_fit_capacity(&b, &cap);
+        sg_sb_init(&sb);
+        estimate_table(&sb, &e, &cap, &b);
+        printf("sparsegen: estimate on %s (%s), within 100%% of every resource:\n%s", b.name, b.part,
+               sb.buf);
+        sg_sb_release(&sb);
+    }
     if (o->board || o->fit)
         printf("sparsegen: %s flow for %s (%s) in %s/fpga/%s/\n", b.tool, b.name, b.part, o->output,
                b.tool);

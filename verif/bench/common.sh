@@ -6,3 +6,19 @@ trap 'rm -rf "$T"' EXIT
 
 # field FILE KEY: a number or string field of the JSON summary (last line).
 field() { tail -n 1 "$1" | tr ',{}' '\n\n\n' | sed -n "s/^\"$2\":\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" | head -n 1; }
+
+# The ZCU102 design every board comparison runs on (issue 14): 25 PEs x 32
+# banks = 800 MAC lanes, the most `gen --fit zcu102` finds from
+# verif/bench/zcu102.json (LUT-bound), with the weight buffer (1344 words)
+# and row buffer (256) deep enough to keep the 1024 x 1024 LSTM's gate rows
+# on chip.  zcu102_board prints what `gen --fit` picks and the estimate of
+# this one, and fails the bench when `gen --board zcu102` refuses it.
+ZFIT="$top_srcdir/verif/bench/zcu102_fit.json"
+zcu102_board() {
+    "$SPARSEGEN" gen -c "$top_srcdir/verif/bench/zcu102.json" --fit zcu102 -o "$T/zfit" 2>&1 |
+        sed -n 's/^  chosen: /  gen --fit zcu102 picks /p'
+    "$SPARSEGEN" gen -c "$ZFIT" --board zcu102 -o "$T/zboard" >"$T/zboard.out" 2>&1 ||
+        { echo "bench: gen --board zcu102 refuses $ZFIT:"; cat "$T/zboard.out"; exit 1; }
+    echo "  this design: gen -c verif/bench/zcu102_fit.json --board zcu102 accepts it:"
+    sed -n '/^  resource/,/^  ff/p' "$T/zboard.out"
+}
