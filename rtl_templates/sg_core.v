@@ -117,21 +117,41 @@ module sg_core #(
   wire [OffW-1:0]     pbase;
 
   // Vector generator rotator: lane b of PE p takes bank b of PE
-  // (p + rot_b) mod P, rot_b from PE p's own copy of the (broadcast) word at
-  // S2, so no single PE drives every multiplexer.  FC words have rot 0, so
-  // each PE reads its own banks.
-  genvar rp, rb;
+  // (p + rot_b) mod P.  In a CONV run every PE holds the same (broadcast)
+  // word, so rot_b is one value for all PEs and lane b's P activations are
+  // one vector rotated by rot_b: a barrel rotator per bank, RotW stages of
+  // 2:1 multiplexers (stage k rotates by 2^k mod P when bit k is set), about
+  // RotW x DataW / 2 LUTs per lane instead of a P:1 multiplexer per lane.
+  // FC and LSTM words have rot 0, so each PE reads its own banks.  Stage k
+  // takes its select bit from PE k's copy of the word, so no one PE's word
+  // register drives every stage.
+  genvar rb, rk, rp;
   generate
-    for (rp = 0; rp < PeCount; rp = rp + 1) begin : gen_rot_pe
-      for (rb = 0; rb < Banks; rb = rb + 1) begin : gen_rot_lane
-        localparam integer Pi = rp;
-        wire [RotW-1:0] rot = pe_rot[(rp*Banks+rb)*RotW +: RotW];
-        wire [RotW:0]   sum = {1'b0, rot} + Pi[RotW:0];
-        wire [RotW:0]   src = (sum >= PeCount[RotW:0]) ? sum - PeCount[RotW:0] : sum;
-        assign pe_act[(rp*Banks+rb)*DataW +: DataW] = pe_bank[(src*Banks+rb)*DataW +: DataW];
+    for (rb = 0; rb < Banks; rb = rb + 1) begin : gen_rot_bank
+      for (rk = 0; rk <= RotW; rk = rk + 1) begin : gen_stage
+        wire [PeCount*DataW-1:0] v;
+        if (rk == 0) begin : gen_in
+          for (rp = 0; rp < PeCount; rp = rp + 1) begin : gen_pe
+            assign v[rp*DataW +: DataW] = pe_bank[(rp*Banks+rb)*DataW +: DataW];
+          end
+        end else begin : gen_rot
+          localparam integer Shift = (1 << (rk - 1)) % PeCount;
+          localparam integer SelPe = (rk - 1) % PeCount;
+          wire sel = pe_rot[(SelPe*Banks+rb)*RotW + rk - 1];
+          for (rp = 0; rp < PeCount; rp = rp + 1) begin : gen_pe
+            localparam integer Src = (rp + Shift) % PeCount;
+            assign v[rp*DataW +: DataW] = sel ? gen_stage[rk-1].v[Src*DataW +: DataW]
+                                              : gen_stage[rk-1].v[rp*DataW +: DataW];
+          end
+        end
+      end
+      for (rp = 0; rp < PeCount; rp = rp + 1) begin : gen_out
+        assign pe_act[(rp*Banks+rb)*DataW +: DataW] = gen_stage[RotW].v[rp*DataW +: DataW];
       end
     end
   endgenerate
+  // every PE's lane rotations are the same; the rotator reads RotW of them
+  wire unused_rot = ^pe_rot;
 
   // Nonzero lanes at S1 over all PEs; in a CONV run only the PEs of valid
   // pixels count, so a partly filled pixel group is not counted as useful.
