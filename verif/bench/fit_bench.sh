@@ -3,14 +3,18 @@
 # ZCU102 design (gen --fit, gen --board) still right?  Yosys cannot take the
 # 800-lane design itself on this machine (a 160-lane design ran it out of
 # 19 GB), so it synthesizes a reduced-P version of it: the same 32 banks,
-# buffer depths, widths and stream, 2 PEs; the LUT, DSP and BRAM figures are
+# buffer depths, widths and stream, 2 PEs (and so 2 post-unit lanes); the
+# LUT, DSP and BRAM figures are
 # compared with the model's estimate of that same configuration (target:
 # within 10%).  A benchmark: a miss is reported, it does not fail the build.
 set -u
 . "$top_srcdir/verif/bench/common.sh"
 P=${SG_FIT_BENCH_P:-2}
-sed "s/\"pe_count\": *[0-9]*/\"pe_count\": $P/; s/\"name\": *\"[^\"]*\"/\"name\": \"zcu102-fit-p$P\"/" "$ZFIT" \
-    >"$T/reduced.json"
+# post_lanes may not exceed pe_count: the reduced design keeps min(8, P)
+PL=$(sed -n 's/.*"post_lanes": *\([0-9]*\).*/\1/p' "$ZFIT")
+[ "$PL" -gt "$P" ] && PL=$P
+sed "s/\"pe_count\": *[0-9]*/\"pe_count\": $P/; s/\"post_lanes\": *[0-9]*/\"post_lanes\": $PL/;
+     s/\"name\": *\"[^\"]*\"/\"name\": \"zcu102-fit-p$P\"/" "$ZFIT" >"$T/reduced.json"
 echo "sparsegen bench: the fit model against Yosys on the ZCU102 design at $P PEs ($(basename "$ZFIT"), B and buffers kept)"
 start=$(date +%s)
 "$SPARSEGEN" synth --tool yosys -c "$T/reduced.json" --board zcu102 -o "$T/synth" >"$T/synth.out" 2>&1 ||
