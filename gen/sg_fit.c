@@ -19,7 +19,17 @@
  *     4 x 4      5878      5878      3319   3100
  *     8 x 8     12927     13798      5482   5600
  *    16 x 8     27762     26918      8828   9000
- * 16-bit data or weights: per-lane parts x 1.5 (wider muxes and trees). */
+ * 16-bit data or weights: per-lane parts x 1.5 (wider muxes and trees).
+ * Since then the CONV rotator became a barrel rotator per bank (fewer LUTs
+ * above P = 8), and wider designs were measured (sparsegen_axi, xcup, LUT
+ * incl. LUTRAM, 2026-12-04):
+ *     P x B  stream  Yosys LUT  (model)
+ *    16 x 8     64      22987   28568   the model 24% high
+ *     8 x 8     64      19260   18200   (verif/configs/c05_p8_b8.json)
+ *    32 x 4    256      52828   42648   19% low
+ *     2 x 32   512      31064   16472   47% low (verif/bench/fit_bench.sh)
+ * The model has no stream-width, post-lane or per-PE term and is due a
+ * refit over those (issue 14); DSP and BRAM stay exact or close. */
 #define LUT_FIXED 5000.0 /* 3750 for the core alone */
 #define LUT_PER_LANE 85.0
 #define LUT_PER_LANE_LOG2P 24.0

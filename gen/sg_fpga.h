@@ -33,7 +33,7 @@
 
 #include "sg_board.h"
 #include "sg_config.h"
-#include "sg_gen.h"
+#include "sg_genfile.h"
 
 /* Render the board's flow into files[0 .. max-1] (texts already
  * initialized by the caller), *n of them.  fpga_dir holds templates/.

@@ -20,13 +20,8 @@
 
 #include "sg_board.h"
 #include "sg_config.h"
+#include "sg_genfile.h"
 #include "sg_strbuf.h"
-
-/* One rendered file: its path relative to the output directory and text. */
-typedef struct sg_gen_file {
-    char rel[64];    /* e.g. "rtl/sg_pe.v", "fpga/vivado/build.tcl" */
-    sg_strbuf text;  /* the whole file */
-} sg_gen_file;
 
 /* Modules copied from the template directory, in filelist order. */
 extern const char *const sg_gen_modules[];
@@ -37,9 +32,6 @@ extern const char *const sg_gen_tables[];
  * fpga/ (sg_fpga_render).  Returns 0, or -1 with a message in err. */
 int sg_gen_write(const sg_config *c, const sg_board *board, const char *template_dir,
                  const char *outdir, char *err, size_t errlen);
-
-/* The generated-file header line, each line led by `lead` ("//", "#"). */
-void sg_gen_header_line(sg_strbuf *sb, const sg_config *c, const char *lead);
 
 /* The template directory: $SPARSEGEN_TEMPLATES, else the installed one. */
 const char *sg_gen_template_dir(void);

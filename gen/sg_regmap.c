@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sg_gen.h"
+#include "sg_genfile.h"
 
 /* ---- the table ------------------------------------------------------------
  * Fields are listed least significant first; a register without fields is
