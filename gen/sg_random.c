@@ -515,8 +515,8 @@ static const net_layer vgg16[] = {
  * two GPUs' halves; 0.72 G dense MACs per image), with Han et al.'s per-layer
  * weight densities ("Learning both Weights and Connections", 2015): conv1-5
  * 84/38/35/37/37%, fc6-8 9/9/25%, bank-balanced over the hardware's banks;
- * max-pools 3x3 stride 2 after conv1, conv2 and conv5.  alexnet_ungrouped:
- * the same without groups (1.14 G MACs), as most re-implementations. */
+ * max-pools 3x3 stride 2 after conv1, conv2 and conv5.  net=alexnet-ungrouped
+ * builds the same without groups (1.14 G MACs), as most re-implementations. */
 static const net_layer alexnet[] = {
     {"conv1", 'c', 96, 11, 4, 0, 0.84, 0},   {"pool1", 'p', 0, 3, 2, 0, 0, 0},
     {"conv2", 'c', 256, 5, 1, 2, 0.38, 2},   {"pool2", 'p', 0, 3, 2, 0, 0, 0},
@@ -525,19 +525,11 @@ static const net_layer alexnet[] = {
     {"fc6", 'f', 4096, 0, 0, 0, 0.09, 0},    {"fc7", 'f', 4096, 0, 0, 0, 0.09, 0},
     {"fc8", 'f', 1000, 0, 0, 0, 0.25, 0},
 };
-static const net_layer alexnet_ungrouped[] = {
-    {"conv1", 'c', 96, 11, 4, 0, 0.84, 0},   {"pool1", 'p', 0, 3, 2, 0, 0, 0},
-    {"conv2", 'c', 256, 5, 1, 2, 0.38, 0},   {"pool2", 'p', 0, 3, 2, 0, 0, 0},
-    {"conv3", 'c', 384, 3, 1, 1, 0.35, 0},   {"conv4", 'c', 384, 3, 1, 1, 0.37, 0},
-    {"conv5", 'c', 256, 3, 1, 1, 0.37, 0},   {"pool5", 'p', 0, 3, 2, 0, 0, 0},
-    {"fc6", 'f', 4096, 0, 0, 0, 0.09, 0},    {"fc7", 'f', 4096, 0, 0, 0, 0.09, 0},
-    {"fc8", 'f', 1000, 0, 0, 0, 0.25, 0},
-};
 
 static int build_net(rng *r, spec *s, const sg_config *c, sg_model *m, char *err,
                      size_t errlen)
 {
-    const net_layer *net = s->alexnet == 1 ? alexnet : s->alexnet == 3 ? alexnet_ungrouped : vgg16;
+    const net_layer *net = s->alexnet == 2 ? vgg16 : alexnet;
     int n = s->alexnet == 2 ? (int)(sizeof vgg16 / sizeof vgg16[0])
                             : (int)(sizeof alexnet / sizeof alexnet[0]);
     int side = s->alexnet == 2 ? 224 : 227;
@@ -563,7 +555,7 @@ static int build_net(rng *r, spec *s, const sg_config *c, sg_model *m, char *err
         } else if (net[l].kind == 'c') {
             s->density = net[l].density;
             if (add_conv(r, s, c, L, &ch, &h, &w, net[l].out, net[l].k, net[l].stride, net[l].pad,
-                         net[l].groups, err, errlen) != 0)
+                         s->alexnet == 3 ? 0 : net[l].groups, err, errlen) != 0)
                 return -1;
         } else {
             s->density = net[l].density;

@@ -677,16 +677,11 @@ static void test_load_files(void)
                a.i[0] == 1 && a.i[2] == 3,
            "a regular file loads after its header is checked");
     sg_npy_free(&a);
-    snprintf(path, sizeof path, "%s/short.npy", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/long.npy", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/huge.npy", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/hdr.npy", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/good.npy", dir);
-    unlink(path);
+    for (const char *const *f = (const char *const[]){"short", "long", "huge", "hdr", "good", NULL};
+         *f; f++) {
+        snprintf(path, sizeof path, "%s/%s.npy", dir, *f);
+        unlink(path);
+    }
     rmdir(dir);
 }
 
