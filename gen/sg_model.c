@@ -226,18 +226,17 @@ static int get_int(ld *c, const char *loc, const char *key, json_t *v,
 }
 
 /* n ints lo..hi (hi <= INT_MAX) from key: an array of n integers (names:
- * "kh, kw" for messages) or, if scalar_ok, one integer for all n; why
- * follows the legal range in a message. */
+ * "kh, kw" for messages) or, if scalar_ok, one integer for all n. */
 static int get_ints(ld *c, const char *loc, const char *key, json_t *v,
                     int n, const char *names, int scalar_ok, long long lo,
-                    long long hi, const char *why, int *out)
+                    long long hi, int *out)
 {
     char label[48];
     long long x;
     size_t i;
 
     if (scalar_ok && json_is_integer(v)) {
-        if (get_int(c, loc, key, v, lo, hi, why, &x) != 0)
+        if (get_int(c, loc, key, v, lo, hi, "", &x) != 0)
             return -1;
         for (i = 0; i < (size_t)n; i++)
             out[i] = (int)x;
@@ -253,7 +252,7 @@ static int get_ints(ld *c, const char *loc, const char *key, json_t *v,
                        names);
     for (i = 0; i < (size_t)n; i++) {
         snprintf(label, sizeof label, "'%s'[%zu]", key, i);
-        if (get_int_l(c, loc, label, json_array_get(v, i), lo, hi, why, &x))
+        if (get_int_l(c, loc, label, json_array_get(v, i), lo, hi, "", &x))
             return -1;
         out[i] = (int)x;
     }
@@ -484,7 +483,7 @@ static int get_in_chw(ld *c, sg_model *m, int li, const char *loc,
         chw[2] = P->conv.w_out;
         return 0;
     }
-    if (get_ints(c, loc, "in", v, 3, "C, H, W", 0, 1, INT_MAX, "", chw) != 0)
+    if (get_ints(c, loc, "in", v, 3, "C, H, W", 0, 1, INT_MAX, chw) != 0)
         return -1;
     ints_str(a, sizeof a, chw, 3);
     n = prod3(chw[0], chw[1], chw[2]);
@@ -1005,7 +1004,7 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     v = json_object_get(jl, "kernel");
     if (v != NULL) {
         int kk[2];
-        if (get_ints(c, loc, "kernel", v, 2, "kh, kw", 1, 1, INT_MAX, "", kk))
+        if (get_ints(c, loc, "kernel", v, 2, "kh, kw", 1, 1, INT_MAX, kk))
             goto done;
         if (kk[0] != k[0] || kk[1] != k[1]) {
             fail_at(c, loc, "'kernel' is %s but %s has shape %s (kernel %s)",
@@ -1017,12 +1016,11 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     }
     v = json_object_get(jl, "stride");
     if (v != NULL &&
-        get_ints(c, loc, "stride", v, 2, "sh, sw", 1, 1, SG_GEOM_MAX, "", st) != 0)
+        get_ints(c, loc, "stride", v, 2, "sh, sw", 1, 1, SG_GEOM_MAX, st) != 0)
         goto done;
     v = json_object_get(jl, "padding");
     if (v != NULL &&
-        get_ints(c, loc, "padding", v, 2, "ph, pw", 1, 0, SG_GEOM_MAX, "",
-                 pad) != 0)
+        get_ints(c, loc, "padding", v, 2, "ph, pw", 1, 0, SG_GEOM_MAX, pad) != 0)
         goto done;
 
     s->c_in = chw[0];
@@ -1083,7 +1081,7 @@ static int load_maxpool(ld *c, sg_model *m, int li, json_t *jl,
     v = json_object_get(jl, "kernel");
     if (v == NULL)
         return fail_at(c, loc, "missing required key 'kernel'");
-    if (get_ints(c, loc, "kernel", v, 2, "k, k", 1, 1, SG_GEOM_MAX, "", k) != 0)
+    if (get_ints(c, loc, "kernel", v, 2, "k, k", 1, 1, SG_GEOM_MAX, k) != 0)
         return -1;
     if (k[0] != k[1])
         return fail_at(c, loc, "'kernel' is %s, must be square (maxpool "
