@@ -78,6 +78,27 @@ static uint32_t *add_beats(builder *b, long long nb, int kind)
     return w;
 }
 
+static int min_i(int a, int b)
+{
+    return a < b ? a : b;
+}
+
+/* Append the payload beats of a VEC of n elements (a feature map) and
+ * count how long the vector banks take to write it: rate elements a cycle
+ * (min(B, E) broadcast, min(P, E) scatter, sg_cmd.h), so a beat of E
+ * elements may hold the stream for more than its cycle. */
+static uint32_t *add_vec_beats(builder *b, const sg_config *c, long long n, int rate)
+{
+    long long nb = (n + c->elems_per_beat - 1) / c->elems_per_beat, cyc = (n + rate - 1) / rate;
+    uint32_t *w = add_beats(b, nb, SG_BEATS_FMAP);
+    if (w) {
+        b->p->fmap_cycles += cyc > nb ? cyc : nb;
+        if (b->st)
+            b->st->fmap_cycles += cyc > nb ? cyc : nb;
+    }
+    return w;
+}
+
 /* Set `width` (1..64) bits at bit position `bit` of a little-endian word array. */
 static void put_bits(uint32_t *w, long long bit, int width, uint64_t v)
 {
@@ -265,11 +286,6 @@ static void plan_free(plan *pl)
     memset(pl, 0, sizeof *pl);
 }
 
-static int min_i(int a, int b)
-{
-    return a < b ? a : b;
-}
-
 static int plan_layer(const sg_config *c, const sg_layer *L, plan *pl, char *err, size_t errlen)
 {
     memset(pl, 0, sizeof *pl);
@@ -363,7 +379,7 @@ static void emit_vec(builder *b, const sg_config *c, const tile *t, const int32_
     int B = c->banks;
     long long n = (long long)B * t->bank_size;
     emit_header(b, c, SG_OP_VEC, 0, 0, 0, 0, (unsigned)n);
-    uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat, SG_BEATS_FMAP);
+    uint32_t *w = add_vec_beats(b, c, n, min_i(c->banks, c->elems_per_beat));
     if (!w)
         return;
     for (long long i = 0; i < n; i++) {
@@ -891,7 +907,7 @@ static void emit_conv_rows(builder *b, const sg_config *c, const sg_conv_shape *
         long long n = (long long)na * P * B;
         emit_base3(b, c, 0, 0, ph->region + a0);
         emit_header(b, c, SG_OP_VEC, 0, 1, 0, 0, (unsigned)n);
-        uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat, SG_BEATS_FMAP);
+        uint32_t *w = add_vec_beats(b, c, n, min_i(c->pe_count, c->elems_per_beat));
         if (!w)
             return;
         for (long long i = 0; i < n; i++) {
@@ -1347,7 +1363,7 @@ static void emit_lstm_vec(builder *b, const sg_config *c, const sg_layer *L, con
     long long n = (long long)c->banks * pl->lq;
     emit_base3(b, c, 0, 0, 0);
     emit_header(b, c, SG_OP_VEC, 0, 0, 0, 0, (unsigned)n);
-    uint32_t *w = add_beats(b, (n + c->elems_per_beat - 1) / c->elems_per_beat, SG_BEATS_FMAP);
+    uint32_t *w = add_vec_beats(b, c, n, min_i(c->banks, c->elems_per_beat));
     if (!w)
         return;
     for (long long v = 0; v < L->in; v++)
@@ -1721,6 +1737,7 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
     json_object_set_new(o, "samples", json_integer(p->samples));
     json_object_set_new(o, "command_beats", json_integer(p->n_beats));
     json_object_set_new(o, "command_beats_by_kind", beats_kind_json(p->beats_kind));
+    json_object_set_new(o, "feature_map_cycles", json_integer(p->fmap_cycles));
     json_object_set_new(o, "output_beats", json_integer(p->n_out));
     json_object_set_new(o, "outputs", json_integer(p->outputs));
     /* useful: MACs of kept results; issued: what the hardware counts */
@@ -1756,6 +1773,7 @@ char *sg_program_summary_json(const sg_program *p, const sg_config *c, const sg_
         json_object_set_new(j, "runs", json_integer(s->runs));
         json_object_set_new(j, "command_beats", json_integer(s->beats_in));
         json_object_set_new(j, "command_beats_by_kind", beats_kind_json(s->beats_kind));
+        json_object_set_new(j, "feature_map_cycles", json_integer(s->fmap_cycles));
         json_object_set_new(j, "outputs", json_integer(s->outputs));
         json_array_append_new(layers, j);
     }

@@ -78,6 +78,10 @@ typedef struct sg_layer_stats {
     long long runs;       /* RUN commands */
     long long beats_in;   /* command-stream beats */
     long long beats_kind[SG_BEAT_KINDS]; /* of them, by what they carry */
+    long long fmap_cycles; /* cycles the vector banks take to write its feature
+                            * maps (VEC payloads): per VEC max(beats, elements /
+                            * rate), rate min(B, E) (broadcast) or min(P, E)
+                            * (scatter) elements a cycle */
     long long outputs;    /* results checked */
 } sg_layer_stats;
 
@@ -88,6 +92,7 @@ typedef struct sg_program {
     uint32_t *beats;       /* n_beats * beat_words, beat i at [i * beat_words] */
     long long n_beats;     /* command-stream beats */
     long long beats_kind[SG_BEAT_KINDS]; /* of them, by what they carry (sg_beat_kind) */
+    long long fmap_cycles; /* writing the feature-map payloads (sg_layer_stats) */
     uint32_t *out;         /* expected output beats, same layout */
     uint8_t *out_last;     /* tlast of each expected output beat */
     sg_lane *lanes;        /* n_out * elems lane descriptions */

@@ -170,6 +170,7 @@ typedef struct hw {
     long long region_wraps; /* LSTM steps whose next region wrapped to address 0 */
     long long h_writes;   /* h_t elements written into the vector banks */
     long long kind_beats[SG_BEAT_KINDS]; /* beats by what the decoded commands carry */
+    long long fmap_cycles; /* cycles the banks take to write the VEC payloads */
 } hw;
 
 #if defined(__GNUC__)
@@ -859,6 +860,10 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
             h->kind_beats[op == OP_VEC ? SG_BEATS_FMAP : op == OP_WGT ? SG_BEATS_WGT
                           : op == OP_ROW ? SG_BEATS_ROW : SG_BEATS_REC] += nb;
         }
+        if (op == OP_VEC) { /* the banks take min(B, E) (scatter: min(P, E)) a cycle */
+            long long rate = flag ? (h->P < h->E ? h->P : h->E) : (h->B < h->E ? h->B : h->E);
+            h->fmap_cycles += cdiv(count, rate) > nb ? cdiv(count, rate) : nb;
+        }
         const uint32_t *pl = beats + i * h->bw;
         switch (op) {
         case OP_VEC:
@@ -1288,6 +1293,10 @@ static void check_model(const hwcfg *k, const sg_config *c, const sg_model *m, c
     for (int k = 0; k < SG_BEAT_KINDS; k++)
         kinds_ok &= p.beats_kind[k] == h.kind_beats[k] &&
                     lkinds[k] + (k == SG_BEATS_HDR && p.resident ? c->hdr_beats : 0) == p.beats_kind[k];
+    long long lfmap = 0;
+    for (int l = 0; l < p.n_layers; l++)
+        lfmap += p.layer[l].fmap_cycles;
+    kinds_ok &= p.fmap_cycles == h.fmap_cycles && lfmap == p.fmap_cycles;
     tap_ok(kinds_ok, "%s: beats by kind as decoded (headers %lld, weights %lld, maps %lld, rows %lld, "
            "records %lld, lstm x %lld), the layers' adding up", label, h.kind_beats[0], h.kind_beats[1],
            h.kind_beats[2], h.kind_beats[3], h.kind_beats[4], h.kind_beats[5]);

@@ -294,8 +294,9 @@ struct Result {
 // overhead + stalls), the words into useful, discarded (flat CONV pixels
 // between rows) and padding lanes (banks with fewer nonzeros), max-pool
 // layers apart; the rest is the command stream's payload beat by beat
-// (nothing is loaded while the array runs, but an LSTM step's x), and what
-// is left over: input stalls, write-back waits, the last results draining.
+// (nothing is loaded while the array runs, but an LSTM step's x; a feature
+// map as long as the vector banks take to write it), and what is left
+// over: input stalls, write-back waits, decoding, the last results draining.
 struct Breakdown {
     double useful = 0, discarded = 0, padding = 0; // MAC-lane cycles
     long long fill = 0, stalls = 0, pool = 0;      // run fill/drain, frozen pipeline, max-pools
@@ -325,7 +326,7 @@ Breakdown breakdown(const sg_program &p, const sg_model &m, const sg_config &c, 
     }
     b.stalls += stall - layer_stalls; // stalls no layer's results were charged with
     b.weights = p.beats_kind[SG_BEATS_WGT];
-    b.maps = p.beats_kind[SG_BEATS_FMAP];
+    b.maps = p.fmap_cycles; // the banks write a VEC at min(B or P, E) elements a cycle
     b.rows = p.beats_kind[SG_BEATS_ROW];
     b.headers = p.beats_kind[SG_BEATS_HDR] + p.beats_kind[SG_BEATS_REC];
     b.overlapped = p.beats_kind[SG_BEATS_XSTEP];
