@@ -117,8 +117,9 @@ for f in "$T"/alexnet-1.json "$T"/alexnet-4.json "$T"/alexnet-ungrouped-1.json "
         "$(per cycles_waits)"
 done
 echo "  fill: pipeline fill and drain per RUN/CONV; stalls: the PE pipeline frozen while the"
-echo "  post unit is full; weights/maps/rows+hdr: command-stream beats, one per cycle, while"
-echo "  the PEs wait (the controller loads and runs one command at a time); waits: the rest."
+echo "  post unit is full; weights/rows+hdr: command-stream beats, one per cycle, and maps: the"
+echo "  cycles the vector banks take to write the feature maps (min(P or B, E) elements a cycle),"
+echo "  all while the PEs wait (the controller loads and runs one command at a time); waits: the rest."
 echo
 echo "  target                                              measured     verdict"
 while read -r net n ips pub bound outs secs; do
