@@ -59,8 +59,10 @@ static uint32_t *add_beats(builder *b, long long nb, int kind)
     if (b->failed)
         return NULL;
     p->beats_kind[kind] += nb;
-    if (b->st)
+    if (b->st) {
+        b->st->beats_in += nb;
         b->st->beats_kind[kind] += nb;
+    }
     long long words = (p->n_beats + nb) * p->beat_words;
     if (words > sg_program_max_bytes / 4) {
         b->failed = B_STREAM_CAP;
@@ -507,13 +509,12 @@ static int plan_resident(const sg_config *c, const sg_model *m, const plan *plan
 }
 
 static void preload_layer(builder *b, const sg_config *c, const sg_layer *L, const plan *pl,
-                          int wbase, int rbase, sg_layer_stats *st)
+                          int wbase, int rbase)
 {
-    long long beats0 = b->p->n_beats, nnz = 0;
+    long long nnz = 0;
     emit_base(b, c, wbase, rbase);
     emit_rows(b, c, L, 0, pl->groups);
     emit_wgt(b, c, &pl->t[0], 0, pl->groups, &nnz);
-    st->beats_in += b->p->n_beats - beats0;
 }
 
 static void run_resident_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
@@ -522,7 +523,6 @@ static void run_resident_layer(builder *b, const sg_config *c, const sg_layer *L
 {
     sg_fc_params fp = fc_params(c, L);
     sg_fc_dense(L->weights, L->out, L->in, x, &fp, y, NULL);
-    long long beats0 = b->p->n_beats;
     emit_base(b, c, wbase, rbase);
     emit_vec(b, c, &pl->t[0], x);
     emit_header(b, c, SG_OP_RUN, (unsigned)L->act, 1, (unsigned)L->act_max, (unsigned)L->out,
@@ -530,7 +530,6 @@ static void run_resident_layer(builder *b, const sg_config *c, const sg_layer *L
     account_run(b, st, pl->t[0].csb.nnz, tile_words(&pl->t[0], 0, pl->groups), 0);
     for (int r = 0; r < L->out; r++)
         expect_result(b, y[r], li, r, sample, r % c->pe_count, r == L->out - 1);
-    st->beats_in += b->p->n_beats - beats0;
     st->outputs += L->out;
     b->p->dense_macs += (long long)L->out * L->in;
 }
@@ -547,7 +546,6 @@ static void compile_layer(builder *b, const sg_config *c, const sg_layer *L, int
 {
     int P = c->pe_count;
     sg_fc_params fp = fc_params(c, L);
-    long long beats0 = b->p->n_beats;
     for (int s = 0; s < ns; s++)
         sg_fc_dense(L->weights, L->out, L->in, xs[s], &fp, ys[s], NULL);
     if (pl->n_tiles == 1 && ns > 1) {
@@ -588,7 +586,6 @@ static void compile_layer(builder *b, const sg_config *c, const sg_layer *L, int
                 expect_result(b, ys[s][r], li, r, first + s, r % P, r == g0 * P + rows - 1);
         }
     }
-    st->beats_in += b->p->n_beats - beats0;
     st->outputs += (long long)L->out * ns;
     b->p->dense_macs += (long long)L->out * L->in * ns;
 }
@@ -1119,7 +1116,6 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
         else
             sg_conv_dense(L->weights, s, xs[si], &fp, ys[si], NULL);
     }
-    long long beats0 = b->p->n_beats;
     int *wb = malloc((size_t)nsl * sizeof *wb);
     char *live = malloc((size_t)nsl);
     if (!wb || !live) {
@@ -1181,7 +1177,6 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
     if (next)
         emit_header(b, c, SG_OP_OUT, 0, 0, 0, 0, 0); /* write-back off */
     emit_base3(b, c, 0, 0, 0);
-    st->beats_in += b->p->n_beats - beats0;
     st->outputs += (long long)s->c_out * s->h_out * s->w_out * ns;
     if (!pool) /* a max-pool's compares are not MACs */
         b->p->dense_macs +=
@@ -1377,7 +1372,7 @@ static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L,
                               int ns, sg_layer_stats *st, char *err, size_t errlen)
 {
     int T = L->steps, H = L->out, R = pl->lregions, hoff = (L->in + c->banks - 1) / c->banks;
-    long long beats0 = b->p->n_beats, words = tile_words(pl->t, 0, pl->groups);
+    long long words = tile_words(pl->t, 0, pl->groups);
     emit_base(b, c, 0, 0);
     emit_rows(b, c, L, 0, pl->groups);
     long long nnz = 0;
@@ -1417,7 +1412,6 @@ static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L,
         }
     }
     emit_base(b, c, 0, 0);
-    st->beats_in += b->p->n_beats - beats0;
     st->outputs += (long long)T * H * ns;
     b->p->dense_macs += (long long)4 * H * (L->in + H) * T * ns;
     return 0;
@@ -1617,7 +1611,7 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
     p->resident = count > 1 && plan_resident(c, m, plans, base_w, base_r);
     for (l = 0; p->resident && l < m->n_layers && !b.failed; l++) {
         b.st = &p->layer[l];
-        preload_layer(&b, c, &m->layers[l], &plans[l], base_w[l], base_r[l], &p->layer[l]);
+        preload_layer(&b, c, &m->layers[l], &plans[l], base_w[l], base_r[l]);
     }
     if (b.failed)
         l--;
