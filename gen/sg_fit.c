@@ -6,38 +6,53 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Logic (LUTs outside memories) and flip-flops: a fixed part (controller,
- * post unit, LSTM unit) plus per MAC lane, plus per lane and log2(P) for
- * the CONV vector generator's rotation across PEs (flip-flops: per PE).
- * Fitted to `sparsegen synth --tool yosys --top sparsegen_top` (xcup, 8-bit
- * data and weights, measured 2026-11-22), then the board wrapper added
- * (sparsegen_axi: +1268 LUT, +762 FF on 2 x 2, the AXI4-Lite registers and
- * the per-job counter bases; the constants below include it):
- *     P x B   logic LUT   (model)     FF   (model)
- *     2 x 2      4191      4186      2373   2450
- *     2 x 4      4625      4622      2579   2650
- *     4 x 4      5878      5878      3319   3100
- *     8 x 8     12927     13798      5482   5600
- *    16 x 8     27762     26918      8828   9000
- * 16-bit data or weights: per-lane parts x 1.5 (wider muxes and trees).
- * Since then the CONV rotator became a barrel rotator per bank (fewer LUTs
- * above P = 8), and wider designs were measured (sparsegen_axi, xcup, LUT
- * incl. LUTRAM, 2026-12-04):
- *     P x B  stream  Yosys LUT  (model)
- *    16 x 8     64      22987   28568   the model 24% high
- *     8 x 8     64      19260   18200   (verif/configs/c05_p8_b8.json)
- *    32 x 4    256      52828   42648   19% low
- *     2 x 32   512      31064   16472   47% low (verif/bench/fit_bench.sh)
- * The model has no stream-width, post-lane or per-PE term and is due a
- * refit over those (issue 14); DSP and BRAM stay exact or close. */
-#define LUT_FIXED 5000.0 /* 3750 for the core alone */
-#define LUT_PER_LANE 85.0
-#define LUT_PER_LANE_LOG2P 24.0
+/* Logic (LUTs outside memories) and flip-flops, refitted 2026-12-04 to
+ * `sparsegen synth --tool yosys` (xcup, sparsegen_axi, 8-bit data and
+ * weights, flattened) on the ZCU102 family (B = 32 and B = 8, stream 512,
+ * vbuf 256, wbuf 1344, rbuf 256, 2 post lanes, 4 LSTM lanes) and on three
+ * earlier designs.  The terms follow the structure:
+ *   per MAC lane   LUT_PER_LANE: the lane's share of its PE (vector-bank
+ *                  write select, read address, adder tree, bank read
+ *                  multiplexer at 64 words) and of the controller's and
+ *                  post unit's per-lane enables;
+ *                  DataW x ceil(RotW / 2): the vector generator's barrel
+ *                  rotator (two 2:1 stages per LUT6);
+ *                  the vector bank's read multiplexer above 64 words;
+ *   per PE         LUT_PER_PE_POST per post lane (the post unit's select of
+ *                  a PE's result) and the weight buffer's multiplexer when
+ *                  its depth takes more than one row of block RAMs;
+ *   fixed          controller, AXI registers: LUT_FIXED, per stream bit and
+ *                  per bank; post lanes and LSTM lanes each their unit.
+ *     P x B  stream  Yosys LUT  (model)      logic and LUTRAM together
+ *     4 x 32    512      43956   43840
+ *     2 x 32    512      31020   30562   (before the rot buffer: ~30480)
+ *     8 x 8     512      28087   28016
+ *     4 x 8     512      21185   21848   3% high
+ *    32 x 4     256      52828   48319   9% low
+ *     8 x 8      64      19260   20645   7% high
+ *    16 x 8      64      22987   23099
+ * The model it replaces charged 85 + 24 log2(P) per lane (205 at P = 32),
+ * from the P:1 multiplexer per lane the rotator was before it became a
+ * barrel rotator per bank.  16-bit data or weights: per-lane parts x 1.5. */
+#define LUT_FIXED 1774.0
+#define LUT_PER_STREAM_BIT 12.3
+#define LUT_PER_BANK 126.0
+#define LUT_PER_POST_LANE 830.0
+#define LUT_PER_LSTM_LANE 780.0
+#define LUT_PER_LANE 106.0
+#define LUT_PER_PE_POST 23.0
 #define LUTRAM_FIXED 400   /* shift registers and small arrays (SRL16E, RAM32M16) */
 #define FF_FIXED 2950.0 /* 2200 for the core alone */
 #define FF_PER_LANE 50.0
 #define FF_PER_PE 25.0
 #define ALM_PER_LUT (1.0 / 1.6) /* an ALM holds about 1.6 6-input-LUT functions */
+
+/* LUTs per bit of a multiplexer over n sources (a LUT6 takes 4:1, so one
+ * LUT up to 4 sources, then one more per three). */
+static long long mux_luts(long long n)
+{
+    return n <= 1 ? 0 : (n + 1) / 3;
+}
 
 static int is_intel(const sg_board *b)
 {
@@ -46,8 +61,11 @@ static int is_intel(const sg_board *b)
 
 /* Blocks of one RAM (depth x width) in 18 Kb RAMB18 or 20 Kb M20K, the best
  * single aspect ratio.  *small set (and 0 returned) when the RAM goes to
- * distributed memory; *dist the LUTs (ALMs) it then takes. */
-static int ram_blocks(long long depth, int width, int intel, int *small, long long *dist)
+ * distributed memory; *dist the LUTs (ALMs) it then takes; *mux the logic
+ * LUTs of the read multiplexer over its rows of 64-word LUTRAMs or block
+ * RAMs, when the depth needs more than one. */
+static int ram_blocks(long long depth, int width, int intel, int *small, long long *dist,
+                      long long *mux)
 {
     static const int x_depth[] = {512, 1024, 2048, 4096, 8192, 16384};
     static const int x_width[] = {36, 18, 9, 4, 2, 1};
@@ -59,16 +77,19 @@ static int ram_blocks(long long depth, int width, int intel, int *small, long lo
          * Intel: an MLAB (10 ALMs) holds 640 bits */
         *dist = intel ? 10 * ((bits + 639) / 640)
                       : 8 * (((depth + 63) / 64) * ((width + 6) / 7));
+        *mux = intel ? 0 : width * mux_luts((depth + 63) / 64);
         return 0;
     }
     *dist = 0;
-    long long best = -1;
+    long long best = -1, rows = 1;
     for (int i = 0; i < 6; i++) {
         int w = intel ? i_width[i] : x_width[i];
-        long long n = ((depth + x_depth[i] - 1) / x_depth[i]) * ((width + w - 1) / w);
-        if (best < 0 || n < best)
-            best = n;
+        long long r = (depth + x_depth[i] - 1) / x_depth[i];
+        long long n = r * ((width + w - 1) / w);
+        if (best < 0 || n < best || (n == best && r < rows)) /* ties: fewer rows */
+            best = n, rows = r;
     }
+    *mux = width * mux_luts(rows);
     return (int)best;
 }
 
@@ -85,23 +106,32 @@ void sg_fit_estimate(const sg_config *c, const sg_board *b, sg_fit_est *e)
         int count;
     } banks[] = {
         {c->vbuf_depth, c->data_w, c->pe_count * c->banks},
-        {c->wbuf_depth, c->word_w, c->pe_count},
+        /* a PE's weight buffer holds the word without its rotations; the
+         * core's rot buffer holds those once (sg_core.v) */
+        {c->wbuf_depth, 1 + c->banks * (c->off_w + c->wgt_w), c->pe_count},
+        {c->wbuf_depth, c->banks * c->rot_w, 1},
         {c->rbuf_depth, 32, c->pe_count},
         {c->rbuf_depth, 38, c->pe_count},
         {c->lstm_c_depth, 32 * c->lstm_lanes, 1},
     };
-    long long blocks = 0;
+    long long blocks = 0, ram_mux = 0;
     for (size_t i = 0; i < sizeof banks / sizeof banks[0]; i++) {
         int small;
-        long long dist;
-        int n = ram_blocks(banks[i].depth, banks[i].width, intel, &small, &dist);
+        long long dist, mux;
+        int n = ram_blocks(banks[i].depth, banks[i].width, intel, &small, &dist, &mux);
         blocks += (long long)n * banks[i].count;
         e->lutram += dist * banks[i].count;
+        ram_mux += mux * banks[i].count;
     }
     /* Xilinx counts in BRAM36 (two RAMB18 each); Intel in M20K */
     e->bram = intel ? (double)blocks : blocks / 2.0;
     double wide = c->data_w > 8 || c->wgt_w > 8 ? 1.5 : 1.0;
-    double lut = LUT_FIXED + wide * lanes * (LUT_PER_LANE + LUT_PER_LANE_LOG2P * log2(c->pe_count));
+    double rot = c->pe_count > 1 ? c->data_w * ((c->rot_w + 1) / 2) : 0;
+    double lut = LUT_FIXED + LUT_PER_STREAM_BIT * c->stream_w + LUT_PER_BANK * c->banks +
+                 LUT_PER_POST_LANE * c->post_lanes + LUT_PER_LSTM_LANE * c->lstm_lanes +
+                 wide * (lanes * (LUT_PER_LANE + rot) +
+                         (double)c->pe_count * LUT_PER_PE_POST * c->post_lanes) +
+                 (double)ram_mux;
     double ff = FF_FIXED + wide * (FF_PER_LANE * lanes + FF_PER_PE * c->pe_count);
     e->lutram += intel ? LUTRAM_FIXED / 10 : LUTRAM_FIXED;
     e->lut = intel ? (long long)ceil(lut * ALM_PER_LUT) + e->lutram : (long long)ceil(lut) + e->lutram;

@@ -112,9 +112,58 @@ module sg_core #(
   wire [PeCount*6-1:0]     pe_shift;
   wire [PeCount*Banks*DataW-1:0] pe_bank;   // raw bank read data of every PE
   wire [PeCount*Banks*DataW-1:0] pe_act;    // after the vector generator's rotator
-  wire [PeCount*Banks*RotW-1:0]  pe_rot;
   wire                conv, max_mode;
   wire [OffW-1:0]     pbase;
+
+  // The rot buffer: the lane rotations of every weight-buffer word, kept
+  // once for all PEs.  Only CONV words rotate, and a CONV word is the same
+  // in every PE (broadcast WGT); FC and LSTM words carry rot 0.  So the PEs
+  // store the word without its rotations ({last, lanes {offset, value}},
+  // PeWordW bits instead of WordW) and this buffer, written with every
+  // word and read with the same address, gives the rotations at S1: to each
+  // PE (which bank address, offset or offset + 1) and, a stage on, to the
+  // rotator.  Every PE's weight buffer is thereby B x RotW bits narrower.
+  localparam integer LaneW   = RotW + OffW + WgtW;      // a lane of the CSB word
+  localparam integer PeLaneW = OffW + WgtW;             // ... as a PE stores it
+  localparam integer PeWordW = 1 + Banks * PeLaneW;
+  wire [PeWordW-1:0]    pe_wdata;
+  wire [Banks*RotW-1:0] rot_wdata, rot_s1;
+  reg  [Banks*RotW-1:0] rot_s2_q;
+  genvar wb;
+  generate
+    for (wb = 0; wb < Banks; wb = wb + 1) begin : gen_word_lane
+      assign pe_wdata[wb*PeLaneW +: PeLaneW] = wbuf_wdata[wb*LaneW +: PeLaneW];
+      assign rot_wdata[wb*RotW +: RotW]      = wbuf_wdata[wb*LaneW + PeLaneW +: RotW];
+    end
+  endgenerate
+  assign pe_wdata[PeWordW-1] = wbuf_wdata[WordW-1];
+
+  sg_sdp_ram #(
+      .Width(Banks * RotW),
+      .Depth(WbufDepth),
+      .AddrW(WaddrW)
+  ) u_rotbuf (
+      .clk_i  (clk_i),
+      .we_i   (|wbuf_we),
+      .waddr_i(wbuf_waddr),
+      .wdata_i(rot_wdata),
+      .re_i   (wbuf_re),
+      .raddr_i(wbuf_raddr),
+      .rdata_o(rot_s1)
+  );
+
+  always @(posedge clk_i) begin
+    if (en) rot_s2_q <= rot_s1;
+  end
+
+`ifdef SG_ASSERTIONS
+  // a word written into one PE only (FC, LSTM) must not rotate: the rot
+  // buffer has one entry per address for all PEs
+  always @(posedge clk_i) begin
+    if (!rst_i && |wbuf_we && !(&wbuf_we) && |rot_wdata)
+      $error("sg_core: a word for one PE carries lane rotations (instance %m)");
+  end
+`endif
 
   // Vector generator rotator: lane b of PE p takes bank b of PE
   // (p + rot_b) mod P.  In a CONV run every PE holds the same (broadcast)
@@ -122,9 +171,7 @@ module sg_core #(
   // one vector rotated by rot_b: a barrel rotator per bank, RotW stages of
   // 2:1 multiplexers (stage k rotates by 2^k mod P when bit k is set), about
   // RotW x DataW / 2 LUTs per lane instead of a P:1 multiplexer per lane.
-  // FC and LSTM words have rot 0, so each PE reads its own banks.  Stage k
-  // takes its select bit from PE k's copy of the word, so no one PE's word
-  // register drives every stage.
+  // FC and LSTM words have rot 0, so each PE reads its own banks.
   genvar rb, rk, rp;
   generate
     for (rb = 0; rb < Banks; rb = rb + 1) begin : gen_rot_bank
@@ -136,8 +183,7 @@ module sg_core #(
           end
         end else begin : gen_rot
           localparam integer Shift = (1 << (rk - 1)) % PeCount;
-          localparam integer SelPe = (rk - 1) % PeCount;
-          wire sel = pe_rot[(SelPe*Banks+rb)*RotW + rk - 1];
+          wire sel = rot_s2_q[rb*RotW + rk - 1];
           for (rp = 0; rp < PeCount; rp = rp + 1) begin : gen_pe
             localparam integer Src = (rp + Shift) % PeCount;
             assign v[rp*DataW +: DataW] = sel ? gen_stage[rk-1].v[Src*DataW +: DataW]
@@ -150,8 +196,6 @@ module sg_core #(
       end
     end
   endgenerate
-  // every PE's lane rotations are the same; the rotator reads RotW of them
-  wire unused_rot = ^pe_rot;
 
   // Nonzero lanes at S1 over all PEs; in a CONV run only the PEs of valid
   // pixels count, so a partly filled pixel group is not counted as useful.
@@ -245,7 +289,7 @@ module sg_core #(
           .Banks(Banks), .DataW(DataW), .WgtW(WgtW), .AccW(AccW), .OffW(OffW),
           .VbufDepth(VbufDepth), .WbufDepth(WbufDepth), .WaddrW(WaddrW),
           .RbufDepth(RbufDepth), .GrpW(GrpW), .TreeLevels(TreeLevels),
-          .NzW(NzW), .RotW(RotW), .PeIdx(g), .WordW(WordW)
+          .NzW(NzW), .RotW(RotW), .PeIdx(g), .PeWordW(PeWordW)
       ) u_pe (
           .clk_i       (clk_i),
           .en_i        (en),
@@ -258,12 +302,13 @@ module sg_core #(
           .vbuf_sc_data_i(vbuf_sc_data[g*DataW +: DataW]),
           .wbuf_we_i   (wbuf_we[g]),
           .wbuf_waddr_i(wbuf_waddr),
-          .wbuf_wdata_i(wbuf_wdata),
+          .wbuf_wdata_i(pe_wdata),
           .row_we_i    (row_we[g]),
           .row_waddr_i (row_waddr),
           .row_wdata_i (row_wdata),
           .wbuf_re_i   (wbuf_re),
           .wbuf_raddr_i(wbuf_raddr),
+          .rot_s1_i    (rot_s1),
           .pre_first_i (pre_first),
           .pre_grp_i   (pre_grp),
           .acc_v_i     (acc_v),
@@ -274,7 +319,6 @@ module sg_core #(
           .max_i       (max_mode),
           .pbase_i     (pbase),
           .bank_o      (pe_bank[g*Banks*DataW +: Banks*DataW]),
-          .rot_o       (pe_rot[g*Banks*RotW +: Banks*RotW]),
           .act_i       (pe_act[g*Banks*DataW +: Banks*DataW]),
           .last_o      (pe_last[g]),
           .nz_o        (pe_nz[g*NzW +: NzW]),

@@ -41,7 +41,7 @@ module sg_pe #(
     parameter integer NzW        = 4,    // bits of a nonzero-lane count, clog2(Banks+1)
     parameter integer RotW       = 1,    // bits of a lane's rotation, clog2(PeCount) (>= 1)
     parameter integer PeIdx      = 0,    // this PE's index q
-    parameter integer WordW      = 1 + Banks * (RotW + OffW + WgtW) // CSB word bits
+    parameter integer PeWordW    = 1 + Banks * (OffW + WgtW) // stored word bits (no rotations)
 ) (
     input  wire                   clk_i,
     input  wire                   en_i,          // pipeline advance (not stalled)
@@ -55,10 +55,11 @@ module sg_pe #(
     input  wire                   vbuf_sc_i,     // scatter write: this PE's own address and data
     input  wire [OffW-1:0]        vbuf_sc_addr_i,
     input  wire [DataW-1:0]       vbuf_sc_data_i,
-    // weight-buffer write
+    // weight-buffer write: the CSB word without its rotations, which the
+    // core keeps once for all PEs (sg_core, rot buffer)
     input  wire                   wbuf_we_i,     // write this PE's word
     input  wire [WaddrW-1:0]      wbuf_waddr_i,
-    input  wire [WordW-1:0]       wbuf_wdata_i,
+    input  wire [PeWordW-1:0]     wbuf_wdata_i,  // {last, lane B-1 {offset, value}, ..., lane 0}
     // row-record write (bias, M, S) from the loader
     input  wire                   row_we_i,
     input  wire [GrpW-1:0]        row_waddr_i,
@@ -66,6 +67,7 @@ module sg_pe #(
     // sequencer: weight read (S0)
     input  wire                   wbuf_re_i,     // read wbuf_raddr_i (en & issue valid)
     input  wire [WaddrW-1:0]      wbuf_raddr_i,
+    input  wire [Banks*RotW-1:0]  rot_s1_i,      // lane rotations of the word at S1 (core's rot buffer)
     // stage SA-1: start of a row group, read its bias and requant parameters
     input  wire                   pre_first_i,   // valid & first word at SA-1
     input  wire [GrpW-1:0]        pre_grp_i,     // group index at SA-1
@@ -80,7 +82,6 @@ module sg_pe #(
     input  wire [OffW-1:0]        pbase_i,       // pixel base added to every offset
     // vector generator: raw bank data out, rotated activations back in (S2)
     output wire [Banks*DataW-1:0] bank_o,        // bank b's read data
-    output wire [Banks*RotW-1:0]  rot_o,         // lane rotations of the word at S2
     input  wire [Banks*DataW-1:0] act_i,         // activation of lane b (rotated)
     // outputs
     output wire                   last_o,        // last bit of the word at S1
@@ -91,17 +92,17 @@ module sg_pe #(
     output wire [5:0]             shift_o        // requant S of the group at SA
 );
 
-  localparam integer LaneW = RotW + OffW + WgtW;
+  localparam integer LaneW = OffW + WgtW;  // a lane of the stored word
   localparam integer PeIdxI = PeIdx;
   localparam [RotW-1:0] MyIdx = PeIdxI[RotW-1:0];
   localparam integer ProdW = DataW + WgtW;
   localparam integer SumW  = ProdW + TreeLevels;
 
   // ---- S1: weight word --------------------------------------------------
-  wire [WordW-1:0] word_s1;
+  wire [PeWordW-1:0] word_s1;
 
   sg_sdp_ram #(
-      .Width(WordW),
+      .Width(PeWordW),
       .Depth(WbufDepth),
       .AddrW(WaddrW)
   ) u_wbuf (
@@ -114,11 +115,10 @@ module sg_pe #(
       .rdata_o(word_s1)
   );
 
-  assign last_o = word_s1[WordW-1];
+  assign last_o = word_s1[PeWordW-1];
 
   // ---- S1 -> S2: vector-buffer reads, weight values delayed --------------
   reg  [Banks*WgtW-1:0]  val_s2_q;
-  reg  [Banks*RotW-1:0]  rot_s2_q;
   wire [Banks*DataW-1:0] act_s2 = act_i;
   reg  [Banks*ProdW-1:0] prod_s3_q;
   reg  [NzW-1:0]         nz;
@@ -128,12 +128,13 @@ module sg_pe #(
     for (b = 0; b < Banks; b = b + 1) begin : gen_lane
       wire [WgtW-1:0] val_s1 = word_s1[b*LaneW +: WgtW];
       wire [OffW-1:0] off_s1 = word_s1[b*LaneW+WgtW +: OffW];
-      wire [RotW-1:0] rot_s1 = word_s1[b*LaneW+WgtW+OffW +: RotW];
+      wire [RotW-1:0] rot_s1 = rot_s1_i[b*RotW +: RotW];
       // CONV: this PE's column of the word's pixel group lies one step on when
       // the rotation wraps past it (q < rot); the highest index never does.
       wire            wraps;
       if (PeIdxI == (1 << RotW) - 1) begin : gen_no_wrap
         assign wraps = 1'b0;
+        wire unused_rot = ^rot_s1;
       end else begin : gen_wrap
         assign wraps = MyIdx < rot_s1;
       end
@@ -157,7 +158,6 @@ module sg_pe #(
       always @(posedge clk_i) begin
         if (en_i) begin
           val_s2_q[b*WgtW +: WgtW] <= val_s1;
-          rot_s2_q[b*RotW +: RotW] <= rot_s1;
         end
       end
 
@@ -189,7 +189,6 @@ module sg_pe #(
   end
   assign nz_o      = nz;
   assign lane_nz_o = lane_nz;
-  assign rot_o = rot_s2_q;
 
   // ---- S3 .. SA: adder tree ----------------------------------------------
   wire [SumW-1:0] tree_sum;
@@ -276,7 +275,7 @@ module sg_pe #(
   assign shift_o = quant_sa[37:32];
 
   initial begin
-    if (WordW != 1 + Banks * LaneW) $error("sg_pe: WordW %0d != 1 + Banks*(RotW+OffW+WgtW) (instance %m)", WordW);
+    if (PeWordW != 1 + Banks * LaneW) $error("sg_pe: PeWordW %0d != 1 + Banks*(OffW+WgtW) (instance %m)", PeWordW);
     if ((1 << OffW) < VbufDepth) $error("sg_pe: OffW %0d too small for VbufDepth %0d (instance %m)", OffW, VbufDepth);
   end
 
