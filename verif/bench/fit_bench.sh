@@ -1,7 +1,7 @@
 #!/bin/sh
 # verif/bench/fit_bench.sh (make bench): is the fit model that sizes the
 # ZCU102 design (gen --fit, gen --board) still right?  Yosys cannot take the
-# 800-lane design itself on this machine (a 160-lane design ran it out of
+# 864-lane design itself on this machine (a 160-lane design ran it out of
 # 19 GB), so it synthesizes a reduced-P version of it: the same 32 banks,
 # buffer depths, widths and stream, 2 PEs (and so 2 post-unit lanes); the
 # LUT, DSP and BRAM figures are
