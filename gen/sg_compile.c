@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,11 @@ typedef struct builder {
                           * emitter then does nothing, sg_compile reports it
                           * for the layer being compiled */
     sg_layer_stats *st;  /* the layer being emitted (its beats by kind) */
+    long long cap_ops;
+    int layer, sample;   /* what the operations being emitted serve (sg_op) */
+    int wbase, rbase, pbase; /* the bases the last BASE set */
+    int wb_on;           /* write-back on (OUT 1) */
+    long long wb_lo, wb_hi; /* vector-bank addresses the next final CONV writes back */
 } builder;
 
 /* Append nb zeroed command beats of a kind (sg_beat_kind); returns the first word, or NULL once the
@@ -77,7 +83,40 @@ static uint32_t *add_beats(builder *b, long long nb, int kind)
     uint32_t *w = p->beats + p->n_beats * p->beat_words;
     memset(w, 0, (size_t)(nb * p->beat_words) * sizeof *w);
     p->n_beats += nb;
+    if (kind != SG_BEATS_HDR && p->n_ops > 0) /* the payload of the operation just begun */
+        p->ops[p->n_ops - 1].beats += nb;
     return w;
+}
+
+/* The operation being emitted (NULL once the builder has failed). */
+static sg_op *cur_op(builder *b)
+{
+    return b->failed || b->p->n_ops == 0 ? NULL : &b->p->ops[b->p->n_ops - 1];
+}
+
+/* The current operation also writes (or reads) addresses lo .. hi - 1 of
+ * buffer buf (sg_ops.h); an empty range adds nothing. */
+static void op_region(builder *b, int buf, int write, long long lo, long long hi)
+{
+    sg_op *op = cur_op(b);
+    if (!op || hi <= lo)
+        return;
+    if (op->n_regions == SG_OP_REGIONS) { /* cannot happen: no command has more */
+        b->failed = B_NOMEM;
+        return;
+    }
+    /* kept in int: sg_ops_check refuses what passes a buffer */
+    sg_region g = {(signed char)buf, (signed char)write, lo > INT_MAX ? INT_MAX : (int)lo,
+                   hi > INT_MAX ? INT_MAX : (int)hi};
+    op->region[op->n_regions++] = g;
+}
+
+/* The current RUN or CONV reads `words` CSB words from the weight base and
+ * vector-bank words lo .. hi - 1 from the vector base. */
+static void op_reads(builder *b, long long words, long long vlo, long long vhi)
+{
+    op_region(b, SG_BUF_WGT, 0, b->wbase, b->wbase + words);
+    op_region(b, SG_BUF_VEC, 0, b->pbase + vlo, b->pbase + vhi);
 }
 
 static int min_i(int a, int b)
@@ -134,19 +173,80 @@ static void put_row_record(uint32_t *w, const sg_layer *L, int r)
     put_bits(w, 64, SG_SHIFT_W, field(L->shift[r], SG_SHIFT_W));
 }
 
+/* Begin the operation of a command: its header beats, the op (sg_ops.h)
+ * and the regions the header alone says it writes and reads; the bases a
+ * BASE sets.  What a RUN, CONV or LSTM reads of the vector and weight
+ * buffers, and where a CONV writes back, the lowering adds. */
 static void emit_header(builder *b, const sg_config *c, unsigned op, unsigned act, unsigned final,
                         unsigned act_max, unsigned rows, unsigned count)
 {
+    sg_program *p = b->p;
     uint32_t *w = add_beats(b, c->hdr_beats, SG_BEATS_HDR);
-    if (w)
-        put_bits(w, 0, 64, sg_cmd_header(op, act, final, act_max, rows, count));
+    if (!w)
+        return;
+    put_bits(w, 0, 64, sg_cmd_header(op, act, final, act_max, rows, count));
+    sg_op *ops = grow(p->ops, &b->cap_ops, p->n_ops + 1, sizeof *p->ops);
+    if (!ops) {
+        b->failed = B_NOMEM;
+        return;
+    }
+    p->ops = ops;
+    sg_op *o = &p->ops[p->n_ops++];
+    memset(o, 0, sizeof *o);
+    o->kind = (int)op;
+    o->flags = final ? SG_OPF_FINAL : 0;
+    o->act = act;
+    o->rows = rows;
+    o->count = count;
+    o->act_max = act_max;
+    o->layer = b->layer;
+    o->sample = b->sample;
+    o->beat0 = p->n_beats - c->hdr_beats;
+    o->beats = c->hdr_beats;
+    long long P = c->pe_count, B = c->banks;
+    switch (op) {
+    case SG_OP_BASE:
+        b->wbase = (int)count;
+        b->rbase = (int)rows;
+        b->pbase = (int)act_max;
+        break;
+    case SG_OP_VEC: /* scatter: P * B elements a word, else B */
+        op_region(b, SG_BUF_VEC, 1, b->pbase, b->pbase + (count + (final ? P * B : B) - 1) /
+                                                             (final ? P * B : B));
+        break;
+    case SG_OP_CLR:
+        op_region(b, SG_BUF_VEC, 1, b->pbase, b->pbase + count);
+        break;
+    case SG_OP_WGT:
+        op_region(b, SG_BUF_WGT, 1, b->wbase, b->wbase + count);
+        break;
+    case SG_OP_ROW:
+        op_region(b, SG_BUF_ROW, 1, b->rbase, b->rbase + count);
+        break;
+    case SG_OP_OUT:
+        b->wb_on = count != 0;
+        break;
+    case SG_OP_RUN:
+    case SG_OP_CONV: /* the row records (or partial sums); not final: new partial sums */
+        op_region(b, SG_BUF_ROW, 0, b->rbase, b->rbase + count);
+        if (!final)
+            op_region(b, SG_BUF_ROW, 1, b->rbase, b->rbase + count);
+        else if (op == SG_OP_CONV && b->wb_on)
+            op_region(b, SG_BUF_VEC, 1, b->wb_lo, b->wb_hi);
+        break;
+    default:
+        break;
+    }
 }
 
 /* Set the max flag (header bit 56) of the header just emitted. */
 static void mark_max(builder *b, const sg_config *c)
 {
-    if (!b->failed)
-        put_bits(b->p->beats + (b->p->n_beats - c->hdr_beats) * b->p->beat_words, 56, 1, 1);
+    sg_op *op = cur_op(b);
+    if (!op)
+        return;
+    put_bits(b->p->beats + (b->p->n_beats - c->hdr_beats) * b->p->beat_words, 56, 1, 1);
+    op->flags |= SG_OPF_MAX;
 }
 
 /* Place one expected result in the output beats; row < 0: a result the
@@ -479,6 +579,11 @@ static void account_run(builder *b, sg_layer_stats *st, long long nnz, long long
     st->junk_macs += junk;
     st->words += words;
     st->runs++;
+    sg_op *op = cur_op(b);
+    if (op) {
+        op->macs += nnz;
+        op->words += words;
+    }
 }
 
 static long long tile_words(const tile *t, int g0, int g1)
@@ -528,6 +633,7 @@ static void run_resident_layer(builder *b, const sg_config *c, const sg_layer *L
     emit_header(b, c, SG_OP_RUN, (unsigned)L->act, 1, (unsigned)L->act_max, (unsigned)L->out,
                 (unsigned)pl->groups);
     account_run(b, st, pl->t[0].csb.nnz, tile_words(&pl->t[0], 0, pl->groups), 0);
+    op_reads(b, tile_words(&pl->t[0], 0, pl->groups), 0, pl->t[0].bank_size);
     for (int r = 0; r < L->out; r++)
         expect_result(b, y[r], li, r, sample, r % c->pe_count, r == L->out - 1);
     st->outputs += L->out;
@@ -553,19 +659,23 @@ static void compile_layer(builder *b, const sg_config *c, const sg_layer *L, int
             int g0 = pl->block_g0[bi], g1 = pl->block_g0[bi + 1];
             int rows = min_i(L->out - g0 * P, (g1 - g0) * P);
             long long nnz = 0;
+            b->sample = -1; /* one load for every sample */
             emit_rows(b, c, L, g0, g1);
             int words = emit_wgt(b, c, &pl->t[0], g0, g1, &nnz);
             for (int s = 0; s < ns; s++) {
+                b->sample = first + s;
                 emit_vec(b, c, &pl->t[0], xs[s]);
                 emit_header(b, c, SG_OP_RUN, (unsigned)L->act, 1, (unsigned)L->act_max,
                             (unsigned)rows, (unsigned)(g1 - g0));
                 account_run(b, st, nnz, words, 0);
+                op_reads(b, words, 0, pl->t[0].bank_size);
                 for (int r = g0 * P; r < g0 * P + rows; r++)
                     expect_result(b, ys[s][r], li, r, first + s, r % P, r == g0 * P + rows - 1);
             }
         }
     }
     for (int s = 0; s < ns && !(pl->n_tiles == 1 && ns > 1); s++) {
+        b->sample = first + s;
         if (pl->n_tiles == 1)
             emit_vec(b, c, &pl->t[0], xs[s]);
         for (int bi = 0; bi < pl->n_blocks; bi++) {
@@ -581,6 +691,7 @@ static void compile_layer(builder *b, const sg_config *c, const sg_layer *L, int
                 emit_header(b, c, SG_OP_RUN, (unsigned)L->act, (unsigned)final,
                             (unsigned)L->act_max, final ? (unsigned)rows : 0, (unsigned)(g1 - g0));
                 account_run(b, st, nnz, words, 0);
+                op_reads(b, words, 0, pl->t[ti].bank_size);
             }
             for (int r = g0 * P; r < g0 * P + rows; r++)
                 expect_result(b, ys[s][r], li, r, first + s, r % P, r == g0 * P + rows - 1);
@@ -921,11 +1032,14 @@ static void emit_conv_rows(builder *b, const sg_config *c, const sg_conv_shape *
 }
 
 /* Broadcast the words of channels o0 .. o1-1 of one phase (at the current
- * weight base), lanes remapped to the vector generator's addressing. */
+ * weight base), lanes remapped to the vector generator's addressing.
+ * rd[0 .. 1]: the vector-bank words a CONV of these words reads, from its
+ * base ([0, 0) when it has no weight). */
 static void emit_conv_wgt(builder *b, const sg_config *c, const conv_plan *cv,
-                          const conv_phase *ph, int o0, int o1)
+                          const conv_phase *ph, int o0, int o1, int *rd)
 {
     int P = c->pe_count, B = c->banks, n = 0;
+    long long lo = -1, hi = 0;
     for (int o = o0; o < o1; o++)
         n += ph->cwords[o];
     emit_header(b, c, SG_OP_WGT, 0, 1, 0, 0, (unsigned)n);
@@ -951,10 +1065,19 @@ static void emit_conv_wgt(builder *b, const sg_config *c, const conv_plan *cv,
                 int uc = (int)(col / ph->utaps % unit_count(cv, ph));
                 long long d = (long long)(tap / ph->kw) * cv->wf + tap % ph->kw -
                               unit_shift(cv, ph, uc) + cv->shift;
-                put_lane(w, c, lane, v, (uint64_t)((long long)l * ph->wq + d / P), (uint64_t)(d % P));
+                long long a = (long long)l * ph->wq + d / P;
+                put_lane(w, c, lane, v, (uint64_t)a, (uint64_t)(d % P));
+                /* a PE reads a rotated neighbour's bank, one word on when the
+                 * rotation wraps */
+                if (lo < 0 || a < lo)
+                    lo = a;
+                if (a + 1 + (d % P != 0) > hi)
+                    hi = a + 1 + (d % P != 0);
             }
         }
     }
+    rd[0] = lo < 0 ? 0 : (int)lo;
+    rd[1] = lo < 0 ? 0 : (int)hi;
 }
 
 /* ROW with the broadcast flag: one record per output channel for every PE. */
@@ -995,6 +1118,7 @@ typedef struct conv_block {
     int o0, o1;         /* output channels */
     const char *live;   /* per slice: it runs (holds a weight of the block) */
     const int *wb;      /* per live slice: its weight-buffer base */
+    const int *rd;      /* per live slice: the vector words its CONV reads (2 each) */
     int last;           /* the last live slice (its CONV is final) */
     int nlive;          /* live slices */
     int first_t, last_t; /* the first and last tile with a live slice */
@@ -1020,6 +1144,12 @@ static void emit_out(builder *b, const sg_config *c, const conv_block *k, int g,
         if (f % k->cv->wf < k->cv->w_out && f / k->cv->wf < k->L->conv.h_out)
             mask |= 1ULL << p;
     }
+    /* the units the block's channels go to, (cl + k) % upb, each wq apart */
+    int nch = k->o1 - k->o0, u0 = cl, u1 = cl + nch - 1;
+    if (nch >= upb || u1 >= upb)
+        u0 = 0, u1 = upb - 1;
+    b->wb_lo = base + (long long)u0 * nx->ph[0].wq;
+    b->wb_hi = base + (long long)u1 * nx->ph[0].wq + 1;
     emit_header(b, c, SG_OP_OUT, 0, 0, 0, 0, 1);
     uint32_t *w = add_beats(b, c->out_beats, SG_BEATS_REC);
     if (!w)
@@ -1081,6 +1211,7 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
             for (int p = 0; p < npix; p++)
                 kept += ((long long)g * P + p) % cv->wf < s->w_out;
             account_run(b, k->st, nnz * npix, words, nnz * (npix - kept));
+            op_reads(b, words, k->rd[2 * si], k->rd[2 * si + 1]);
         }
         if (t != k->last_t)
             continue;
@@ -1116,10 +1247,11 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
         else
             sg_conv_dense(L->weights, s, xs[si], &fp, ys[si], NULL);
     }
-    int *wb = malloc((size_t)nsl * sizeof *wb);
+    int *wb = malloc((size_t)nsl * sizeof *wb), *rd = malloc((size_t)nsl * 2 * sizeof *rd);
     char *live = malloc((size_t)nsl);
-    if (!wb || !live) {
+    if (!wb || !rd || !live) {
         free(wb);
+        free(rd);
         free(live);
         b->failed = B_NOMEM;
         return;
@@ -1130,8 +1262,9 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
         emit_header(b, c, SG_OP_CLR, 0, 0, 0, 0, (unsigned)nph->words);
     }
     for (int bi = 0; bi < cv->n_blocks && !b->failed; bi++) {
-        conv_block k = {L,    cv, next ? next->cv : NULL, nextL, NULL, NULL, li, 0, 1, st,
-                        cv->block_o0[bi], cv->block_o0[bi + 1], live, wb, 0, 0, -1, 0};
+        conv_block k = {L,  cv, next ? next->cv : NULL, nextL, NULL, NULL, li, 0, 1, st,
+                        cv->block_o0[bi], cv->block_o0[bi + 1], live, wb, rd, 0, 0, -1, 0};
+        b->sample = -1; /* the block's weights and records serve every sample */
         /* the slices that hold a weight of the block run (at least one: the
          * biases still need their pass); a max-pool block's own tile */
         int wbase = 0;
@@ -1155,7 +1288,7 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
             k.last = i;
             wb[i] = wbase;
             emit_base3(b, c, wbase, 0, 0);
-            emit_conv_wgt(b, c, cv, &cv->ph[i], k.o0, k.o1);
+            emit_conv_wgt(b, c, cv, &cv->ph[i], k.o0, k.o1, &rd[2 * i]);
             for (int o = k.o0; o < k.o1; o++)
                 wbase += cv->ph[i].cwords[o];
         }
@@ -1166,6 +1299,7 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
             k.x = xs[si];
             k.y = ys[si];
             k.sample = first + si;
+            b->sample = k.sample;
             k.fresh = si == 0;
             for (int gb = 0; gb < cv->groups && !b->failed; gb += bsz)
                 for (int t = k.first_t; t <= k.last_t; t++)
@@ -1173,6 +1307,7 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
         }
     }
     free(wb);
+    free(rd);
     free(live);
     if (next)
         emit_header(b, c, SG_OP_OUT, 0, 0, 0, 0, 0); /* write-back off */
@@ -1384,8 +1519,17 @@ static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L,
             return -1;
         /* x_0 and h_0 = 0 into region 0, then one command for the sequence
          * whose payload brings x_1 .. x_(T-1), one step ahead */
+        b->sample = first + s;
         emit_lstm_vec(b, c, L, pl, xs[s]);
         emit_header(b, c, SG_OP_LSTM, 0, 1, 0, 0, (unsigned)T);
+        /* every step: the gate rows' words and records, a region of the
+         * vector banks (x_0 and h_0 from the VEC); the payload's x and h_t
+         * written into the regions */
+        op_region(b, SG_BUF_WGT, 0, b->wbase, b->wbase + words);
+        op_region(b, SG_BUF_ROW, 0, b->rbase, b->rbase + pl->groups);
+        op_region(b, SG_BUF_VEC, 0, b->pbase, b->pbase + pl->lq);
+        op_region(b, SG_BUF_VEC, 1, 0, (long long)R * pl->lq);
+        b->pbase = (int)((b->pbase + (long long)(T - 1) * pl->lq) % ((long long)R * pl->lq));
         uint32_t *w = add_beats(b, c->out_beats, SG_BEATS_REC);
         if (!w)
             break;
@@ -1606,11 +1750,13 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         for (int i = 0; plans[l].cv && i < plans[l].cv->nph * plans[l].cv->nct; i++)
             p->layer[l].weights_nnz += plans[l].cv->ph[i].csb.nnz;
     }
-    builder b = {p, 0, 0, 0, 0, 0, B_OK, NULL};
+    builder b = {p, 0, 0, 0, 0, 0, B_OK, NULL, 0, -1, -1, 0, 0, 0, 0, 0, 0};
     int l = 0; /* the layer being emitted, for a failure's message */
     p->resident = count > 1 && plan_resident(c, m, plans, base_w, base_r);
     for (l = 0; p->resident && l < m->n_layers && !b.failed; l++) {
         b.st = &p->layer[l];
+        b.layer = l;
+        b.sample = -1;
         preload_layer(&b, c, &m->layers[l], &plans[l], base_w[l], base_r[l]);
     }
     if (b.failed)
@@ -1620,6 +1766,8 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
             memcpy(xa[0], m->inputs + (size_t)s * m->input_len, (size_t)m->input_len * sizeof **xa);
             for (l = 0; l < m->n_layers; l++) {
                 b.st = &p->layer[l];
+                b.layer = l;
+                b.sample = s;
                 run_resident_layer(&b, c, &layers[l], l, &plans[l], xa[0], ya[0], s, base_w[l],
                                    base_r[l], &p->layer[l]);
                 if (b.failed)
@@ -1636,6 +1784,8 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         for (l = 0; l < m->n_layers && !b.failed; l++) {
             const sg_layer *L = &layers[l];
             b.st = &p->layer[l];
+            b.layer = l;
+            b.sample = -1;
             if (L->type == SG_LAYER_LSTM) {
                 if (compile_lstm_layer(&b, c, L, l, &plans[l], xa, ya, first, count,
                                        &p->layer[l], err, errlen) != 0)
@@ -1659,6 +1809,7 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         }
     }
     b.st = NULL;
+    b.layer = b.sample = -1;
     if (p->resident) /* leave the bases at 0, where every other program expects them */
         emit_base(&b, c, 0, 0);
     if (b.failed) {
@@ -1696,6 +1847,8 @@ void sg_program_free(sg_program *p)
     free(p->out_last);
     free(p->lanes);
     free(p->layer);
+    free(p->ops);
+    free(p->deps);
     memset(p, 0, sizeof *p);
 }
 

@@ -27,6 +27,7 @@
 
 #include "sg_config.h"
 #include "sg_model.h"
+#include "sg_ops.h"
 
 /* One lane of an expected result beat. */
 typedef struct sg_lane {
@@ -108,6 +109,10 @@ typedef struct sg_program {
     long long dense_macs;  /* rows * cols summed: the dense work */
     long long outputs;     /* results */
     int resident;          /* weights loaded once for all samples */
+    sg_op *ops;            /* the program: one operation per command (sg_ops.h) */
+    long long n_ops;
+    long long *deps;       /* the operations' dependencies (sg_ops_link) */
+    long long n_deps;
 } sg_program;
 
 /* The most one program holds: command-stream bytes and expected results

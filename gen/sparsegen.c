@@ -35,6 +35,9 @@ static const char *usage_text =
     "  boards                             list the board database (--board takes a name or a file)\n"
     "  synth    --tool yosys -c CONFIG --board B [-o DIR]  resources and DSP/RAM mapping here\n"
     "  compile  -c CONFIG -m MODEL -o DIR turn a model into a command stream + golden results\n"
+    "           [--plan | --plan-json]    print the program: one operation per command, with\n"
+    "                                     the buffer regions it writes and reads, its\n"
+    "                                     dependencies, beats and MACs (-o optional)\n"
     "  sim      -c CONFIG -m MODEL        verilate and run in lockstep with the golden model\n"
     "  prune    -c CONFIG -m MODEL -o DIR magnitude-prune every layer to a pattern (a new model)\n"
     "  quantize -c CONFIG -m FLOAT_MODEL -o DIR  float weights to the configuration's integers\n"
@@ -109,6 +112,7 @@ typedef struct opts {
     int global, compression, pe_stats;
     const char *calib, *labels, *coverage, *fault, *trace_from, *trace_to, *trace_pes;
     int dry_run;
+    int plan; /* compile --plan (1) or --plan-json (2) */
     const char *board, *fit, *tool, *top, *headroom;
 } opts;
 
@@ -147,6 +151,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"board", required_argument, 0, 1004}, {"fit", required_argument, 0, 1005},
         {"tool", required_argument, 0, 1006},  {"top", required_argument, 0, 1007},
         {"headroom", required_argument, 0, 1008},
+        {"plan", no_argument, 0, 1009},        {"plan-json", no_argument, 0, 1010},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->build = "build";
@@ -197,6 +202,8 @@ static int parse_opts(int argc, char **argv, opts *o)
         case 1006: o->tool = optarg; break;
         case 1007: o->top = optarg; break;
         case 1008: o->headroom = optarg; break;
+        case 1009: o->plan = 1; break;
+        case 1010: o->plan = 2; break;
         case 'h': usage(stdout); exit(0);
         case ':':
             fprintf(stderr, "sparsegen: option '%s' needs a value\n", argv[optind - 1]);
@@ -494,20 +501,44 @@ static int cmd_compile(const opts *o)
     sg_model m;
     sg_program p;
     char err[1024];
-    if (!o->output)
-        return die_input("compile needs an output directory: -o DIR");
+    if (!o->output && !o->plan)
+        return die_input("compile needs an output directory: -o DIR (or --plan to print the program)");
     if (load_config(o, &c) != 0 || load_model(o, &c, &m) != 0)
         return EXIT_BAD_INPUT;
     int rc = sg_compile(&c, &m, o->first, o->samples, &p, err, sizeof err);
-    if (rc == 0) {
+    if (rc == 0 && o->plan) {
+        const char **names = malloc((size_t)p.n_layers * sizeof *names);
+        for (int l = 0; names && l < p.n_layers; l++)
+            names[l] = p.layer[l].name;
+        if (!names)
+            rc = -1, snprintf(err, sizeof err, "out of memory printing the program");
+        else if (sg_ops_link(&c, p.ops, p.n_ops, &p.deps, &p.n_deps, err, sizeof err) != 0 ||
+                 sg_ops_check(&c, p.ops, p.n_ops, p.deps, names, p.n_layers, err, sizeof err) != 0) {
+            /* a compiler bug, not the user's input */
+            fprintf(stderr, "sparsegen: internal error: the program breaks an invariant: %s\n", err);
+            free(names);
+            sg_program_free(&p);
+            sg_model_free(&m);
+            return 1;
+        } else if (o->plan == 2)
+            rc = sg_ops_print_json(stdout, p.ops, p.n_ops, p.deps, names, p.n_layers);
+        else
+            sg_ops_print(stdout, p.ops, p.n_ops, p.deps, names, p.n_layers);
+        if (rc != 0)
+            snprintf(err, sizeof err, "cannot print the program");
+        free(names);
+    }
+    if (rc == 0 && o->output) {
         rc = sg_program_write(&p, &c, &m, o->output, err, sizeof err);
         if (rc == 0)
-            printf("sparsegen: %s: %lld command beats, %lld result beats (%lld results), "
-                   "%lld useful MACs of %lld dense, written to %s\n",
-                   m.name, p.n_beats, p.n_out, p.outputs, p.useful_macs - p.junk_macs,
-                   p.dense_macs, o->output);
-        sg_program_free(&p);
+            /* on stderr under --plan: stdout holds the program alone */
+            fprintf(o->plan ? stderr : stdout,
+                    "sparsegen: %s: %lld command beats, %lld result beats (%lld results), "
+                    "%lld useful MACs of %lld dense, written to %s\n",
+                    m.name, p.n_beats, p.n_out, p.outputs, p.useful_macs - p.junk_macs,
+                    p.dense_macs, o->output);
     }
+    sg_program_free(&p); /* sg_compile left it empty on failure */
     sg_model_free(&m);
     return rc == 0 ? 0 : die_input(err);
 }
