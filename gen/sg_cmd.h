@@ -159,4 +159,21 @@ static inline uint64_t sg_cmd_header(unsigned opcode, unsigned act, unsigned fin
            ((uint64_t)(rows & 0xfffffu) << 20) | (uint64_t)(count & 0xfffffu);
 }
 
+/* Set `width` (1..64) bits at bit position `bit` of a little-endian word
+ * array (the layout of every beat and record above). */
+static inline void sg_put_bits(uint32_t *w, long long bit, int width, uint64_t v)
+{
+    for (int i = 0; i < width; i++) {
+        long long pos = bit + i;
+        if ((v >> i) & 1u)
+            w[pos / 32] |= 1u << (pos % 32);
+    }
+}
+
+/* v cut to `width` bits (two's complement), as a field holds it. */
+static inline uint64_t sg_field(int64_t v, int width)
+{
+    return width >= 64 ? (uint64_t)v : ((uint64_t)v & ((1ULL << width) - 1));
+}
+
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sg_cmd.h"
+#include "sg_expect.h"
 #include "sg_conv.h"
 #include "sg_csb.h"
 #include "sg_fc.h"
@@ -140,37 +141,22 @@ static uint32_t *add_vec_beats(builder *b, const sg_config *c, long long n, int 
     return w;
 }
 
-/* Set `width` (1..64) bits at bit position `bit` of a little-endian word array. */
-static void put_bits(uint32_t *w, long long bit, int width, uint64_t v)
-{
-    for (int i = 0; i < width; i++) {
-        long long pos = bit + i;
-        if ((v >> i) & 1u)
-            w[pos / 32] |= 1u << (pos % 32);
-    }
-}
-
-static uint64_t field(int64_t v, int width)
-{
-    return width >= 64 ? (uint64_t)v : ((uint64_t)v & ((1ULL << width) - 1));
-}
-
 /* One lane of a CSB word: value, offset inside the bank, rotation (CONV). */
 static void put_lane(uint32_t *w, const sg_config *c, int lane, int32_t v, uint64_t off,
                      uint64_t rot)
 {
     long long bit = (long long)lane * c->lane_w;
-    put_bits(w, bit, c->wgt_w, field(v, c->wgt_w));
-    put_bits(w, bit + c->wgt_w, c->off_w, off);
-    put_bits(w, bit + c->wgt_w + c->off_w, c->rot_w, rot);
+    sg_put_bits(w, bit, c->wgt_w, sg_field(v, c->wgt_w));
+    sg_put_bits(w, bit + c->wgt_w, c->off_w, off);
+    sg_put_bits(w, bit + c->wgt_w + c->off_w, c->rot_w, rot);
 }
 
 /* The row record of output row (or channel) r: bias, M, S (sg_cmd.h). */
 static void put_row_record(uint32_t *w, const sg_layer *L, int r)
 {
-    put_bits(w, 0, 32, field(L->bias[r], 32));
-    put_bits(w, 32, 32, field(L->mult[r], 32));
-    put_bits(w, 64, SG_SHIFT_W, field(L->shift[r], SG_SHIFT_W));
+    sg_put_bits(w, 0, 32, sg_field(L->bias[r], 32));
+    sg_put_bits(w, 32, 32, sg_field(L->mult[r], 32));
+    sg_put_bits(w, 64, SG_SHIFT_W, sg_field(L->shift[r], SG_SHIFT_W));
 }
 
 /* Begin the operation of a command: its header beats, the op (sg_ops.h)
@@ -184,7 +170,7 @@ static void emit_header(builder *b, const sg_config *c, unsigned op, unsigned ac
     uint32_t *w = add_beats(b, c->hdr_beats, SG_BEATS_HDR);
     if (!w)
         return;
-    put_bits(w, 0, 64, sg_cmd_header(op, act, final, act_max, rows, count));
+    sg_put_bits(w, 0, 64, sg_cmd_header(op, act, final, act_max, rows, count));
     sg_op *ops = grow(p->ops, &b->cap_ops, p->n_ops + 1, sizeof *p->ops);
     if (!ops) {
         b->failed = B_NOMEM;
@@ -245,15 +231,16 @@ static void mark_max(builder *b, const sg_config *c)
     sg_op *op = cur_op(b);
     if (!op)
         return;
-    put_bits(b->p->beats + (b->p->n_beats - c->hdr_beats) * b->p->beat_words, 56, 1, 1);
+    sg_put_bits(b->p->beats + (b->p->n_beats - c->hdr_beats) * b->p->beat_words, 56, 1, 1);
     op->flags |= SG_OPF_MAX;
 }
 
-/* Place one expected result in the output beats; row < 0: a result the
- * accelerator computes and sends but nobody needs (a flat CONV pixel between
- * two output rows), its value not checked. */
-static void expect_result(builder *b, int32_t value, int layer, int row, int sample, int pe,
-                          int last)
+/* Place one result lane in the output beats: what the accelerator sends
+ * next is row `row` of layer `layer` for that sample, from that PE (its
+ * golden value is sg_expect_fill's, a pass of its own); row < 0: a result
+ * the accelerator computes and sends but nobody needs (a flat CONV pixel
+ * between two output rows), its value not checked. */
+static void place_result(builder *b, int layer, int row, int sample, int pe, int last)
 {
     sg_program *p = b->p;
     if (b->failed)
@@ -284,9 +271,7 @@ static void expect_result(builder *b, int32_t value, int layer, int row, int sam
         p->n_out++;
     }
     long long beat = p->n_out - 1;
-    int data_w = p->stream_w / p->elems;
-    put_bits(p->out + beat * p->beat_words, b->lane_fill * data_w, data_w, field(value, data_w));
-    p->lanes[beat * p->elems + b->lane_fill] = (sg_lane){value, layer, row, sample, pe};
+    p->lanes[beat * p->elems + b->lane_fill] = (sg_lane){0, layer, row, sample, pe};
     b->lane_fill++;
     if (row >= 0)
         p->outputs++;
@@ -487,7 +472,7 @@ static void emit_vec(builder *b, const sg_config *c, const tile *t, const int32_
     for (long long i = 0; i < n; i++) {
         long long col = (i % B) * t->bank_size + i / B; /* bank i % B, offset i / B */
         int32_t v = col < t->cols ? x[t->col0 + col] : 0;
-        put_bits(w, i * c->data_w, c->data_w, field(v, c->data_w));
+        sg_put_bits(w, i * c->data_w, c->data_w, sg_field(v, c->data_w));
     }
 }
 
@@ -533,7 +518,7 @@ static int emit_wgt(builder *b, const sg_config *c, const tile *t, int g0, int g
                     return n;
                 int r = g * P + pe;
                 if (j == t->gwords[g] - 1)
-                    put_bits(w, c->word_w - 1, 1, 1);
+                    sg_put_bits(w, c->word_w - 1, 1, 1);
                 if (r >= t->csb.rows || j >= sg_csb_row_words(&t->csb, r))
                     continue;
                 long long word = t->csb.row_start[r] + j;
@@ -548,12 +533,6 @@ static int emit_wgt(builder *b, const sg_config *c, const tile *t, int g0, int g
         }
     }
     return n;
-}
-
-static sg_fc_params fc_params(const sg_config *c, const sg_layer *L)
-{
-    sg_fc_params fp = {c->data_w, c->acc_w, L->act, L->act_max, L->bias, L->mult, L->shift};
-    return fp;
 }
 
 static void emit_base3(builder *b, const sg_config *c, int wbase, int rbase, int pbase)
@@ -623,11 +602,9 @@ static void preload_layer(builder *b, const sg_config *c, const sg_layer *L, con
 }
 
 static void run_resident_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
-                               const plan *pl, const int32_t *x, int32_t *y, int sample,
-                               int wbase, int rbase, sg_layer_stats *st)
+                               const plan *pl, const int32_t *x, int sample, int wbase,
+                               int rbase, sg_layer_stats *st)
 {
-    sg_fc_params fp = fc_params(c, L);
-    sg_fc_dense(L->weights, L->out, L->in, x, &fp, y, NULL);
     emit_base(b, c, wbase, rbase);
     emit_vec(b, c, &pl->t[0], x);
     emit_header(b, c, SG_OP_RUN, (unsigned)L->act, 1, (unsigned)L->act_max, (unsigned)L->out,
@@ -635,25 +612,21 @@ static void run_resident_layer(builder *b, const sg_config *c, const sg_layer *L
     account_run(b, st, pl->t[0].csb.nnz, tile_words(&pl->t[0], 0, pl->groups), 0);
     op_reads(b, tile_words(&pl->t[0], 0, pl->groups), 0, pl->t[0].bank_size);
     for (int r = 0; r < L->out; r++)
-        expect_result(b, y[r], li, r, sample, r % c->pe_count, r == L->out - 1);
+        place_result(b, li, r, sample, r % c->pe_count, r == L->out - 1);
     st->outputs += L->out;
     b->p->dense_macs += (long long)L->out * L->in;
 }
 
-/* FC layer li for samples first .. first + ns - 1 (inputs xs[s], golden
- * outputs into ys[s]).  One column tile and several samples: each block's
+/* FC layer li for samples first .. first + ns - 1 (inputs xs[s]).  One column tile and several samples: each block's
  * rows and words are loaded once and every sample only sends its vector
  * (results layer-major: block by block, sample by sample).  Otherwise
  * sample by sample: the partial sums of the column tiles fill the bias
  * buffers. */
 static void compile_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
-                          const plan *pl, int32_t *const *xs, int32_t **ys, int first, int ns,
+                          const plan *pl, const int32_t *const *xs, int first, int ns,
                           sg_layer_stats *st)
 {
     int P = c->pe_count;
-    sg_fc_params fp = fc_params(c, L);
-    for (int s = 0; s < ns; s++)
-        sg_fc_dense(L->weights, L->out, L->in, xs[s], &fp, ys[s], NULL);
     if (pl->n_tiles == 1 && ns > 1) {
         for (int bi = 0; bi < pl->n_blocks; bi++) {
             int g0 = pl->block_g0[bi], g1 = pl->block_g0[bi + 1];
@@ -670,7 +643,7 @@ static void compile_layer(builder *b, const sg_config *c, const sg_layer *L, int
                 account_run(b, st, nnz, words, 0);
                 op_reads(b, words, 0, pl->t[0].bank_size);
                 for (int r = g0 * P; r < g0 * P + rows; r++)
-                    expect_result(b, ys[s][r], li, r, first + s, r % P, r == g0 * P + rows - 1);
+                    place_result(b, li, r, first + s, r % P, r == g0 * P + rows - 1);
             }
         }
     }
@@ -694,7 +667,7 @@ static void compile_layer(builder *b, const sg_config *c, const sg_layer *L, int
                 op_reads(b, words, 0, pl->t[ti].bank_size);
             }
             for (int r = g0 * P; r < g0 * P + rows; r++)
-                expect_result(b, ys[s][r], li, r, first + s, r % P, r == g0 * P + rows - 1);
+                place_result(b, li, r, first + s, r % P, r == g0 * P + rows - 1);
         }
     }
     st->outputs += (long long)L->out * ns;
@@ -1026,7 +999,7 @@ static void emit_conv_rows(builder *b, const sg_config *c, const sg_conv_shape *
             long long f = (long long)g0 * P + (long long)(addr % ph->wq) * P + q - cv->shift +
                           unit_shift(cv, ph, u % un);
             int32_t v = f < 0 ? 0 : phase_input(s, ph, x, ch, (int)(f / cv->wf), (int)(f % cv->wf));
-            put_bits(w, i * c->data_w, c->data_w, field(v, c->data_w));
+            sg_put_bits(w, i * c->data_w, c->data_w, sg_field(v, c->data_w));
         }
     }
 }
@@ -1049,7 +1022,7 @@ static void emit_conv_wgt(builder *b, const sg_config *c, const conv_plan *cv,
             if (!w)
                 return;
             if (j == ph->cwords[o] - 1)
-                put_bits(w, c->word_w - 1, 1, 1);
+                sg_put_bits(w, c->word_w - 1, 1, 1);
             if (j >= sg_csb_row_words(&ph->csb, o))
                 continue;
             long long word = ph->csb.row_start[o] + j;
@@ -1111,7 +1084,6 @@ typedef struct conv_block {
     const conv_plan *next; /* the next layer's plan when our results go to its banks */
     const sg_layer *nextL;
     const int32_t *x;   /* the layer's input map */
-    const int32_t *y;   /* its golden output map */
     int li, sample;
     int fresh;          /* the row buffer holds the biases (the block's first sample) */
     sg_layer_stats *st;
@@ -1154,13 +1126,13 @@ static void emit_out(builder *b, const sg_config *c, const conv_block *k, int g,
     uint32_t *w = add_beats(b, c->out_beats, SG_BEATS_REC);
     if (!w)
         return;
-    put_bits(w, 0, 64, mask);
-    put_bits(w, 64, 16, (uint64_t)(base + (long long)cl * nx->ph[0].wq));
-    put_bits(w, 80, 16, (uint64_t)base);
-    put_bits(w, 96, 16, (uint64_t)nx->ph[0].wq);
-    put_bits(w, 112, 16, (uint64_t)upb);
-    put_bits(w, 128, 16, (uint64_t)(upb - cl));
-    put_bits(w, 144, 5, (uint64_t)(k->o0 / upb));
+    sg_put_bits(w, 0, 64, mask);
+    sg_put_bits(w, 64, 16, (uint64_t)(base + (long long)cl * nx->ph[0].wq));
+    sg_put_bits(w, 80, 16, (uint64_t)base);
+    sg_put_bits(w, 96, 16, (uint64_t)nx->ph[0].wq);
+    sg_put_bits(w, 112, 16, (uint64_t)upb);
+    sg_put_bits(w, 128, 16, (uint64_t)(upb - cl));
+    sg_put_bits(w, 144, 5, (uint64_t)(k->o0 / upb));
 }
 
 /* Band from pixel group gb, groups g0 .. g1-1 of it, tile t of block k: the
@@ -1220,33 +1192,25 @@ static void conv_tile_runs(builder *b, const sg_config *c, const conv_block *k, 
                 long long f = (long long)g * P + p;
                 int oy = (int)(f / cv->wf), ox = (int)(f % cv->wf);
                 int r = ox < s->w_out ? o * hw + oy * s->w_out + ox : -1;
-                expect_result(b, r >= 0 ? k->y[r] : 0, k->li, r, k->sample, p,
+                place_result(b, k->li, r, k->sample, p,
                               o == k->o1 - 1 && p == npix - 1);
             }
     }
 }
 
 /* CONV or max-pool layer li for samples first .. first + ns - 1 (inputs
- * xs[s], golden outputs into ys[s]): per output-channel block the rows and
+ * xs[s]): per output-channel block the rows and
  * words are loaded once, then every sample's bands run (results layer-major:
  * block by block, sample by sample).  next/nextL: the next layer when our
  * results are written into its line buffer too (one sample). */
 static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
                                const plan *pl, const plan *next, const sg_layer *nextL,
-                               int32_t *const *xs, int32_t **ys, int first, int ns,
+                               const int32_t *const *xs, int first, int ns,
                                sg_layer_stats *st)
 {
     const sg_conv_shape *s = &L->conv;
     const conv_plan *cv = pl->cv;
     int pool = L->type == SG_LAYER_MAXPOOL, nsl = cv->nph * cv->nct;
-    sg_fc_params fp = fc_params(c, L);
-    for (int si = 0; si < ns; si++) {
-        if (pool)
-            sg_maxpool(xs[si], s->c_in, s->h_in, s->w_in, L->pool_k, L->pool_stride, ys[si], NULL,
-                       NULL, NULL, 0); /* the model loader checked the shape */
-        else
-            sg_conv_dense(L->weights, s, xs[si], &fp, ys[si], NULL);
-    }
     int *wb = malloc((size_t)nsl * sizeof *wb), *rd = malloc((size_t)nsl * 2 * sizeof *rd);
     char *live = malloc((size_t)nsl);
     if (!wb || !rd || !live) {
@@ -1262,7 +1226,7 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
         emit_header(b, c, SG_OP_CLR, 0, 0, 0, 0, (unsigned)nph->words);
     }
     for (int bi = 0; bi < cv->n_blocks && !b->failed; bi++) {
-        conv_block k = {L,  cv, next ? next->cv : NULL, nextL, NULL, NULL, li, 0, 1, st,
+        conv_block k = {L,  cv, next ? next->cv : NULL, nextL, NULL, li, 0, 1, st,
                         cv->block_o0[bi], cv->block_o0[bi + 1], live, wb, rd, 0, 0, -1, 0};
         b->sample = -1; /* the block's weights and records serve every sample */
         /* the slices that hold a weight of the block run (at least one: the
@@ -1297,7 +1261,6 @@ static void compile_conv_layer(builder *b, const sg_config *c, const sg_layer *L
         int bsz = cv->tpg > 1 ? min_i(cv->gpb, c->rbuf_depth / (k.o1 - k.o0)) : cv->gpb;
         for (int si = 0; si < ns && !b->failed; si++) {
             k.x = xs[si];
-            k.y = ys[si];
             k.sample = first + si;
             b->sample = k.sample;
             k.fresh = si == 0;
@@ -1497,14 +1460,14 @@ static void emit_lstm_vec(builder *b, const sg_config *c, const sg_layer *L, con
     if (!w)
         return;
     for (long long v = 0; v < L->in; v++)
-        put_bits(w, v * c->data_w, c->data_w, field(x[v], c->data_w));
+        sg_put_bits(w, v * c->data_w, c->data_w, sg_field(x[v], c->data_w));
 }
 
 /* LSTM layer li over the sequences of samples first .. first + ns - 1
- * (xs[s]: steps x in, golden h sequence into ys[s]: steps x H). */
-static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
-                              const plan *pl, int32_t *const *xs, int32_t **ys, int first,
-                              int ns, sg_layer_stats *st, char *err, size_t errlen)
+ * (xs[s]: steps x in). */
+static void compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L, int li,
+                               const plan *pl, const int32_t *const *xs, int first, int ns,
+                               sg_layer_stats *st)
 {
     int T = L->steps, H = L->out, R = pl->lregions, hoff = (L->in + c->banks - 1) / c->banks;
     long long words = tile_words(pl->t, 0, pl->groups);
@@ -1515,8 +1478,6 @@ static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L,
     long long xn = (long long)c->banks * hoff; /* x elements per step, padded */
     long long xbeats = (xn + c->elems_per_beat - 1) / c->elems_per_beat;
     for (int s = 0; s < ns; s++) {
-        if (sg_layer_forward(L, c->data_w, c->acc_w, xs[s], ys[s], err, errlen) != 0)
-            return -1;
         /* x_0 and h_0 = 0 into region 0, then one command for the sequence
          * whose payload brings x_1 .. x_(T-1), one step ahead */
         b->sample = first + s;
@@ -1533,32 +1494,30 @@ static int compile_lstm_layer(builder *b, const sg_config *c, const sg_layer *L,
         uint32_t *w = add_beats(b, c->out_beats, SG_BEATS_REC);
         if (!w)
             break;
-        put_bits(w, 0, 20, (uint64_t)pl->groups);
-        put_bits(w, 20, 20, (uint64_t)(4 * H));
-        put_bits(w, 40, 16, (uint64_t)pl->lq);
-        put_bits(w, 56, 16, (uint64_t)R * pl->lq);
-        put_bits(w, 72, 16, (uint64_t)hoff);
-        put_bits(w, 88, 20, (uint64_t)xn);
+        sg_put_bits(w, 0, 20, (uint64_t)pl->groups);
+        sg_put_bits(w, 20, 20, (uint64_t)(4 * H));
+        sg_put_bits(w, 40, 16, (uint64_t)pl->lq);
+        sg_put_bits(w, 56, 16, (uint64_t)R * pl->lq);
+        sg_put_bits(w, 72, 16, (uint64_t)hoff);
+        sg_put_bits(w, 88, 20, (uint64_t)xn);
         for (int t = 1; t < T; t++) {
             if (!(w = add_beats(b, xbeats, SG_BEATS_XSTEP)))
                 break;
             for (long long v = 0; v < L->in; v++)
-                put_bits(w, v * c->data_w, c->data_w,
-                         field(xs[s][(size_t)t * L->in + v], c->data_w));
+                sg_put_bits(w, v * c->data_w, c->data_w,
+                         sg_field(xs[s][(size_t)t * L->in + v], c->data_w));
         }
         for (int t = 0; t < T; t++) {
             account_run(b, st, nnz, words, 0);
             for (int j = 0; j < H; j++)
                 /* h_t of unit j comes from the element-wise unit, fed by gate
                  * rows 4j .. 4j + 3 on PEs (4j + g) % P */
-                expect_result(b, ys[s][(size_t)t * H + j], li, t * H + j, first + s,
-                              (4 * j) % c->pe_count, j == H - 1);
+                place_result(b, li, t * H + j, first + s, (4 * j) % c->pe_count, j == H - 1);
         }
     }
     emit_base(b, c, 0, 0);
     st->outputs += (long long)T * H * ns;
     b->p->dense_macs += (long long)4 * H * (L->in + H) * T * ns;
-    return 0;
 }
 
 static int is_conv(const sg_layer *L)
@@ -1676,39 +1635,16 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
     p->n_layers = m->n_layers;
     p->layer = calloc((size_t)m->n_layers, sizeof *p->layer);
     plan *plans = calloc((size_t)m->n_layers, sizeof *plans);
-    int maxlen = m->input_len;
-    for (int l = 0; l < m->n_layers; l++) {
-        const sg_layer *L = &m->layers[l];
-        int len = L->type == SG_LAYER_LSTM ? L->steps * L->out : L->out;
-        if (len > maxlen)
-            maxlen = len;
-    }
-    /* activations of every sample: the layers run one after the other */
-    int32_t **xa = calloc((size_t)count, sizeof *xa), **ya = calloc((size_t)count, sizeof *ya);
-    for (int s = 0; xa && ya && s < count; s++) {
-        xa[s] = malloc((size_t)maxlen * sizeof **xa);
-        ya[s] = malloc((size_t)maxlen * sizeof **ya);
-        if (!xa[s] || !ya[s]) {
-            free(xa[s]);
-            free(ya[s]);
-            xa[s] = ya[s] = NULL;
-            for (int t = 0; t < s; t++) {
-                free(xa[t]);
-                free(ya[t]);
-                xa[t] = ya[t] = NULL;
-            }
-            free(xa);
-            free(ya);
-            xa = ya = NULL;
-        }
-    }
+    /* the inputs of the layer being lowered, one per sample (from golden) */
+    const int32_t **xs = calloc((size_t)count, sizeof *xs);
+    sg_golden golden = {0, 0, 0, NULL};
     int *base_w = calloc((size_t)m->n_layers, sizeof *base_w);
     int *base_r = calloc((size_t)m->n_layers, sizeof *base_r);
     /* the layers as compiled: max-pools as their depthwise CONV */
     sg_layer *layers = calloc((size_t)m->n_layers, sizeof *layers);
     int *chain = calloc((size_t)m->n_layers + 1, sizeof *chain);
     int rc = -1;
-    if (!p->layer || !plans || !xa || !ya || !base_w || !base_r || !layers || !chain) {
+    if (!p->layer || !plans || !xs || !base_w || !base_r || !layers || !chain) {
         snprintf(err, errlen, "out of memory compiling '%s'", m->name);
         goto out;
     }
@@ -1750,6 +1686,10 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         for (int i = 0; plans[l].cv && i < plans[l].cv->nph * plans[l].cv->nct; i++)
             p->layer[l].weights_nnz += plans[l].cv->ph[i].csb.nnz;
     }
+    /* the golden pass: every layer's output for every sample, the inputs
+     * the lowering's loads carry and the values sg_expect_fill places */
+    if (sg_golden_run(c, m, first, count, &golden, err, errlen) != 0)
+        goto out;
     builder b = {p, 0, 0, 0, 0, 0, B_OK, NULL, 0, -1, -1, 0, 0, 0, 0, 0, 0};
     int l = 0; /* the layer being emitted, for a failure's message */
     p->resident = count > 1 && plan_resident(c, m, plans, base_w, base_r);
@@ -1763,50 +1703,38 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         l--;
     if (p->resident && !b.failed) {
         for (int s = first; s < first + count && !b.failed; s++) {
-            memcpy(xa[0], m->inputs + (size_t)s * m->input_len, (size_t)m->input_len * sizeof **xa);
             for (l = 0; l < m->n_layers; l++) {
                 b.st = &p->layer[l];
                 b.layer = l;
                 b.sample = s;
-                run_resident_layer(&b, c, &layers[l], l, &plans[l], xa[0], ya[0], s, base_w[l],
+                run_resident_layer(&b, c, &layers[l], l, &plans[l],
+                                   sg_golden_input(&golden, m, l, s - first), s, base_w[l],
                                    base_r[l], &p->layer[l]);
                 if (b.failed)
                     break;
-                memcpy(xa[0], ya[0], (size_t)m->layers[l].out * sizeof **xa);
             }
         }
     } else if (!b.failed) {
         /* layer by layer, every sample through a layer before the next, so
          * each layer's weights cross the stream once for all samples */
-        for (int s = 0; s < count; s++)
-            memcpy(xa[s], m->inputs + (size_t)(first + s) * m->input_len,
-                   (size_t)m->input_len * sizeof **xa);
         for (l = 0; l < m->n_layers && !b.failed; l++) {
             const sg_layer *L = &layers[l];
             b.st = &p->layer[l];
             b.layer = l;
             b.sample = -1;
-            if (L->type == SG_LAYER_LSTM) {
-                if (compile_lstm_layer(&b, c, L, l, &plans[l], xa, ya, first, count,
-                                       &p->layer[l], err, errlen) != 0)
-                    goto out;
-                /* a layer after the sequence that is not an LSTM reads the last h_t */
-                for (int s = 0; l + 1 < m->n_layers && layers[l + 1].type != SG_LAYER_LSTM &&
-                                s < count; s++)
-                    memmove(ya[s], ya[s] + (size_t)(L->steps - 1) * L->out,
-                            (size_t)L->out * sizeof **ya);
-            } else if (L->type != SG_LAYER_FC)
+            for (int s = 0; s < count; s++)
+                xs[s] = sg_golden_input(&golden, m, l, s);
+            if (L->type == SG_LAYER_LSTM)
+                compile_lstm_layer(&b, c, L, l, &plans[l], xs, first, count, &p->layer[l]);
+            else if (L->type != SG_LAYER_FC)
                 compile_conv_layer(&b, c, L, l, &plans[l], chain[l + 1] ? &plans[l + 1] : NULL,
-                                   chain[l + 1] ? &layers[l + 1] : NULL, xa, ya, first, count,
+                                   chain[l + 1] ? &layers[l + 1] : NULL, xs, first, count,
                                    &p->layer[l]);
             else
-                compile_layer(&b, c, L, l, &plans[l], xa, ya, first, count, &p->layer[l]);
-            if (b.failed)
-                break;
-            int32_t **t = xa;
-            xa = ya;
-            ya = t;
+                compile_layer(&b, c, L, l, &plans[l], xs, first, count, &p->layer[l]);
         }
+        if (b.failed)
+            l--;
     }
     b.st = NULL;
     b.layer = b.sample = -1;
@@ -1816,18 +1744,17 @@ int sg_compile(const sg_config *c, const sg_model *m, int first, int count, sg_p
         build_failed(&b, &m->layers[l < m->n_layers ? l : m->n_layers - 1], err, errlen);
         goto out;
     }
+    /* the expectations, a pass of their own: the golden values into the
+     * result lanes the lowering placed */
+    sg_expect_fill(p, c, &golden);
     /* nnz/words/runs per layer were summed over samples; nnz is per layer */
     rc = 0;
 out:
     for (int l = 0; plans && l < m->n_layers; l++)
         plan_free(&plans[l]);
     free(plans);
-    for (int s = 0; xa && ya && s < count; s++) {
-        free(xa[s]);
-        free(ya[s]);
-    }
-    free(xa);
-    free(ya);
+    free(xs);
+    sg_golden_free(&golden);
     free(base_w);
     free(base_r);
     for (int l = 0; layers && l < m->n_layers; l++)
