@@ -34,14 +34,14 @@
 #define SG_PRINTF(f, a)
 #endif
 
-#define NAME_MAX_LEN 63 /* bytes of a model or layer name (name[64]) */
-#define QUOTE_MAX 40    /* bytes of a bad string value quoted in a message */
-#define MSG_LEN 512     /* a message from sg_npy before context is added */
+#define SG_MODEL_NAME_MAX 63 /* bytes of a model or layer name (name[64]) */
+#define SG_MODEL_QUOTE_MAX 40 /* bytes of a bad string value quoted in a message */
+#define SG_MODEL_MSG_LEN 512  /* a message from sg_npy before context is added */
 
 static const char *const top_keys = "name, input, layers";
 
 /* The state of one sg_model_load call. */
-typedef struct ld {
+typedef struct sg_model_ld {
     const char *path; /* the model JSON as given */
     size_t dirlen;    /* bytes of path up to and including its last '/' */
     int data_w;       /* activation bits */
@@ -49,12 +49,12 @@ typedef struct ld {
     int fl;           /* 1: a float model (sg_model_load_float) */
     char *err;        /* message buffer */
     size_t errlen;    /* its size */
-} ld;
+} sg_model_ld;
 
 /* ---- messages ---------------------------------------------------------- */
 
 /* "file: <fmt...>" into the message buffer; returns -1. */
-static int SG_PRINTF(3, 4) fail(ld *c, const char *file, const char *fmt, ...)
+static int SG_PRINTF(3, 4) sg_model_fail(sg_model_ld *c, const char *file, const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -71,7 +71,7 @@ static int SG_PRINTF(3, 4) fail(ld *c, const char *file, const char *fmt, ...)
 }
 
 /* "model.json: <loc>: <fmt...>", or without "<loc>: " at top level. */
-static int SG_PRINTF(3, 4) fail_at(ld *c, const char *loc, const char *fmt, ...)
+static int SG_PRINTF(3, 4) sg_model_fail_at(sg_model_ld *c, const char *loc, const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -88,13 +88,13 @@ static int SG_PRINTF(3, 4) fail_at(ld *c, const char *loc, const char *fmt, ...)
     return -1;
 }
 
-/* s as printable ASCII (\xNN for other bytes), at most QUOTE_MAX bytes of
- * it; dst needs 4*QUOTE_MAX+4. */
-static const char *quote(char *dst, const char *s)
+/* s as printable ASCII (\xNN for other bytes), at most SG_MODEL_QUOTE_MAX
+ * bytes of it; dst needs 4*SG_MODEL_QUOTE_MAX+4. */
+static const char *sg_model_quote(char *dst, const char *s)
 {
     size_t i, o = 0;
 
-    for (i = 0; s[i] && i < QUOTE_MAX; i++) {
+    for (i = 0; s[i] && i < SG_MODEL_QUOTE_MAX; i++) {
         unsigned char b = (unsigned char)s[i];
         if (b >= 0x20 && b < 0x7f && b != '\\') {
             dst[o++] = (char)b;
@@ -171,12 +171,12 @@ static const char *index_str(char *dst, size_t len, const sg_npy *a,
 
 /* Refuse any key of obj not in the comma-separated list legal (ctx, such
  * as " for type conv", follows the key in the message). */
-static int check_keys(ld *c, const char *loc, const char *ctx, json_t *obj,
-                      const char *legal)
+static int sg_model_check_keys(sg_model_ld *c, const char *loc, const char *ctx, json_t *obj,
+                               const char *legal)
 {
     const char *key;
     json_t *v;
-    char q[4 * QUOTE_MAX + 4];
+    char q[4 * SG_MODEL_QUOTE_MAX + 4];
 
     json_object_foreach(obj, key, v) {
         size_t n = strlen(key);
@@ -190,33 +190,33 @@ static int check_keys(ld *c, const char *loc, const char *ctx, json_t *obj,
                 p++;
         }
         if (!found)
-            return fail_at(c, loc, "unknown key '%s'%s (legal: %s)",
-                           quote(q, key), ctx, legal);
+            return sg_model_fail_at(c, loc, "unknown key '%s'%s (legal: %s)",
+                                    sg_model_quote(q, key), ctx, legal);
     }
     return 0;
 }
 
 /* An integer value in lo..hi (why: what the range comes from); label
  * names it in messages, quoted as it should appear ("'in'[1]"). */
-static int get_int_l(ld *c, const char *loc, const char *label, json_t *v,
+static int get_int_l(sg_model_ld *c, const char *loc, const char *label, json_t *v,
                      long long lo, long long hi, const char *why,
                      long long *out)
 {
     long long x;
 
     if (!json_is_integer(v))
-        return fail_at(c, loc, "%s must be an integer, found %s", label,
-                       json_kind(v));
+        return sg_model_fail_at(c, loc, "%s must be an integer, found %s", label,
+                                json_kind(v));
     x = (long long)json_integer_value(v);
     if (x < lo || x > hi)
-        return fail_at(c, loc, "%s is %lld, must be %lld..%lld%s", label, x,
-                       lo, hi, why);
+        return sg_model_fail_at(c, loc, "%s is %lld, must be %lld..%lld%s", label, x,
+                                lo, hi, why);
     *out = x;
     return 0;
 }
 
 /* An integer value of key in lo..hi. */
-static int get_int(ld *c, const char *loc, const char *key, json_t *v,
+static int get_int(sg_model_ld *c, const char *loc, const char *key, json_t *v,
                    long long lo, long long hi, const char *why, long long *out)
 {
     char label[40];
@@ -227,7 +227,7 @@ static int get_int(ld *c, const char *loc, const char *key, json_t *v,
 
 /* n ints lo..hi (hi <= INT_MAX) from key: an array of n integers (names:
  * "kh, kw" for messages) or, if scalar_ok, one integer for all n. */
-static int get_ints(ld *c, const char *loc, const char *key, json_t *v,
+static int get_ints(sg_model_ld *c, const char *loc, const char *key, json_t *v,
                     int n, const char *names, int scalar_ok, long long lo,
                     long long hi, int *out)
 {
@@ -243,13 +243,13 @@ static int get_ints(ld *c, const char *loc, const char *key, json_t *v,
         return 0;
     }
     if (!json_is_array(v))
-        return fail_at(c, loc, "'%s' must be %san array [%s] of %d integers, "
-                       "found %s", key, scalar_ok ? "an integer or " : "",
-                       names, n, json_kind(v));
+        return sg_model_fail_at(c, loc, "'%s' must be %san array [%s] of %d integers, "
+                                "found %s", key, scalar_ok ? "an integer or " : "",
+                                names, n, json_kind(v));
     if (json_array_size(v) != (size_t)n)
-        return fail_at(c, loc, "'%s' has %zu entries, must be %s[%s]", key,
-                       json_array_size(v), scalar_ok ? "an integer or " : "",
-                       names);
+        return sg_model_fail_at(c, loc, "'%s' has %zu entries, must be %s[%s]", key,
+                                json_array_size(v), scalar_ok ? "an integer or " : "",
+                                names);
     for (i = 0; i < (size_t)n; i++) {
         snprintf(label, sizeof label, "'%s'[%zu]", key, i);
         if (get_int_l(c, loc, label, json_array_get(v, i), lo, hi, "", &x))
@@ -277,28 +277,28 @@ static const char *ints_str(char *dst, size_t len, const int *v, int n)
     return dst;
 }
 
-/* A name: 1..NAME_MAX_LEN of [A-Za-z0-9_.-]. */
-static int get_name(ld *c, const char *loc, json_t *v, char *dst)
+/* A name: 1..SG_MODEL_NAME_MAX of [A-Za-z0-9_.-]. */
+static int get_name(sg_model_ld *c, const char *loc, json_t *v, char *dst)
 {
     const char *s;
-    char q[4 * QUOTE_MAX + 4];
+    char q[4 * SG_MODEL_QUOTE_MAX + 4];
     size_t i, n;
 
     if (!json_is_string(v))
-        return fail_at(c, loc, "'name' must be a string, found %s",
-                       json_kind(v));
+        return sg_model_fail_at(c, loc, "'name' must be a string, found %s",
+                                json_kind(v));
     s = json_string_value(v);
     n = strlen(s);
-    if (n == 0 || n > NAME_MAX_LEN)
-        return fail_at(c, loc, "'name' '%s' is %zu bytes long, must be 1..%d",
-                       quote(q, s), n, NAME_MAX_LEN);
+    if (n == 0 || n > SG_MODEL_NAME_MAX)
+        return sg_model_fail_at(c, loc, "'name' '%s' is %zu bytes long, must be 1..%d",
+                                sg_model_quote(q, s), n, SG_MODEL_NAME_MAX);
     for (i = 0; i < n; i++) {
         char ch = s[i];
         if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
               (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.'))
-            return fail_at(c, loc,
-                           "invalid character in 'name' '%s' (legal: letters, "
-                           "digits, '_', '-', '.')", quote(q, s));
+            return sg_model_fail_at(c, loc,
+                                    "invalid character in 'name' '%s' (legal: letters, "
+                                    "digits, '_', '-', '.')", sg_model_quote(q, s));
     }
     memcpy(dst, s, n + 1);
     return 0;
@@ -310,26 +310,26 @@ static int get_name(ld *c, const char *loc, json_t *v, char *dst)
  * used in messages): integer, or in a float model float or integer, held
  * as doubles in a->f (a->i freed).  *file gets the resolved path (caller
  * frees). */
-static int load_npy(ld *c, const char *loc, const char *key, const char *what,
+static int load_npy(sg_model_ld *c, const char *loc, const char *key, const char *what,
                     json_t *v, sg_npy *a, char **file)
 {
-    char msg[MSG_LEN];
+    char msg[SG_MODEL_MSG_LEN];
     const char *rel;
     size_t n;
 
     *file = NULL;
     memset(a, 0, sizeof *a);
     if (!json_is_string(v))
-        return fail_at(c, loc, "'%s' must be a string naming an .npy file, "
-                       "found %s", key, json_kind(v));
+        return sg_model_fail_at(c, loc, "'%s' must be a string naming an .npy file, "
+                                "found %s", key, json_kind(v));
     rel = json_string_value(v);
     if (rel[0] == '\0')
-        return fail_at(c, loc, "'%s' is an empty string, must name an .npy "
-                       "file", key);
+        return sg_model_fail_at(c, loc, "'%s' is an empty string, must name an .npy "
+                                "file", key);
     n = rel[0] == '/' ? 0 : c->dirlen;
     *file = malloc(n + strlen(rel) + 1);
     if (*file == NULL)
-        return fail_at(c, loc, "out of memory");
+        return sg_model_fail_at(c, loc, "out of memory");
     memcpy(*file, c->path, n);
     strcpy(*file + n, rel);
     if (sg_npy_load(*file, a, msg, sizeof msg) != 0) {
@@ -343,7 +343,7 @@ static int load_npy(ld *c, const char *loc, const char *key, const char *what,
         a->f = malloc((size_t)(a->count ? a->count : 1) * sizeof *a->f);
         if (a->f == NULL) {
             sg_npy_free(a);
-            return fail(c, *file, "out of memory for %s", what);
+            return sg_model_fail(c, *file, "out of memory for %s", what);
         }
         for (k = 0; k < a->count; k++)
             a->f[k] = (double)a->i[k];
@@ -352,51 +352,51 @@ static int load_npy(ld *c, const char *loc, const char *key, const char *what,
     } else if (!c->fl && a->kind == SG_NPY_FLOAT) {
         int bits = a->itemsize * 8;
         sg_npy_free(a);
-        return fail(c, *file, "%s is float%d; quantize it first (sparsegen "
-                    "quantize)", what, bits);
+        return sg_model_fail(c, *file, "%s is float%d; quantize it first (sparsegen "
+                             "quantize)", what, bits);
     }
     return 0;
 }
 
 /* A float model: refuse the first value of a that is not finite. */
-static int check_finite(ld *c, const char *file, const char *what,
-                        const sg_npy *a)
+static int sg_model_check_finite(sg_model_ld *c, const char *file, const char *what,
+                                 const sg_npy *a)
 {
     char ix[SG_NPY_MAX_DIMS * 22 + 4];
     long long k;
 
     for (k = 0; k < a->count; k++)
         if (!isfinite(a->f[k]))
-            return fail(c, file, "value at index %s is %g (%s must be "
-                        "finite)", index_str(ix, sizeof ix, a, k), a->f[k],
-                        what);
+            return sg_model_fail(c, file, "value at index %s is %g (%s must be "
+                                 "finite)", index_str(ix, sizeof ix, a, k), a->f[k],
+                                 what);
     return 0;
 }
 
 /* Refuse the first value of a outside lo..hi. */
-static int check_range(ld *c, const char *file, const char *what,
-                       const sg_npy *a, long long lo, long long hi,
-                       const char *why)
+static int sg_model_check_range(sg_model_ld *c, const char *file, const char *what,
+                                const sg_npy *a, long long lo, long long hi,
+                                const char *why)
 {
     char ix[SG_NPY_MAX_DIMS * 22 + 4];
     long long k;
 
     if (c->fl)
-        return check_finite(c, file, what, a);
+        return sg_model_check_finite(c, file, what, a);
     for (k = 0; k < a->count; k++)
         if (a->i[k] < lo || a->i[k] > hi)
-            return fail(c, file,
-                        "value out of range at index %s: %lld (%s must be "
-                        "%lld..%lld%s)",
-                        index_str(ix, sizeof ix, a, k), (long long)a->i[k],
-                        what, lo, hi, why);
+            return sg_model_fail(c, file,
+                                 "value out of range at index %s: %lld (%s must be "
+                                 "%lld..%lld%s)",
+                                 index_str(ix, sizeof ix, a, k), (long long)a->i[k],
+                                 what, lo, hi, why);
     return 0;
 }
 
 /* A per-row (fc) or per-channel (conv: unit) parameter: a JSON integer
  * broadcast to all rows, or (scalar_ok or not) an .npy file of shape [out];
  * values lo..hi.  vals gets out entries. */
-static int load_rows(ld *c, const char *loc, const char *key, json_t *v,
+static int load_rows(sg_model_ld *c, const char *loc, const char *key, json_t *v,
                      int scalar_ok, int out, const char *unit, long long lo,
                      long long hi, const char *why, int64_t *vals)
 {
@@ -414,17 +414,17 @@ static int load_rows(ld *c, const char *loc, const char *key, json_t *v,
         return 0;
     }
     if (scalar_ok && !json_is_string(v))
-        return fail_at(c, loc, "'%s' must be an integer or a string naming "
-                       "an .npy file, found %s", key, json_kind(v));
+        return sg_model_fail_at(c, loc, "'%s' must be an integer or a string naming "
+                                "an .npy file, found %s", key, json_kind(v));
     snprintf(what, sizeof what, "'%s' of %s", key, loc);
     if (load_npy(c, loc, key, what, v, &a, &file) != 0)
         goto done;
     if (a.ndim != 1 || a.shape[0] != out) {
-        fail(c, file, "%s has shape %s, must be [%d] (one per output %s)",
-             what, shape_str(sh, sizeof sh, &a), out, unit);
+        sg_model_fail(c, file, "%s has shape %s, must be [%d] (one per output %s)",
+                      what, shape_str(sh, sizeof sh, &a), out, unit);
         goto done;
     }
-    if (check_range(c, file, what, &a, lo, hi, why) != 0)
+    if (sg_model_check_range(c, file, what, &a, lo, hi, why) != 0)
         goto done;
     for (r = 0; r < out; r++)
         vals[r] = a.i[r];
@@ -438,11 +438,11 @@ done:
 /* ---- layers ------------------------------------------------------------ */
 
 /* Range of a signed `bits`-bit value. */
-static long long smin(int bits) { return -((long long)1 << (bits - 1)); }
-static long long smax(int bits) { return ((long long)1 << (bits - 1)) - 1; }
+static long long sg_model_smin(int bits) { return -((long long)1 << (bits - 1)); }
+static long long sg_model_smax(int bits) { return ((long long)1 << (bits - 1)) - 1; }
 
 /* a * b * c for a, b, c >= 0, or -1 when it exceeds INT_MAX. */
-static long long prod3(int a, int b, int c)
+static long long sg_model_prod3(int a, int b, int c)
 {
     long long ab = (long long)a * b; /* < 2^62 */
 
@@ -452,7 +452,7 @@ static long long prod3(int a, int b, int c)
     return ab > INT_MAX ? -1 : ab;
 }
 
-static int is_spatial(const sg_layer *L)
+static int sg_model_is_spatial(const sg_layer *L)
 {
     return L->type == SG_LAYER_CONV || L->type == SG_LAYER_MAXPOOL;
 }
@@ -461,7 +461,7 @@ static int is_spatial(const sg_layer *L)
  * given, checked against the previous layer, else the previous layer's
  * output map.  "in" is required for the first layer and after an fc
  * layer, whose output is then read as [C, H, W]. */
-static int get_in_chw(ld *c, sg_model *m, int li, const char *loc,
+static int get_in_chw(sg_model_ld *c, sg_model *m, int li, const char *loc,
                       json_t *jl, int chw[3])
 {
     const sg_layer *P = li > 0 ? &m->layers[li - 1] : NULL;
@@ -471,13 +471,13 @@ static int get_in_chw(ld *c, sg_model *m, int li, const char *loc,
 
     if (v == NULL) {
         if (P == NULL)
-            return fail_at(c, loc, "missing required key 'in' (the input "
-                           "shape [C, H, W] of the first layer)");
-        if (!is_spatial(P))
-            return fail_at(c, loc, "missing required key 'in' (the [C, H, "
-                           "W] in which to read the flat output of length "
-                           "%d of layers[%d] '%s')", P->out, li - 1,
-                           P->name);
+            return sg_model_fail_at(c, loc, "missing required key 'in' (the input "
+                                    "shape [C, H, W] of the first layer)");
+        if (!sg_model_is_spatial(P))
+            return sg_model_fail_at(c, loc, "missing required key 'in' (the [C, H, "
+                                    "W] in which to read the flat output of length "
+                                    "%d of layers[%d] '%s')", P->out, li - 1,
+                                    P->name);
         chw[0] = P->conv.c_out;
         chw[1] = P->conv.h_out;
         chw[2] = P->conv.w_out;
@@ -486,17 +486,17 @@ static int get_in_chw(ld *c, sg_model *m, int li, const char *loc,
     if (get_ints(c, loc, "in", v, 3, "C, H, W", 0, 1, INT_MAX, chw) != 0)
         return -1;
     ints_str(a, sizeof a, chw, 3);
-    n = prod3(chw[0], chw[1], chw[2]);
+    n = sg_model_prod3(chw[0], chw[1], chw[2]);
     if (n < 0)
-        return fail_at(c, loc, "'in' %s has more than %d values (C*H*W)", a,
-                       INT_MAX);
+        return sg_model_fail_at(c, loc, "'in' %s has more than %d values (C*H*W)", a,
+                                INT_MAX);
     if (P == NULL)
         return 0;
-    if (!is_spatial(P)) {
+    if (!sg_model_is_spatial(P)) {
         if (n != P->out)
-            return fail_at(c, loc, "'in' is %s (%lld values) but layers[%d] "
-                           "'%s' outputs %d values (C*H*W must equal it)", a,
-                           n, li - 1, P->name, P->out);
+            return sg_model_fail_at(c, loc, "'in' is %s (%lld values) but layers[%d] "
+                                    "'%s' outputs %d values (C*H*W must equal it)", a,
+                                    n, li - 1, P->name, P->out);
         return 0;
     }
     if (chw[0] != P->conv.c_out || chw[1] != P->conv.h_out ||
@@ -505,41 +505,41 @@ static int get_in_chw(ld *c, sg_model *m, int li, const char *loc,
         o[0] = P->conv.c_out;
         o[1] = P->conv.h_out;
         o[2] = P->conv.w_out;
-        return fail_at(c, loc, "'in' is %s but layers[%d] '%s' outputs %s",
-                       a, li - 1, P->name, ints_str(b, sizeof b, o, 3));
+        return sg_model_fail_at(c, loc, "'in' is %s but layers[%d] '%s' outputs %s",
+                                a, li - 1, P->name, ints_str(b, sizeof b, o, 3));
     }
     return 0;
 }
 
 /* Refuse a weight of w outside the WGT_W range. */
-static int check_weights(ld *c, const char *file, const char *what,
-                         const sg_npy *w)
+static int sg_model_check_weights(sg_model_ld *c, const char *file, const char *what,
+                                  const sg_npy *w)
 {
     char why[48];
 
     snprintf(why, sizeof why, " for wgt_w %d", c->wgt_w);
-    return check_range(c, file, what, w, smin(c->wgt_w), smax(c->wgt_w),
-                       why);
+    return sg_model_check_range(c, file, what, w, sg_model_smin(c->wgt_w), sg_model_smax(c->wgt_w),
+                                why);
 }
 
 /* The weights of L from a checked .npy (values in WGT_W range). */
-static int take_weights(ld *c, const char *loc, const char *file,
+static int take_weights(sg_model_ld *c, const char *loc, const char *file,
                         const char *what, const sg_npy *w, sg_layer *L)
 {
     long long k;
 
-    if (check_weights(c, file, what, w) != 0)
+    if (sg_model_check_weights(c, file, what, w) != 0)
         return -1;
     if (c->fl) {
         L->fweights = malloc((size_t)w->count * sizeof *L->fweights);
         if (L->fweights == NULL)
-            return fail_at(c, loc, "out of memory for %s", what);
+            return sg_model_fail_at(c, loc, "out of memory for %s", what);
         memcpy(L->fweights, w->f, (size_t)w->count * sizeof *L->fweights);
         return 0;
     }
     L->weights = malloc((size_t)w->count * sizeof *L->weights);
     if (L->weights == NULL)
-        return fail_at(c, loc, "out of memory for %s", what);
+        return sg_model_fail_at(c, loc, "out of memory for %s", what);
     for (k = 0; k < w->count; k++)
         L->weights[k] = (int32_t)w->i[k];
     return 0;
@@ -551,7 +551,7 @@ static const char *const lstm_bias[] = {"bias_ih", "bias_hh", NULL};
 
 /* The bias of L (n entries): the sum of the optional int32 .npy [n] arrays
  * named by bias_keys (default zeros), which must fit 32 bits. */
-static int load_bias(ld *c, const char *loc, json_t *jl, int n,
+static int load_bias(sg_model_ld *c, const char *loc, json_t *jl, int n,
                      const char *unit, const char *const *bias_keys,
                      sg_layer *L, int64_t *tmp)
 {
@@ -562,7 +562,7 @@ static int load_bias(ld *c, const char *loc, json_t *jl, int n,
     int k, r, rc = -1;
 
     if (sum == NULL)
-        return fail_at(c, loc, "out of memory for %d output %ss", n, unit);
+        return sg_model_fail_at(c, loc, "out of memory for %d output %ss", n, unit);
     for (k = 0; bias_keys[k] != NULL; k++) {
         if (o < sizeof keys)
             o += (size_t)snprintf(keys + o, sizeof keys - o,
@@ -570,17 +570,17 @@ static int load_bias(ld *c, const char *loc, json_t *jl, int n,
         v = json_object_get(jl, bias_keys[k]);
         if (v == NULL)
             continue;
-        if (load_rows(c, loc, bias_keys[k], v, 0, n, unit, smin(SG_BIAS_W),
-                      smax(SG_BIAS_W), " (32-bit)", tmp) != 0)
+        if (load_rows(c, loc, bias_keys[k], v, 0, n, unit, sg_model_smin(SG_BIAS_W),
+                      sg_model_smax(SG_BIAS_W), " (32-bit)", tmp) != 0)
             goto done;
         for (r = 0; r < n; r++)
             sum[r] += tmp[r]; /* each term is 32-bit: no overflow */
     }
     for (r = 0; r < n; r++) {
-        if (sum[r] < smin(SG_BIAS_W) || sum[r] > smax(SG_BIAS_W)) {
-            fail_at(c, loc, "%s out of range at index [%d]: %lld (the sum "
-                    "must be %lld..%lld (32-bit))", keys, r,
-                    (long long)sum[r], smin(SG_BIAS_W), smax(SG_BIAS_W));
+        if (sum[r] < sg_model_smin(SG_BIAS_W) || sum[r] > sg_model_smax(SG_BIAS_W)) {
+            sg_model_fail_at(c, loc, "%s out of range at index [%d]: %lld (the sum "
+                             "must be %lld..%lld (32-bit))", keys, r,
+                             (long long)sum[r], sg_model_smin(SG_BIAS_W), sg_model_smax(SG_BIAS_W));
             goto done;
         }
         L->bias[r] = (int32_t)sum[r];
@@ -593,7 +593,7 @@ done:
 
 /* A float model's bias of L (n entries): the sum of the optional float
  * .npy [n] arrays named by bias_keys (default zeros). */
-static int load_fbias(ld *c, const char *loc, json_t *jl, int n,
+static int load_fbias(sg_model_ld *c, const char *loc, json_t *jl, int n,
                       const char *unit, const char *const *bias_keys,
                       sg_layer *L)
 {
@@ -604,7 +604,7 @@ static int load_fbias(ld *c, const char *loc, json_t *jl, int n,
 
     L->fbias = calloc((size_t)n, sizeof *L->fbias);
     if (L->fbias == NULL)
-        return fail_at(c, loc, "out of memory for %d output %ss", n, unit);
+        return sg_model_fail_at(c, loc, "out of memory for %d output %ss", n, unit);
     for (k = 0; bias_keys[k] != NULL; k++) {
         v = json_object_get(jl, bias_keys[k]);
         if (v == NULL)
@@ -615,11 +615,11 @@ static int load_fbias(ld *c, const char *loc, json_t *jl, int n,
             return -1;
         }
         if (a.ndim != 1 || a.shape[0] != n) {
-            fail(c, file, "%s has shape %s, must be [%d] (one per output %s)",
-                 what, shape_str(sh, sizeof sh, &a), n, unit);
+            sg_model_fail(c, file, "%s has shape %s, must be [%d] (one per output %s)",
+                          what, shape_str(sh, sizeof sh, &a), n, unit);
             r = -1;
         } else {
-            r = check_finite(c, file, what, &a);
+            r = sg_model_check_finite(c, file, what, &a);
         }
         for (int i = 0; r == 0 && i < n; i++)
             L->fbias[i] += a.f[i];
@@ -630,16 +630,16 @@ static int load_fbias(ld *c, const char *loc, json_t *jl, int n,
     }
     for (r = 0; r < n; r++) /* two finite terms can still overflow */
         if (!isfinite(L->fbias[r]))
-            return fail_at(c, loc, "the bias sum is not finite at index [%d] "
-                           "(%s)", r, bias_keys[1] ? "'bias_ih' + 'bias_hh'"
-                                                   : "'bias'");
+            return sg_model_fail_at(c, loc, "the bias sum is not finite at index [%d] "
+                                    "(%s)", r, bias_keys[1] ? "'bias_ih' + 'bias_hh'"
+                                                            : "'bias'");
     return 0;
 }
 
 /* The activation of L and (relu6, quantized model) its act_max. */
-static int load_act(ld *c, const char *loc, json_t *jl, sg_layer *L)
+static int load_act(sg_model_ld *c, const char *loc, json_t *jl, sg_layer *L)
 {
-    char why[48], q[4 * QUOTE_MAX + 4];
+    char why[48], q[4 * SG_MODEL_QUOTE_MAX + 4];
     json_t *v;
     long long x;
 
@@ -648,26 +648,26 @@ static int load_act(ld *c, const char *loc, json_t *jl, sg_layer *L)
     if (v != NULL) {
         int a;
         if (!json_is_string(v))
-            return fail_at(c, loc, "'activation' must be a string, found %s",
-                           json_kind(v));
+            return sg_model_fail_at(c, loc, "'activation' must be a string, found %s",
+                                    json_kind(v));
         a = sg_act_parse(json_string_value(v));
         if (a < 0)
-            return fail_at(c, loc, "unknown activation '%s' (legal: none, "
-                           "relu, relu6)", quote(q, json_string_value(v)));
+            return sg_model_fail_at(c, loc, "unknown activation '%s' (legal: none, "
+                                    "relu, relu6)", sg_model_quote(q, json_string_value(v)));
         L->act = (sg_act)a;
     }
     v = json_object_get(jl, "act_max");
     if (L->act == SG_ACT_RELU6 && !c->fl) {
         if (v == NULL)
-            return fail_at(c, loc, "missing 'act_max' (required for "
-                           "activation 'relu6')");
+            return sg_model_fail_at(c, loc, "missing 'act_max' (required for "
+                                    "activation 'relu6')");
         snprintf(why, sizeof why, " for data_w %d", c->data_w);
-        if (get_int(c, loc, "act_max", v, 0, smax(c->data_w), why, &x) != 0)
+        if (get_int(c, loc, "act_max", v, 0, sg_model_smax(c->data_w), why, &x) != 0)
             return -1;
         L->act_max = (int32_t)x;
     } else if (v != NULL) {
-        return fail_at(c, loc, "'act_max' is only used with activation "
-                       "'relu6', found '%s'", sg_act_name(L->act));
+        return sg_model_fail_at(c, loc, "'act_max' is only used with activation "
+                                "'relu6', found '%s'", sg_act_name(L->act));
     }
     return 0;
 }
@@ -679,7 +679,7 @@ static const char *const quant_keys[] = {"mult", "shift", "act_max", NULL};
  * `unit`), activation and act_max of an fc, conv or lstm layer (an lstm
  * layer's keys leave the activation none).  A float model has a float bias
  * and the activation only. */
-static int load_post(ld *c, const char *loc, json_t *jl, int n,
+static int load_post(sg_model_ld *c, const char *loc, json_t *jl, int n,
                      const char *unit, const char *const *bias_keys,
                      sg_layer *L)
 {
@@ -689,9 +689,9 @@ static int load_post(ld *c, const char *loc, json_t *jl, int n,
     if (c->fl) {
         for (r = 0; quant_keys[r] != NULL; r++)
             if (json_object_get(jl, quant_keys[r]) != NULL)
-                return fail_at(c, loc, "'%s' does not belong in a float "
-                               "model (sparsegen quantize computes it)",
-                               quant_keys[r]);
+                return sg_model_fail_at(c, loc, "'%s' does not belong in a float "
+                                        "model (sparsegen quantize computes it)",
+                                        quant_keys[r]);
         if (load_fbias(c, loc, jl, n, unit, bias_keys, L) != 0)
             return -1;
         return load_act(c, loc, jl, L);
@@ -701,13 +701,13 @@ static int load_post(ld *c, const char *loc, json_t *jl, int n,
     L->shift = malloc((size_t)n * sizeof *L->shift);
     tmp = malloc((size_t)n * sizeof *tmp);
     if (!L->bias || !L->mult || !L->shift || !tmp) {
-        fail_at(c, loc, "out of memory for %d output %ss", n, unit);
+        sg_model_fail_at(c, loc, "out of memory for %d output %ss", n, unit);
         goto done;
     }
     if (load_bias(c, loc, jl, n, unit, bias_keys, L, tmp) != 0)
         goto done;
     if (load_rows(c, loc, "mult", json_object_get(jl, "mult"), 1, n, unit,
-                  smin(SG_MULT_W), smax(SG_MULT_W), " (32-bit)", tmp) != 0)
+                  sg_model_smin(SG_MULT_W), sg_model_smax(SG_MULT_W), " (32-bit)", tmp) != 0)
         goto done;
     for (r = 0; r < n; r++)
         L->mult[r] = (int32_t)tmp[r];
@@ -725,36 +725,36 @@ done:
 }
 
 /* Refuse a layer that lacks one of the keys req (NULL-terminated). */
-static int require_keys(ld *c, const char *loc, json_t *jl,
-                        const char *const *req)
+static int sg_model_require_keys(sg_model_ld *c, const char *loc, json_t *jl,
+                                 const char *const *req)
 {
     int k;
 
     for (k = 0; req[k] != NULL; k++)
         if (json_object_get(jl, req[k]) == NULL)
-            return fail_at(c, loc, "missing required key '%s'%s", req[k],
-                           strcmp(req[k], "mult") == 0 ||
-                                   strcmp(req[k], "shift") == 0
-                               ? " (a float model is quantized first: "
-                                 "sparsegen quantize)"
-                               : "");
+            return sg_model_fail_at(c, loc, "missing required key '%s'%s", req[k],
+                                    strcmp(req[k], "mult") == 0 ||
+                                            strcmp(req[k], "shift") == 0
+                                        ? " (a float model is quantized first: "
+                                          "sparsegen quantize)"
+                                        : "");
     return 0;
 }
 
 /* Refuse a layer that lacks one of weights, mult, shift (a float model:
  * weights). */
-static int require_wms(ld *c, const char *loc, json_t *jl)
+static int sg_model_require_wms(sg_model_ld *c, const char *loc, json_t *jl)
 {
     static const char *const req[] = {"weights", "mult", "shift", NULL};
     static const char *const freq[] = {"weights", NULL};
 
-    return require_keys(c, loc, jl, c->fl ? freq : req);
+    return sg_model_require_keys(c, loc, jl, c->fl ? freq : req);
 }
 
 /* The 2-D integer array of key (what: for messages; dims: its shape in
  * words, "[out, in]") with every dimension 1..INT_MAX; sh gets the shape
  * as text, *file the path (caller frees both file and w). */
-static int load_2d(ld *c, const char *loc, json_t *jl, const char *key,
+static int load_2d(sg_model_ld *c, const char *loc, json_t *jl, const char *key,
                    const char *what, const char *dims, sg_npy *w,
                    char **file, char *sh, size_t shlen)
 {
@@ -762,18 +762,18 @@ static int load_2d(ld *c, const char *loc, json_t *jl, const char *key,
         return -1;
     shape_str(sh, shlen, w);
     if (w->ndim != 2)
-        return fail(c, *file, "%s has shape %s, must be 2-D %s", what, sh,
-                    dims);
+        return sg_model_fail(c, *file, "%s has shape %s, must be 2-D %s", what, sh,
+                             dims);
     if (w->shape[0] < 1 || w->shape[1] < 1 || w->shape[0] > INT_MAX ||
         w->shape[1] > INT_MAX)
-        return fail(c, *file, "%s has shape %s, each dimension must be 1..%d",
-                    what, sh, INT_MAX);
+        return sg_model_fail(c, *file, "%s has shape %s, each dimension must be 1..%d",
+                             what, sh, INT_MAX);
     return 0;
 }
 
 /* An optional integer key of jl that must equal have, the `unit` count
  * found in file (shape sh). */
-static int check_given(ld *c, const char *loc, json_t *jl, const char *key,
+static int check_given(sg_model_ld *c, const char *loc, json_t *jl, const char *key,
                        int have, const char *file, const char *sh,
                        const char *unit)
 {
@@ -785,12 +785,12 @@ static int check_given(ld *c, const char *loc, json_t *jl, const char *key,
     if (get_int(c, loc, key, v, 1, INT_MAX, "", &x) != 0)
         return -1;
     if (x != have)
-        return fail_at(c, loc, "'%s' is %lld but %s has shape %s (%d %s)",
-                       key, x, file, sh, have, unit);
+        return sg_model_fail_at(c, loc, "'%s' is %lld but %s has shape %s (%d %s)",
+                                key, x, file, sh, have, unit);
     return 0;
 }
 
-static int load_fc(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
+static int load_fc(sg_model_ld *c, sg_model *m, int li, json_t *jl, const char *loc)
 {
     sg_layer *L = &m->layers[li];
     const sg_layer *P = li > 0 ? &m->layers[li - 1] : NULL;
@@ -799,7 +799,7 @@ static int load_fc(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     int rc = -1;
 
     memset(&w, 0, sizeof w);
-    if (require_wms(c, loc, jl) != 0)
+    if (sg_model_require_wms(c, loc, jl) != 0)
         return -1;
 
     /* weights [out, in] fix the lengths */
@@ -814,7 +814,7 @@ static int load_fc(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
         goto done;
     if (P != NULL && L->in != P->out) {
         char flat[160] = "";
-        if (is_spatial(P))
+        if (sg_model_is_spatial(P))
             snprintf(flat, sizeof flat, "; an fc layer reads the [C, H, W] "
                      "= [%d, %d, %d] output flattened, so its input length "
                      "must be C*H*W = %d", P->conv.c_out, P->conv.h_out,
@@ -823,9 +823,9 @@ static int load_fc(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
             snprintf(flat, sizeof flat, "; an fc layer after an lstm layer "
                      "reads its last h_t, so its input length must be the "
                      "hidden size %d", P->out);
-        fail_at(c, loc, "input length %d (%s has shape %s) does not match "
-                "the output length %d of layers[%d] '%s'%s", L->in, file, sh,
-                P->out, li - 1, P->name, flat);
+        sg_model_fail_at(c, loc, "input length %d (%s has shape %s) does not match "
+                         "the output length %d of layers[%d] '%s'%s", L->in, file, sh,
+                         P->out, li - 1, P->name, flat);
         goto done;
     }
     if (take_weights(c, loc, file, what, &w, L) != 0 ||
@@ -844,7 +844,7 @@ done:
  * Folded into L's float weights and bias:  scale = weight / sqrt(var + eps),
  * w' = w * scale, b' = (b - mean) * scale + bias.  An integer model has it
  * folded already, so the key is refused there. */
-static int load_batchnorm(ld *c, const char *loc, json_t *jl, sg_layer *L)
+static int load_batchnorm(sg_model_ld *c, const char *loc, json_t *jl, sg_layer *L)
 {
     static const char *const keys[4] = {"running_mean", "running_var", "weight",
                                         "bias"};
@@ -858,27 +858,27 @@ static int load_batchnorm(ld *c, const char *loc, json_t *jl, sg_layer *L)
     if (bn == NULL)
         return 0;
     if (!c->fl)
-        return fail_at(c, loc, "'batchnorm' is folded by sparsegen quantize: "
-                       "an integer model has it in its weights and bias");
+        return sg_model_fail_at(c, loc, "'batchnorm' is folded by sparsegen quantize: "
+                                "an integer model has it in its weights and bias");
     if (!json_is_object(bn))
-        return fail_at(c, loc, "'batchnorm' must be an object {running_mean, "
-                       "running_var, weight, bias, eps}, found %s",
-                       json_kind(bn));
-    if (check_keys(c, loc, " of 'batchnorm'", bn,
-                   "running_mean, running_var, weight, bias, eps") != 0)
+        return sg_model_fail_at(c, loc, "'batchnorm' must be an object {running_mean, "
+                                "running_var, weight, bias, eps}, found %s",
+                                json_kind(bn));
+    if (sg_model_check_keys(c, loc, " of 'batchnorm'", bn,
+                            "running_mean, running_var, weight, bias, eps") != 0)
         return -1;
     v = json_object_get(bn, "eps");
     if (v != NULL) {
         if (!json_is_number(v) || !(json_number_value(v) > 0) ||
             !isfinite(json_number_value(v)))
-            return fail_at(c, loc, "'batchnorm' 'eps' must be a number > 0");
+            return sg_model_fail_at(c, loc, "'batchnorm' 'eps' must be a number > 0");
         eps = json_number_value(v);
     }
     for (k = 0; k < 4; k++) {
         v = json_object_get(bn, keys[k]);
         if (v == NULL) {
             if (k < 2) {
-                fail_at(c, loc, "'batchnorm' needs '%s' (an .npy [%d])", keys[k], n);
+                sg_model_fail_at(c, loc, "'batchnorm' needs '%s' (an .npy [%d])", keys[k], n);
                 goto done;
             }
             continue;
@@ -889,19 +889,19 @@ static int load_batchnorm(ld *c, const char *loc, json_t *jl, sg_layer *L)
         if (a.count != n || a.ndim != 1) {
             char sh[SG_NPY_MAX_DIMS * 22 + 4];
             shape_str(sh, sizeof sh, &a);
-            fail(c, file, "%s has shape %s, must be [%d] (one per output "
-                 "channel)", what, sh, n);
+            sg_model_fail(c, file, "%s has shape %s, must be [%d] (one per output "
+                          "channel)", what, sh, n);
             sg_npy_free(&a);
             goto done;
         }
-        if (check_finite(c, file, what, &a) != 0) {
+        if (sg_model_check_finite(c, file, what, &a) != 0) {
             sg_npy_free(&a);
             goto done;
         }
         for (j = 0; k == 1 && j < n; j++)
             if (!(a.f[j] > 0)) {
-                fail(c, file, "%s: channel %lld has variance %g, must be > 0",
-                     what, j, a.f[j]);
+                sg_model_fail(c, file, "%s: channel %lld has variance %g, must be > 0",
+                              what, j, a.f[j]);
                 sg_npy_free(&a);
                 goto done;
             }
@@ -919,8 +919,8 @@ static int load_batchnorm(ld *c, const char *loc, json_t *jl, sg_layer *L)
             L->fweights[row * per + j] *= scale;
         L->fbias[row] = (L->fbias[row] - val[0][row]) * scale + (val[3] ? val[3][row] : 0.0);
         if (!isfinite(L->fbias[row]) || !isfinite(scale)) {
-            fail_at(c, loc, "'batchnorm' of output channel %lld folds to a "
-                    "value that is not finite", row);
+            sg_model_fail_at(c, loc, "'batchnorm' of output channel %lld folds to a "
+                             "value that is not finite", row);
             goto done;
         }
     }
@@ -932,11 +932,11 @@ done:
     return rc;
 }
 
-static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
+static int load_conv(sg_model_ld *c, sg_model *m, int li, json_t *jl, const char *loc)
 {
     sg_layer *L = &m->layers[li];
     sg_conv_shape *s = &L->conv;
-    char what[200], sh[SG_NPY_MAX_DIMS * 22 + 4], msg[MSG_LEN], *file = NULL;
+    char what[200], sh[SG_NPY_MAX_DIMS * 22 + 4], msg[SG_MODEL_MSG_LEN], *file = NULL;
     char a[4][80];
     int chw[3], k[2], st[2] = {1, 1}, pad[2] = {0, 0}, d, groups = 1;
     long long n, g;
@@ -945,7 +945,7 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     int rc = -1;
 
     memset(&w, 0, sizeof w);
-    if (require_wms(c, loc, jl) != 0)
+    if (sg_model_require_wms(c, loc, jl) != 0)
         return -1;
     if (get_in_chw(c, m, li, loc, jl, chw) != 0)
         return -1;
@@ -954,8 +954,8 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
         if (get_int(c, loc, "groups", v, 1, chw[0], "", &g) != 0)
             return -1;
         if (chw[0] % g != 0)
-            return fail_at(c, loc, "'groups' is %lld, must divide the %d input "
-                           "channels", g, chw[0]);
+            return sg_model_fail_at(c, loc, "'groups' is %lld, must divide the %d input "
+                                    "channels", g, chw[0]);
         groups = (int)g;
     }
 
@@ -966,39 +966,39 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
         goto done;
     shape_str(sh, sizeof sh, &w);
     if (w.ndim != 4) {
-        fail(c, file, "%s has shape %s, must be 4-D [c_out, c_in, kh, kw]",
-             what, sh);
+        sg_model_fail(c, file, "%s has shape %s, must be 4-D [c_out, c_in, kh, kw]",
+                      what, sh);
         goto done;
     }
     for (d = 0; d < 4; d++)
         if (w.shape[d] < 1 || w.shape[d] > INT_MAX) {
-            fail(c, file, "%s has shape %s, each dimension must be 1..%d",
-                 what, sh, INT_MAX);
+            sg_model_fail(c, file, "%s has shape %s, each dimension must be 1..%d",
+                          what, sh, INT_MAX);
             goto done;
         }
     if (w.shape[1] != chw[0] / groups) {
         if (groups > 1)
-            fail(c, file, "%s has shape %s, must have %d input channels "
-                 "(dimension 1: the input's %d over %d groups)", what, sh,
-                 chw[0] / groups, chw[0], groups);
+            sg_model_fail(c, file, "%s has shape %s, must have %d input channels "
+                          "(dimension 1: the input's %d over %d groups)", what, sh,
+                          chw[0] / groups, chw[0], groups);
         else
-            fail(c, file, "%s has shape %s, must have %d input channels "
-                 "(dimension 1) for the input %s", what, sh, chw[0],
-                 ints_str(a[0], sizeof a[0], chw, 3));
+            sg_model_fail(c, file, "%s has shape %s, must have %d input channels "
+                          "(dimension 1) for the input %s", what, sh, chw[0],
+                          ints_str(a[0], sizeof a[0], chw, 3));
         goto done;
     }
     if (w.shape[0] % groups != 0) {
-        fail(c, file, "%s has shape %s: its %lld output channels (dimension "
-             "0) must be a multiple of 'groups' %d", what, sh, w.shape[0],
-             groups);
+        sg_model_fail(c, file, "%s has shape %s: its %lld output channels (dimension "
+                      "0) must be a multiple of 'groups' %d", what, sh, w.shape[0],
+                      groups);
         goto done;
     }
     k[0] = (int)w.shape[2];
     k[1] = (int)w.shape[3];
     if (k[0] > SG_GEOM_MAX || k[1] > SG_GEOM_MAX) {
-        fail(c, file, "%s has shape %s: kernel %s is out of range, each of kh, "
-             "kw must be 1..%d%s", what, sh, ints_str(a[0], sizeof a[0], k, 2),
-             SG_GEOM_MAX, "");
+        sg_model_fail(c, file, "%s has shape %s: kernel %s is out of range, each of kh, "
+                      "kw must be 1..%d%s", what, sh, ints_str(a[0], sizeof a[0], k, 2),
+                      SG_GEOM_MAX, "");
         goto done;
     }
     v = json_object_get(jl, "kernel");
@@ -1007,10 +1007,10 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
         if (get_ints(c, loc, "kernel", v, 2, "kh, kw", 1, 1, INT_MAX, kk))
             goto done;
         if (kk[0] != k[0] || kk[1] != k[1]) {
-            fail_at(c, loc, "'kernel' is %s but %s has shape %s (kernel %s)",
-                    json_is_integer(v) ? ints_str(a[0], sizeof a[0], kk, 1)
-                                       : ints_str(a[0], sizeof a[0], kk, 2),
-                    file, sh, ints_str(a[1], sizeof a[1], k, 2));
+            sg_model_fail_at(c, loc, "'kernel' is %s but %s has shape %s (kernel %s)",
+                             json_is_integer(v) ? ints_str(a[0], sizeof a[0], kk, 1)
+                                                : ints_str(a[0], sizeof a[0], kk, 2),
+                             file, sh, ints_str(a[1], sizeof a[1], k, 2));
             goto done;
         }
     }
@@ -1035,23 +1035,23 @@ static int load_conv(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     s->pad_w = pad[1];
     s->groups = groups;
     if (sg_conv_shape_derive(s, msg, sizeof msg) != 0) {
-        fail_at(c, loc, "invalid conv shape: %s (in %s, kernel %s, stride "
-                "%s, padding %s)", msg, ints_str(a[0], sizeof a[0], chw, 3),
-                ints_str(a[1], sizeof a[1], k, 2),
-                ints_str(a[2], sizeof a[2], st, 2),
-                ints_str(a[3], sizeof a[3], pad, 2));
+        sg_model_fail_at(c, loc, "invalid conv shape: %s (in %s, kernel %s, stride "
+                         "%s, padding %s)", msg, ints_str(a[0], sizeof a[0], chw, 3),
+                         ints_str(a[1], sizeof a[1], k, 2),
+                         ints_str(a[2], sizeof a[2], st, 2),
+                         ints_str(a[3], sizeof a[3], pad, 2));
         goto done;
     }
     /* get_in_chw bounded the input; the output can still be larger */
-    L->in = (int)prod3(s->c_in, s->h_in, s->w_in);
-    n = prod3(s->c_out, s->h_out, s->w_out);
+    L->in = (int)sg_model_prod3(s->c_in, s->h_in, s->w_in);
+    n = sg_model_prod3(s->c_out, s->h_out, s->w_out);
     if (n < 0) {
         int o[3];
         o[0] = s->c_out;
         o[1] = s->h_out;
         o[2] = s->w_out;
-        fail_at(c, loc, "output %s has more than %d values (C*H*W)",
-                ints_str(a[0], sizeof a[0], o, 3), INT_MAX);
+        sg_model_fail_at(c, loc, "output %s has more than %d values (C*H*W)",
+                         ints_str(a[0], sizeof a[0], o, 3), INT_MAX);
         goto done;
     }
     L->out = (int)n;
@@ -1066,7 +1066,7 @@ done:
     return rc;
 }
 
-static int load_maxpool(ld *c, sg_model *m, int li, json_t *jl,
+static int load_maxpool(sg_model_ld *c, sg_model *m, int li, json_t *jl,
                         const char *loc)
 {
     sg_layer *L = &m->layers[li];
@@ -1080,22 +1080,22 @@ static int load_maxpool(ld *c, sg_model *m, int li, json_t *jl,
         return -1;
     v = json_object_get(jl, "kernel");
     if (v == NULL)
-        return fail_at(c, loc, "missing required key 'kernel'");
+        return sg_model_fail_at(c, loc, "missing required key 'kernel'");
     if (get_ints(c, loc, "kernel", v, 2, "k, k", 1, 1, SG_GEOM_MAX, k) != 0)
         return -1;
     if (k[0] != k[1])
-        return fail_at(c, loc, "'kernel' is %s, must be square (maxpool "
-                       "takes one size: k or [k, k])",
-                       ints_str(a, sizeof a, k, 2));
+        return sg_model_fail_at(c, loc, "'kernel' is %s, must be square (maxpool "
+                                "takes one size: k or [k, k])",
+                                ints_str(a, sizeof a, k, 2));
     st = k[0];
     v = json_object_get(jl, "stride");
     if (v != NULL &&
         get_int(c, loc, "stride", v, 1, SG_GEOM_MAX, "", &st) != 0)
         return -1;
     if (k[0] > chw[1] || k[0] > chw[2])
-        return fail_at(c, loc, "'kernel' %d is larger than the input %s "
-                       "(legal: 1..%d)", k[0], ints_str(a, sizeof a, chw, 3),
-                       chw[1] < chw[2] ? chw[1] : chw[2]);
+        return sg_model_fail_at(c, loc, "'kernel' %d is larger than the input %s "
+                                "(legal: 1..%d)", k[0], ints_str(a, sizeof a, chw, 3),
+                                chw[1] < chw[2] ? chw[1] : chw[2]);
     L->pool_k = k[0];
     L->pool_stride = (int)st;
     s->c_in = s->c_out = chw[0];
@@ -1106,8 +1106,8 @@ static int load_maxpool(ld *c, sg_model *m, int li, json_t *jl,
     s->pad_h = s->pad_w = 0;
     s->h_out = (chw[1] - L->pool_k) / L->pool_stride + 1;
     s->w_out = (chw[2] - L->pool_k) / L->pool_stride + 1;
-    L->in = (int)prod3(chw[0], chw[1], chw[2]); /* bounded by get_in_chw */
-    L->out = (int)prod3(s->c_out, s->h_out, s->w_out); /* <= in */
+    L->in = (int)sg_model_prod3(chw[0], chw[1], chw[2]); /* bounded by get_in_chw */
+    L->out = (int)sg_model_prod3(s->c_out, s->h_out, s->w_out); /* <= in */
     L->act = SG_ACT_NONE;
     return 0;
 }
@@ -1115,7 +1115,7 @@ static int load_maxpool(ld *c, sg_model *m, int li, json_t *jl,
 /* An lstm layer: weight_ih [4H, in] and weight_hh [4H, H] side by side
  * as the 4H x (in + H) weights, the biases summed; steps is set from the
  * input by load_input. */
-static int load_lstm(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
+static int load_lstm(sg_model_ld *c, sg_model *m, int li, json_t *jl, const char *loc)
 {
     static const char *const req[] = {"weight_ih", "weight_hh", "mult",
                                       "shift", NULL};
@@ -1129,7 +1129,7 @@ static int load_lstm(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
     int rc = -1;
 
     memset(w, 0, sizeof w);
-    if (require_keys(c, loc, jl, c->fl ? freq : req) != 0)
+    if (sg_model_require_keys(c, loc, jl, c->fl ? freq : req) != 0)
         return -1;
     snprintf(what[0], sizeof what[0], "'weight_ih' of %s", loc);
     snprintf(what[1], sizeof what[1], "'weight_hh' of %s", loc);
@@ -1137,15 +1137,15 @@ static int load_lstm(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
                 &file[0], sh[0], sizeof sh[0]) != 0)
         goto done;
     if (w[0].shape[0] % 4 != 0) {
-        fail(c, file[0], "%s has shape %s: %lld rows, must be 4*hidden (the "
-             "gate blocks i, f, g, o)", what[0], sh[0], w[0].shape[0]);
+        sg_model_fail(c, file[0], "%s has shape %s: %lld rows, must be 4*hidden (the "
+                      "gate blocks i, f, g, o)", what[0], sh[0], w[0].shape[0]);
         goto done;
     }
     H = w[0].shape[0] / 4;
     in = w[0].shape[1];
     if (in > INT_MAX - H) {
-        fail(c, file[0], "%s has shape %s: input size %lld plus hidden size "
-             "%lld exceeds %d", what[0], sh[0], in, H, INT_MAX);
+        sg_model_fail(c, file[0], "%s has shape %s: input size %lld plus hidden size "
+                      "%lld exceeds %d", what[0], sh[0], in, H, INT_MAX);
         goto done;
     }
     L->in = (int)in;
@@ -1156,30 +1156,30 @@ static int load_lstm(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
                     "hidden units: rows / 4") != 0)
         goto done;
     if (P != NULL && L->in != P->out) {
-        fail_at(c, loc, "input size %d (%s has shape %s) does not match the "
-                "hidden size %d of layers[%d] '%s'", L->in, file[0], sh[0],
-                P->out, li - 1, P->name);
+        sg_model_fail_at(c, loc, "input size %d (%s has shape %s) does not match the "
+                         "hidden size %d of layers[%d] '%s'", L->in, file[0], sh[0],
+                         P->out, li - 1, P->name);
         goto done;
     }
     if (load_2d(c, loc, jl, "weight_hh", what[1], "[4*hidden, hidden]",
                 &w[1], &file[1], sh[1], sizeof sh[1]) != 0)
         goto done;
     if (w[1].shape[0] != 4 * H || w[1].shape[1] != H) {
-        fail(c, file[1], "%s has shape %s, must be [%lld, %lld] ([4*hidden, "
-             "hidden] for hidden %lld from %s)", what[1], sh[1], 4 * H, H, H,
-             file[0]);
+        sg_model_fail(c, file[1], "%s has shape %s, must be [%lld, %lld] ([4*hidden, "
+                      "hidden] for hidden %lld from %s)", what[1], sh[1], 4 * H, H, H,
+                      file[0]);
         goto done;
     }
-    if (check_weights(c, file[0], what[0], &w[0]) != 0 ||
-        check_weights(c, file[1], what[1], &w[1]) != 0)
+    if (sg_model_check_weights(c, file[0], what[0], &w[0]) != 0 ||
+        sg_model_check_weights(c, file[1], what[1], &w[1]) != 0)
         goto done;
     cols = in + H;
     if (c->fl) {
         L->fweights = malloc((size_t)(4 * H) * (size_t)cols *
                              sizeof *L->fweights);
         if (L->fweights == NULL) {
-            fail_at(c, loc, "out of memory for the %lld x %lld weights",
-                    4 * H, cols);
+            sg_model_fail_at(c, loc, "out of memory for the %lld x %lld weights",
+                             4 * H, cols);
             goto done;
         }
         for (r = 0; r < 4 * H; r++) {
@@ -1192,8 +1192,8 @@ static int load_lstm(ld *c, sg_model *m, int li, json_t *jl, const char *loc)
         L->weights = malloc((size_t)(4 * H) * (size_t)cols *
                             sizeof *L->weights);
         if (L->weights == NULL) {
-            fail_at(c, loc, "out of memory for the %lld x %lld weights",
-                    4 * H, cols);
+            sg_model_fail_at(c, loc, "out of memory for the %lld x %lld weights",
+                             4 * H, cols);
             goto done;
         }
     }
@@ -1216,12 +1216,15 @@ done:
     return rc;
 }
 
-/* The layer types: the name in "type", the value, the keys allowed. */
-static const struct {
+/* A layer type: the name in "type", the value, the keys allowed. */
+typedef struct sg_model_type_info {
     const char *name;   /* as written in the model */
     sg_layer_type type; /* its sg_layer_type */
-    const char *keys;   /* the legal keys, for check_keys */
-} layer_types[] = {
+    const char *keys;   /* the legal keys, for sg_model_check_keys */
+} sg_model_type_info;
+
+/* The layer types, fc first (the default). */
+static const sg_model_type_info sg_model_layer_types[] = {
     {"fc", SG_LAYER_FC,
      "name, type, in, out, weights, bias, mult, shift, activation, act_max"},
     {"conv", SG_LAYER_CONV,
@@ -1232,21 +1235,22 @@ static const struct {
      "name, type, in, hidden, weight_ih, weight_hh, bias_ih, bias_hh, mult, "
      "shift"},
 };
-#define N_LAYER_TYPES ((int)(sizeof layer_types / sizeof layer_types[0]))
+static const int sg_model_n_layer_types =
+    (int)(sizeof sg_model_layer_types / sizeof sg_model_layer_types[0]);
 
 const char *sg_layer_type_name(sg_layer_type type)
 {
     int t;
 
-    for (t = 0; t < N_LAYER_TYPES; t++)
-        if (layer_types[t].type == type)
-            return layer_types[t].name;
+    for (t = 0; t < sg_model_n_layer_types; t++)
+        if (sg_model_layer_types[t].type == type)
+            return sg_model_layer_types[t].name;
     return "?";
 }
 
 /* The order a sequence allows: lstm layers first, then layers that read
  * the last h_t (fc); a conv or maxpool layer cannot read a sequence. */
-static int check_order(ld *c, const sg_model *m, int li, const char *loc)
+static int sg_model_check_order(sg_model_ld *c, const sg_model *m, int li, const char *loc)
 {
     const sg_layer *L = &m->layers[li], *P;
 
@@ -1254,27 +1258,27 @@ static int check_order(ld *c, const sg_model *m, int li, const char *loc)
         return 0;
     P = &m->layers[li - 1];
     if (L->type == SG_LAYER_LSTM && P->type != SG_LAYER_LSTM)
-        return fail_at(c, loc, "an lstm layer must be the first layer or "
-                       "follow an lstm layer, not %s layer layers[%d] '%s'",
-                       sg_layer_type_name(P->type), li - 1, P->name);
-    if (is_spatial(L) && P->type == SG_LAYER_LSTM)
-        return fail_at(c, loc, "a %s layer cannot follow lstm layer "
-                       "layers[%d] '%s' (legal after lstm: lstm, fc)",
-                       sg_layer_type_name(L->type), li - 1, P->name);
+        return sg_model_fail_at(c, loc, "an lstm layer must be the first layer or "
+                                "follow an lstm layer, not %s layer layers[%d] '%s'",
+                                sg_layer_type_name(P->type), li - 1, P->name);
+    if (sg_model_is_spatial(L) && P->type == SG_LAYER_LSTM)
+        return sg_model_fail_at(c, loc, "a %s layer cannot follow lstm layer "
+                                "layers[%d] '%s' (legal after lstm: lstm, fc)",
+                                sg_layer_type_name(L->type), li - 1, P->name);
     return 0;
 }
 
-static int load_layer(ld *c, sg_model *m, int li, json_t *jl)
+static int load_layer(sg_model_ld *c, sg_model *m, int li, json_t *jl)
 {
     sg_layer *L = &m->layers[li];
-    char loc[160], q[4 * QUOTE_MAX + 4], ctx[40], legal[80];
+    char loc[160], q[4 * SG_MODEL_QUOTE_MAX + 4], ctx[40], legal[80];
     size_t o = 0;
     json_t *v;
-    int k, t = 0; /* layer_types[0] is fc, the default */
+    int k, t = 0; /* sg_model_layer_types[0] is fc, the default */
 
     snprintf(loc, sizeof loc, "layers[%d]", li);
     if (!json_is_object(jl))
-        return fail_at(c, loc, "must be an object, found %s", json_kind(jl));
+        return sg_model_fail_at(c, loc, "must be an object, found %s", json_kind(jl));
     v = json_object_get(jl, "name");
     if (v != NULL) {
         if (get_name(c, loc, v, L->name) != 0)
@@ -1285,29 +1289,29 @@ static int load_layer(ld *c, sg_model *m, int li, json_t *jl)
     snprintf(loc, sizeof loc, "layers[%d] '%s'", li, L->name);
     for (k = 0; k < li; k++)
         if (strcmp(m->layers[k].name, L->name) == 0)
-            return fail_at(c, loc, "duplicate layer name '%s' (also "
-                           "layers[%d])", L->name, k);
+            return sg_model_fail_at(c, loc, "duplicate layer name '%s' (also "
+                                    "layers[%d])", L->name, k);
 
     v = json_object_get(jl, "type");
     if (v != NULL) {
         if (!json_is_string(v))
-            return fail_at(c, loc, "'type' must be a string, found %s",
-                           json_kind(v));
-        for (t = 0; t < N_LAYER_TYPES; t++)
-            if (strcmp(json_string_value(v), layer_types[t].name) == 0)
+            return sg_model_fail_at(c, loc, "'type' must be a string, found %s",
+                                    json_kind(v));
+        for (t = 0; t < sg_model_n_layer_types; t++)
+            if (strcmp(json_string_value(v), sg_model_layer_types[t].name) == 0)
                 break;
-        if (t == N_LAYER_TYPES) {
-            for (k = 0; k < N_LAYER_TYPES && o < sizeof legal; k++)
+        if (t == sg_model_n_layer_types) {
+            for (k = 0; k < sg_model_n_layer_types && o < sizeof legal; k++)
                 o += (size_t)snprintf(legal + o, sizeof legal - o,
-                                      k ? ", %s" : "%s", layer_types[k].name);
-            return fail_at(c, loc, "unknown type '%s' (legal: %s)",
-                           quote(q, json_string_value(v)), legal);
+                                      k ? ", %s" : "%s", sg_model_layer_types[k].name);
+            return sg_model_fail_at(c, loc, "unknown type '%s' (legal: %s)",
+                                    sg_model_quote(q, json_string_value(v)), legal);
         }
     }
-    L->type = layer_types[t].type;
-    snprintf(ctx, sizeof ctx, " for type %s", layer_types[t].name);
-    if (check_keys(c, loc, ctx, jl, layer_types[t].keys) != 0 ||
-        check_order(c, m, li, loc) != 0)
+    L->type = sg_model_layer_types[t].type;
+    snprintf(ctx, sizeof ctx, " for type %s", sg_model_layer_types[t].name);
+    if (sg_model_check_keys(c, loc, ctx, jl, sg_model_layer_types[t].keys) != 0 ||
+        sg_model_check_order(c, m, li, loc) != 0)
         return -1;
     switch (L->type) {
     case SG_LAYER_CONV:
@@ -1328,7 +1332,7 @@ static int load_layer(ld *c, sg_model *m, int li, json_t *jl)
  * [C, H, W] or [n, C, H, W] for a first conv or maxpool layer, [T, in] or
  * [n, T, in] for a first lstm layer (T, the steps, then set in every lstm
  * layer). */
-static int load_input(ld *c, sg_model *m, json_t *v)
+static int load_input(sg_model_ld *c, sg_model *m, json_t *v)
 {
     char sh[SG_NPY_MAX_DIMS * 22 + 4], why[48], one[80], *file = NULL;
     const char *what = "'input'";
@@ -1342,7 +1346,7 @@ static int load_input(ld *c, sg_model *m, json_t *v)
     if (load_npy(c, "", "input", what, v, &a, &file) != 0)
         goto done;
     shape_str(sh, sizeof sh, &a);
-    if (is_spatial(L0)) {
+    if (sg_model_is_spatial(L0)) {
         nd = 3;
         dims[0] = L0->conv.c_in;
         dims[1] = L0->conv.h_in;
@@ -1361,25 +1365,25 @@ static int load_input(ld *c, sg_model *m, json_t *v)
             d = -1;
     if (d != 0) {
         if (nd == 1)
-            fail(c, file, "%s has shape %s, must be [%d] or [n, %d] "
-                 "(layers[0] '%s' has %d inputs)", what, sh, in, in,
-                 L0->name, in);
+            sg_model_fail(c, file, "%s has shape %s, must be [%d] or [n, %d] "
+                          "(layers[0] '%s' has %d inputs)", what, sh, in, in,
+                          L0->name, in);
         else if (lstm)
-            fail(c, file, "%s has shape %s, must be [T, %d] or [n, T, %d] "
-                 "(layers[0] '%s' is an lstm layer of input size %d)", what,
-                 sh, in, in, L0->name, in);
+            sg_model_fail(c, file, "%s has shape %s, must be [T, %d] or [n, T, %d] "
+                          "(layers[0] '%s' is an lstm layer of input size %d)", what,
+                          sh, in, in, L0->name, in);
         else
-            fail(c, file, "%s has shape %s, must be %s or [n, %d, %d, %d] "
-                 "(layers[0] '%s' takes [C, H, W] = %s)", what, sh,
-                 ints_str(one, sizeof one, dims, 3), dims[0], dims[1],
-                 dims[2], L0->name, one);
+            sg_model_fail(c, file, "%s has shape %s, must be %s or [n, %d, %d, %d] "
+                          "(layers[0] '%s' takes [C, H, W] = %s)", what, sh,
+                          ints_str(one, sizeof one, dims, 3), dims[0], dims[1],
+                          dims[2], L0->name, one);
         goto done;
     }
     if (lstm) {
         long long T = a.shape[a.ndim - 2];
         if (T < 1 || T > INT_MAX / in) {
-            fail(c, file, "%s has shape %s, must have 1..%d steps T", what,
-                 sh, INT_MAX / in);
+            sg_model_fail(c, file, "%s has shape %s, must have 1..%d steps T", what,
+                          sh, INT_MAX / in);
             goto done;
         }
         in *= (int)T; /* a sample is the whole sequence */
@@ -1388,12 +1392,13 @@ static int load_input(ld *c, sg_model *m, json_t *v)
                 m->layers[l].steps = (int)T;
     }
     if (a.ndim == nd + 1 && (a.shape[0] < 1 || a.shape[0] > INT_MAX / in)) {
-        fail(c, file, "%s has shape %s, must have 1..%d samples", what, sh,
-             INT_MAX / in);
+        sg_model_fail(c, file, "%s has shape %s, must have 1..%d samples", what, sh,
+                      INT_MAX / in);
         goto done;
     }
     snprintf(why, sizeof why, " for data_w %d", c->data_w);
-    if (check_range(c, file, what, &a, smin(c->data_w), smax(c->data_w), why))
+    if (sg_model_check_range(c, file, what, &a, sg_model_smin(c->data_w),
+                             sg_model_smax(c->data_w), why))
         goto done;
     m->n_inputs = a.ndim == nd + 1 ? (int)a.shape[0] : 1;
     m->input_len = in;
@@ -1405,7 +1410,7 @@ static int load_input(ld *c, sg_model *m, json_t *v)
     }
     m->inputs = malloc((size_t)a.count * sizeof *m->inputs);
     if (m->inputs == NULL) {
-        fail(c, file, "out of memory for %s", what);
+        sg_model_fail(c, file, "out of memory for %s", what);
         goto done;
     }
     for (k = 0; k < a.count; k++)
@@ -1428,8 +1433,8 @@ static void default_name(const char *path, char *dst)
     n = strlen(base);
     if (n > 5 && strcmp(base + n - 5, ".json") == 0)
         n -= 5;
-    if (n > NAME_MAX_LEN)
-        n = NAME_MAX_LEN;
+    if (n > SG_MODEL_NAME_MAX)
+        n = SG_MODEL_NAME_MAX;
     for (i = 0; i < n; i++) {
         char ch = base[i];
         int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -1442,21 +1447,21 @@ static void default_name(const char *path, char *dst)
         strcpy(dst, "model");
 }
 
-static int load_root(ld *c, sg_model *m, json_t *root)
+static int load_root(sg_model_ld *c, sg_model *m, json_t *root)
 {
     json_t *v, *layers;
     size_t i, n;
 
     if (!json_is_object(root))
-        return fail_at(c, "", "top level must be an object, found %s",
-                       json_kind(root));
-    if (check_keys(c, "", "", root, top_keys) != 0)
+        return sg_model_fail_at(c, "", "top level must be an object, found %s",
+                                json_kind(root));
+    if (sg_model_check_keys(c, "", "", root, top_keys) != 0)
         return -1;
     layers = json_object_get(root, "layers");
     if (layers == NULL)
-        return fail_at(c, "", "missing required key 'layers'");
+        return sg_model_fail_at(c, "", "missing required key 'layers'");
     if (json_object_get(root, "input") == NULL)
-        return fail_at(c, "", "missing required key 'input'");
+        return sg_model_fail_at(c, "", "missing required key 'input'");
     v = json_object_get(root, "name");
     if (v != NULL) {
         if (get_name(c, "", v, m->name) != 0)
@@ -1465,16 +1470,16 @@ static int load_root(ld *c, sg_model *m, json_t *root)
         default_name(c->path, m->name);
     }
     if (!json_is_array(layers))
-        return fail_at(c, "", "'layers' must be an array, found %s",
-                       json_kind(layers));
+        return sg_model_fail_at(c, "", "'layers' must be an array, found %s",
+                                json_kind(layers));
     n = json_array_size(layers);
     if (n == 0)
-        return fail_at(c, "", "'layers' is empty, need at least one layer");
+        return sg_model_fail_at(c, "", "'layers' is empty, need at least one layer");
     if (n > INT_MAX / sizeof(sg_layer))
-        return fail_at(c, "", "'layers' has too many entries (%zu)", n);
+        return sg_model_fail_at(c, "", "'layers' has too many entries (%zu)", n);
     m->layers = calloc(n, sizeof *m->layers);
     if (m->layers == NULL)
-        return fail_at(c, "", "out of memory for %zu layers", n);
+        return sg_model_fail_at(c, "", "out of memory for %zu layers", n);
     m->n_layers = (int)n;
     for (i = 0; i < n; i++)
         if (load_layer(c, m, (int)i, json_array_get(layers, i)) != 0)
@@ -1489,7 +1494,7 @@ static int load_model(const char *path, int data_w, int wgt_w, int fl,
     json_t *root;
     struct stat st;
     const char *slash;
-    ld c;
+    sg_model_ld c;
     int rc;
 
     memset(m, 0, sizeof *m);
@@ -1502,20 +1507,20 @@ static int load_model(const char *path, int data_w, int wgt_w, int fl,
     c.err = err;
     c.errlen = errlen;
     if (data_w < 1 || data_w > 32)
-        return fail(&c, path, "invalid data_w %d (legal: 1..32)", data_w);
+        return sg_model_fail(&c, path, "invalid data_w %d (legal: 1..32)", data_w);
     if (wgt_w < 1 || wgt_w > 32)
-        return fail(&c, path, "invalid wgt_w %d (legal: 1..32)", wgt_w);
+        return sg_model_fail(&c, path, "invalid wgt_w %d (legal: 1..32)", wgt_w);
     if (stat(path, &st) != 0)
-        return fail(&c, path, "cannot open: %s", strerror(errno));
+        return sg_model_fail(&c, path, "cannot open: %s", strerror(errno));
     if (S_ISDIR(st.st_mode))
-        return fail(&c, path, "cannot read: %s", strerror(EISDIR));
+        return sg_model_fail(&c, path, "cannot read: %s", strerror(EISDIR));
 
     root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
         if (jerr.line < 1)
-            return fail(&c, path, "cannot read: %s", jerr.text);
-        return fail(&c, path, "malformed json at line %d, column %d: %s",
-                    jerr.line, jerr.column, jerr.text);
+            return sg_model_fail(&c, path, "cannot read: %s", jerr.text);
+        return sg_model_fail(&c, path, "malformed json at line %d, column %d: %s",
+                             jerr.line, jerr.column, jerr.text);
     }
     rc = load_root(&c, m, root);
     json_decref(root);
@@ -1548,7 +1553,7 @@ static int SG_PRINTF(4, 5) fail_layer(char *err, size_t errlen,
 
     if (err == NULL || errlen == 0)
         return -1;
-    n = snprintf(err, errlen, "layer '%.*s': ", NAME_MAX_LEN, L->name);
+    n = snprintf(err, errlen, "layer '%.*s': ", SG_MODEL_NAME_MAX, L->name);
     if (n >= 0 && (size_t)n < errlen) {
         va_start(ap, fmt);
         vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
@@ -1562,8 +1567,8 @@ static int SG_PRINTF(4, 5) fail_layer(char *err, size_t errlen,
 static int check_map(const sg_layer *L, char *err, size_t errlen)
 {
     const sg_conv_shape *s = &L->conv;
-    long long n_in = prod3(s->c_in, s->h_in, s->w_in);
-    long long n_out = prod3(s->c_out, s->h_out, s->w_out);
+    long long n_in = sg_model_prod3(s->c_in, s->h_in, s->w_in);
+    long long n_out = sg_model_prod3(s->c_out, s->h_out, s->w_out);
 
     if (s->c_in < 1 || s->h_in < 1 || s->w_in < 1 || s->c_out < 1 ||
         s->h_out < 1 || s->w_out < 1 || n_in != L->in || n_out != L->out)
@@ -1580,7 +1585,7 @@ static int forward_lstm(const sg_layer *L, int data_w, int acc_w,
                         const int32_t *x, int32_t *y, char *err,
                         size_t errlen)
 {
-    char msg[MSG_LEN];
+    char msg[SG_MODEL_MSG_LEN];
     sg_lstm_layer ll;
     sg_lstm_fmt f;
     int32_t *h, *c;
@@ -1619,7 +1624,7 @@ static int forward_lstm(const sg_layer *L, int data_w, int acc_w,
 int sg_layer_forward(const sg_layer *L, int data_w, int acc_w,
                      const int32_t *x, int32_t *y, char *err, size_t errlen)
 {
-    char msg[MSG_LEN];
+    char msg[SG_MODEL_MSG_LEN];
     sg_fc_params p;
     sg_conv_shape s;
     int ho, wo;
@@ -1971,7 +1976,7 @@ int sg_model_forward(const sg_model *m, int data_w, int acc_w, const int32_t *x,
 int sg_labels_load(const char *path, int n, int classes, int32_t **labels, char *err,
                    size_t errlen)
 {
-    char msg[MSG_LEN], ix[SG_NPY_MAX_DIMS * 22 + 4];
+    char msg[SG_MODEL_MSG_LEN], ix[SG_NPY_MAX_DIMS * 22 + 4];
     sg_npy a;
 
     *labels = NULL;
