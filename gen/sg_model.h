@@ -190,6 +190,19 @@ long long sg_model_max_len(const sg_model *m);
 int sg_model_forward(const sg_model *m, int data_w, int acc_w, const int32_t *x, int32_t *y,
                      char *err, size_t errlen);
 
+/* The float reference of one layer of a float model: x (L->in values; an
+ * lstm layer the whole sequence, steps x in) into y (L->out; lstm steps x
+ * H), in double precision with PyTorch's equations (relu6 at 6.0; lstm
+ * from zero h and c).  Returns 0, or -1 (no float weights, out of memory). */
+int sg_layer_forward_float(const sg_layer *L, const double *x, double *y);
+
+/* The float model on one sample x (input_len values): the last layer's
+ * output (an lstm layer's last h_t) into y when y is not NULL, and max_out
+ * (n_layers entries, when not NULL) raised to each layer's largest
+ * |output| (NaN once an output is NaN).  Returns 0, or -1 with a message. */
+int sg_model_forward_float(const sg_model *m, const double *x, double *y, double *max_out,
+                           char *err, size_t errlen);
+
 /* Class labels for n samples from an integer .npy of shape [n], each
  * 0 .. classes-1, into *labels (caller frees).  Returns 0, or -1 with a
  * message naming the file and the bad value. */

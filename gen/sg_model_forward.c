@@ -1,8 +1,10 @@
-/* sg_model_forward: the golden forward pass of a layer and of a whole model,
- * and the lengths and offsets the passes run on. */
+/* sg_model_forward: the reference forward passes of a layer and of a whole
+ * model -- golden (integer, golden/) and float (double precision, for
+ * sparsegen quantize) -- and the lengths and offsets they run on. */
 #include "sg_model.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +221,161 @@ int sg_model_forward(const sg_model *m, int data_w, int acc_w, const int32_t *x,
         b = t;
     }
     if (rc == 0)
+        memcpy(y, a + sg_layer_read_offset(m, m->n_layers),
+               (size_t)m->layers[m->n_layers - 1].out * sizeof *y);
+    free(a);
+    free(b);
+    return rc;
+}
+
+/* ---- the float reference ------------------------------------------------- */
+
+static double act_float(sg_act a, double v)
+{
+    if (a == SG_ACT_NONE)
+        return v;
+    if (v < 0.0)
+        return 0.0;
+    return a == SG_ACT_RELU6 && v > 6.0 ? 6.0 : v;
+}
+
+static double sigmoid(double v)
+{
+    return 1.0 / (1.0 + exp(-v));
+}
+
+static int forward_lstm_float(const sg_layer *L, const double *x, double *y)
+{
+    int H = L->out, in = L->in, cols = L->in + L->out;
+    double *h = calloc((size_t)H, sizeof *h), *c = calloc((size_t)H, sizeof *c);
+    double *z = malloc((size_t)4 * H * sizeof *z);
+    if (h == NULL || c == NULL || z == NULL) {
+        free(h);
+        free(c);
+        free(z);
+        return -1;
+    }
+    for (int t = 0; t < L->steps; t++) {
+        const double *xt = x + (size_t)t * in;
+        for (int r = 0; r < 4 * H; r++) {
+            const double *w = L->fweights + (size_t)r * cols;
+            double acc = L->fbias ? L->fbias[r] : 0.0;
+            for (int j = 0; j < in; j++)
+                acc += w[j] * xt[j];
+            for (int j = 0; j < H; j++)
+                acc += w[in + j] * h[j];
+            z[r] = acc;
+        }
+        /* PyTorch's gate blocks: rows g*H + j are gate g (i, f, g, o) of unit j */
+        for (int j = 0; j < H; j++) {
+            double i = sigmoid(z[j]), f = sigmoid(z[H + j]), g = tanh(z[2 * H + j]);
+            double o = sigmoid(z[3 * H + j]);
+            c[j] = f * c[j] + i * g;
+            h[j] = o * tanh(c[j]);
+            y[(size_t)t * H + j] = h[j];
+        }
+    }
+    free(h);
+    free(c);
+    free(z);
+    return 0;
+}
+
+int sg_layer_forward_float(const sg_layer *L, const double *x, double *y)
+{
+    const sg_conv_shape *s = &L->conv;
+
+    if (L->type != SG_LAYER_MAXPOOL && L->fweights == NULL)
+        return -1;
+    switch (L->type) {
+    case SG_LAYER_FC:
+        for (int r = 0; r < L->out; r++) {
+            const double *w = L->fweights + (size_t)r * L->in;
+            double acc = L->fbias ? L->fbias[r] : 0.0;
+            for (int j = 0; j < L->in; j++)
+                acc += w[j] * x[j];
+            y[r] = act_float(L->act, acc);
+        }
+        return 0;
+    case SG_LAYER_CONV: {
+        /* output co reads the cpg input channels of its group from c0 on */
+        int cpg = sg_conv_cpg(s), opg = s->c_out / sg_conv_groups(s);
+        for (int co = 0; co < s->c_out; co++)
+            for (int oy = 0; oy < s->h_out; oy++)
+                for (int ox = 0; ox < s->w_out; ox++) {
+                    double acc = L->fbias ? L->fbias[co] : 0.0;
+                    int c0 = co / opg * cpg;
+                    for (int ci = 0; ci < cpg; ci++)
+                        for (int ky = 0; ky < s->kh; ky++) {
+                            int iy = oy * s->stride_h - s->pad_h + ky;
+                            if (iy < 0 || iy >= s->h_in)
+                                continue;
+                            for (int kx = 0; kx < s->kw; kx++) {
+                                int ix = ox * s->stride_w - s->pad_w + kx;
+                                if (ix < 0 || ix >= s->w_in)
+                                    continue;
+                                acc += L->fweights[(((size_t)co * cpg + ci) * s->kh + ky) * s->kw + kx] *
+                                       x[((size_t)(c0 + ci) * s->h_in + iy) * s->w_in + ix];
+                            }
+                        }
+                    y[((size_t)co * s->h_out + oy) * s->w_out + ox] = act_float(L->act, acc);
+                }
+        return 0;
+    }
+    case SG_LAYER_MAXPOOL:
+        for (int ch = 0; ch < s->c_in; ch++)
+            for (int oy = 0; oy < s->h_out; oy++)
+                for (int ox = 0; ox < s->w_out; ox++) {
+                    double mx = -HUGE_VAL;
+                    for (int dy = 0; dy < L->pool_k; dy++)
+                        for (int dx = 0; dx < L->pool_k; dx++) {
+                            double v = x[((size_t)ch * s->h_in + oy * L->pool_stride + dy) * s->w_in +
+                                         ox * L->pool_stride + dx];
+                            if (v > mx)
+                                mx = v;
+                        }
+                    y[((size_t)ch * s->h_out + oy) * s->w_out + ox] = mx;
+                }
+        return 0;
+    case SG_LAYER_LSTM:
+        return forward_lstm_float(L, x, y);
+    }
+    return -1;
+}
+
+/* Run the float model m on sample x; the last layer's output (an lstm
+ * layer's last h_t) into y when y is not NULL; max_out[l] (when not NULL)
+ * raised to the largest |output| of layer l. */
+int sg_model_forward_float(const sg_model *m, const double *x, double *y, double *max_out,
+                           char *err, size_t errlen)
+{
+    long long n = sg_model_max_len(m);
+    double *a = malloc((size_t)n * sizeof *a), *b = malloc((size_t)n * sizeof *b);
+    int rc = 0;
+
+    if (a == NULL || b == NULL) {
+        snprintf(err, errlen, "out of memory for the activations of model '%s'", m->name);
+        rc = -1;
+    }
+    if (rc == 0)
+        memcpy(a, x, (size_t)m->input_len * sizeof *a);
+    for (int l = 0; rc == 0 && l < m->n_layers; l++) {
+        const sg_layer *L = &m->layers[l];
+        if (sg_layer_forward_float(L, a + sg_layer_read_offset(m, l), b) != 0) {
+            snprintf(err, errlen, "layer '%s': no float weights, or out of memory", L->name);
+            rc = -1;
+            break;
+        }
+        for (long long k = 0; max_out != NULL && k < sg_layer_out_len(L); k++) {
+            double v = fabs(b[k]);
+            if (isnan(v) || v > max_out[l]) /* a NaN sticks: nothing is > NaN */
+                max_out[l] = v;
+        }
+        double *t = a;
+        a = b;
+        b = t;
+    }
+    if (rc == 0 && y != NULL)
         memcpy(y, a + sg_layer_read_offset(m, m->n_layers),
                (size_t)m->layers[m->n_layers - 1].out * sizeof *y);
     free(a);
