@@ -26,21 +26,10 @@
 
 static const char *const top_keys = "name, input, layers";
 
-/* The state of one sg_model_load call. */
-typedef struct sg_model_ld {
-    const char *path; /* the model JSON as given */
-    size_t dirlen;    /* bytes of path up to and including its last '/' */
-    int data_w;       /* activation bits */
-    int wgt_w;        /* weight bits */
-    int fl;           /* 1: a float model (sg_model_load_float) */
-    char *err;        /* message buffer */
-    size_t errlen;    /* its size */
-} sg_model_ld;
-
 /* ---- messages ---------------------------------------------------------- */
 
 /* "file: <fmt...>" into the message buffer; returns -1. */
-static int SG_PRINTF(3, 4) sg_model_fail(sg_model_ld *c, const char *file, const char *fmt, ...)
+int SG_PRINTF(3, 4) sg_model_fail(sg_model_ld *c, const char *file, const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -57,7 +46,7 @@ static int SG_PRINTF(3, 4) sg_model_fail(sg_model_ld *c, const char *file, const
 }
 
 /* "model.json: <loc>: <fmt...>", or without "<loc>: " at top level. */
-static int SG_PRINTF(3, 4) sg_model_fail_at(sg_model_ld *c, const char *loc, const char *fmt, ...)
+int SG_PRINTF(3, 4) sg_model_fail_at(sg_model_ld *c, const char *loc, const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -76,7 +65,7 @@ static int SG_PRINTF(3, 4) sg_model_fail_at(sg_model_ld *c, const char *loc, con
 
 /* s as printable ASCII (\xNN for other bytes), at most SG_MODEL_QUOTE_MAX
  * bytes of it; dst needs 4*SG_MODEL_QUOTE_MAX+4. */
-static const char *sg_model_quote(char *dst, const char *s)
+const char *sg_model_quote(char *dst, const char *s)
 {
     size_t i, o = 0;
 
@@ -133,54 +122,7 @@ static const char *shape_str(char *dst, size_t len, const sg_npy *a)
     return dst;
 }
 
-/* The multi-index of C-order element k of a, as "[1, 2]". */
-static const char *index_str(char *dst, size_t len, const sg_npy *a,
-                             long long k)
-{
-    long long idx[SG_NPY_MAX_DIMS];
-    size_t o = 0;
-    int d;
-
-    for (d = a->ndim - 1; d >= 0; d--) {
-        idx[d] = a->shape[d] ? k % a->shape[d] : 0;
-        k = a->shape[d] ? k / a->shape[d] : 0;
-    }
-    o += (size_t)snprintf(dst, len, "[");
-    for (d = 0; d < a->ndim && o < len; d++)
-        o += (size_t)snprintf(dst + o, len - o, d ? ", %lld" : "%lld", idx[d]);
-    if (o < len)
-        snprintf(dst + o, len - o, "]");
-    return dst;
-}
-
 /* ---- JSON helpers ------------------------------------------------------ */
-
-/* Refuse any key of obj not in the comma-separated list legal (ctx, such
- * as " for type conv", follows the key in the message). */
-static int sg_model_check_keys(sg_model_ld *c, const char *loc, const char *ctx, json_t *obj,
-                               const char *legal)
-{
-    const char *key;
-    json_t *v;
-    char q[4 * SG_MODEL_QUOTE_MAX + 4];
-
-    json_object_foreach(obj, key, v) {
-        size_t n = strlen(key);
-        const char *p = legal;
-        int found = 0;
-        while (*p && !found) {
-            size_t m = strcspn(p, ",");
-            found = m == n && memcmp(p, key, n) == 0;
-            p += m;
-            while (*p == ',' || *p == ' ')
-                p++;
-        }
-        if (!found)
-            return sg_model_fail_at(c, loc, "unknown key '%s'%s (legal: %s)",
-                                    sg_model_quote(q, key), ctx, legal);
-    }
-    return 0;
-}
 
 /* An integer value in lo..hi (why: what the range comes from); label
  * names it in messages, quoted as it should appear ("'in'[1]"). */
@@ -344,41 +286,6 @@ static int load_npy(sg_model_ld *c, const char *loc, const char *key, const char
     return 0;
 }
 
-/* A float model: refuse the first value of a that is not finite. */
-static int sg_model_check_finite(sg_model_ld *c, const char *file, const char *what,
-                                 const sg_npy *a)
-{
-    char ix[SG_NPY_MAX_DIMS * 22 + 4];
-    long long k;
-
-    for (k = 0; k < a->count; k++)
-        if (!isfinite(a->f[k]))
-            return sg_model_fail(c, file, "value at index %s is %g (%s must be "
-                                 "finite)", index_str(ix, sizeof ix, a, k), a->f[k],
-                                 what);
-    return 0;
-}
-
-/* Refuse the first value of a outside lo..hi. */
-static int sg_model_check_range(sg_model_ld *c, const char *file, const char *what,
-                                const sg_npy *a, long long lo, long long hi,
-                                const char *why)
-{
-    char ix[SG_NPY_MAX_DIMS * 22 + 4];
-    long long k;
-
-    if (c->fl)
-        return sg_model_check_finite(c, file, what, a);
-    for (k = 0; k < a->count; k++)
-        if (a->i[k] < lo || a->i[k] > hi)
-            return sg_model_fail(c, file,
-                                 "value out of range at index %s: %lld (%s must be "
-                                 "%lld..%lld%s)",
-                                 index_str(ix, sizeof ix, a, k), (long long)a->i[k],
-                                 what, lo, hi, why);
-    return 0;
-}
-
 /* A per-row (fc) or per-channel (conv: unit) parameter: a JSON integer
  * broadcast to all rows, or (scalar_ok or not) an .npy file of shape [out];
  * values lo..hi.  vals gets out entries. */
@@ -424,8 +331,8 @@ done:
 /* ---- layers ------------------------------------------------------------ */
 
 /* Range of a signed `bits`-bit value. */
-static long long sg_model_smin(int bits) { return -((long long)1 << (bits - 1)); }
-static long long sg_model_smax(int bits) { return ((long long)1 << (bits - 1)) - 1; }
+long long sg_model_smin(int bits) { return -((long long)1 << (bits - 1)); }
+long long sg_model_smax(int bits) { return ((long long)1 << (bits - 1)) - 1; }
 
 /* a * b * c for a, b, c >= 0, or -1 when it exceeds INT_MAX. */
 long long sg_model_prod3(int a, int b, int c)
@@ -438,7 +345,7 @@ long long sg_model_prod3(int a, int b, int c)
     return ab > INT_MAX ? -1 : ab;
 }
 
-static int sg_model_is_spatial(const sg_layer *L)
+int sg_model_is_spatial(const sg_layer *L)
 {
     return L->type == SG_LAYER_CONV || L->type == SG_LAYER_MAXPOOL;
 }
@@ -495,17 +402,6 @@ static int get_in_chw(sg_model_ld *c, sg_model *m, int li, const char *loc,
                                 a, li - 1, P->name, ints_str(b, sizeof b, o, 3));
     }
     return 0;
-}
-
-/* Refuse a weight of w outside the WGT_W range. */
-static int sg_model_check_weights(sg_model_ld *c, const char *file, const char *what,
-                                  const sg_npy *w)
-{
-    char why[48];
-
-    snprintf(why, sizeof why, " for wgt_w %d", c->wgt_w);
-    return sg_model_check_range(c, file, what, w, sg_model_smin(c->wgt_w), sg_model_smax(c->wgt_w),
-                                why);
 }
 
 /* The weights of L from a checked .npy (values in WGT_W range). */
@@ -708,33 +604,6 @@ static int load_post(sg_model_ld *c, const char *loc, json_t *jl, int n,
 done:
     free(tmp);
     return rc;
-}
-
-/* Refuse a layer that lacks one of the keys req (NULL-terminated). */
-static int sg_model_require_keys(sg_model_ld *c, const char *loc, json_t *jl,
-                                 const char *const *req)
-{
-    int k;
-
-    for (k = 0; req[k] != NULL; k++)
-        if (json_object_get(jl, req[k]) == NULL)
-            return sg_model_fail_at(c, loc, "missing required key '%s'%s", req[k],
-                                    strcmp(req[k], "mult") == 0 ||
-                                            strcmp(req[k], "shift") == 0
-                                        ? " (a float model is quantized first: "
-                                          "sparsegen quantize)"
-                                        : "");
-    return 0;
-}
-
-/* Refuse a layer that lacks one of weights, mult, shift (a float model:
- * weights). */
-static int sg_model_require_wms(sg_model_ld *c, const char *loc, json_t *jl)
-{
-    static const char *const req[] = {"weights", "mult", "shift", NULL};
-    static const char *const freq[] = {"weights", NULL};
-
-    return sg_model_require_keys(c, loc, jl, c->fl ? freq : req);
 }
 
 /* The 2-D integer array of key (what: for messages; dims: its shape in
@@ -1232,26 +1101,6 @@ const char *sg_layer_type_name(sg_layer_type type)
         if (sg_model_layer_types[t].type == type)
             return sg_model_layer_types[t].name;
     return "?";
-}
-
-/* The order a sequence allows: lstm layers first, then layers that read
- * the last h_t (fc); a conv or maxpool layer cannot read a sequence. */
-static int sg_model_check_order(sg_model_ld *c, const sg_model *m, int li, const char *loc)
-{
-    const sg_layer *L = &m->layers[li], *P;
-
-    if (li == 0)
-        return 0;
-    P = &m->layers[li - 1];
-    if (L->type == SG_LAYER_LSTM && P->type != SG_LAYER_LSTM)
-        return sg_model_fail_at(c, loc, "an lstm layer must be the first layer or "
-                                "follow an lstm layer, not %s layer layers[%d] '%s'",
-                                sg_layer_type_name(P->type), li - 1, P->name);
-    if (sg_model_is_spatial(L) && P->type == SG_LAYER_LSTM)
-        return sg_model_fail_at(c, loc, "a %s layer cannot follow lstm layer "
-                                "layers[%d] '%s' (legal after lstm: lstm, fc)",
-                                sg_layer_type_name(L->type), li - 1, P->name);
-    return 0;
 }
 
 static int load_layer(sg_model_ld *c, sg_model *m, int li, json_t *jl)
