@@ -28,6 +28,18 @@ typedef struct sg_model_ld {
     size_t errlen;    /* its size */
 } sg_model_ld;
 
+/* A layer type: the name in "type", the value, the keys allowed. */
+typedef struct sg_model_type_info {
+    const char *name;   /* as written in the model */
+    sg_layer_type type; /* its sg_layer_type */
+    const char *keys;   /* the legal keys, for sg_model_check_keys */
+} sg_model_type_info;
+
+/* The layer types, fc first (the default); sg_model_n_layer_types
+ * entries (sg_model.c). */
+extern const sg_model_type_info sg_model_layer_types[];
+extern const int sg_model_n_layer_types;
+
 /* ---- messages (sg_model.c) --------------------------------------------- */
 
 /* "file: <fmt...>" into c's message buffer; returns -1. */
