@@ -147,6 +147,8 @@ typedef struct sg_model {
                          * then NULL); else NULL */
 } sg_model;
 
+/* ---- loading (sg_model_load.c, its checks sg_model_check.c) ------------ */
+
 /* Load and validate a model for a machine with data_w-bit activations and
  * wgt_w-bit weights.  Returns 0, or -1 with a message in err naming the
  * file, the layer and key, the bad value and what is legal. */
@@ -158,6 +160,14 @@ int sg_model_load(const char *path, int data_w, int wgt_w, sg_model *m,
  * weights, bias, mult, shift and inputs are NULL.  Returns 0, or -1 with a
  * message. */
 int sg_model_load_float(const char *path, sg_model *m, char *err, size_t errlen);
+
+/* Class labels for n samples from an integer .npy of shape [n], each
+ * 0 .. classes-1, into *labels (caller frees).  Returns 0, or -1 with a
+ * message naming the file and the bad value. */
+int sg_labels_load(const char *path, int n, int classes, int32_t **labels, char *err,
+                   size_t errlen);
+
+/* ---- the reference forward passes (sg_model_forward.c) ----------------- */
 
 /* The golden output of layer L for one input x (L->in entries) into y
  * (L->out entries): fc with sg_fc_dense, conv with sg_conv_dense, maxpool
@@ -190,11 +200,20 @@ long long sg_model_max_len(const sg_model *m);
 int sg_model_forward(const sg_model *m, int data_w, int acc_w, const int32_t *x, int32_t *y,
                      char *err, size_t errlen);
 
-/* Class labels for n samples from an integer .npy of shape [n], each
- * 0 .. classes-1, into *labels (caller frees).  Returns 0, or -1 with a
- * message naming the file and the bad value. */
-int sg_labels_load(const char *path, int n, int classes, int32_t **labels, char *err,
-                   size_t errlen);
+/* The float reference of one layer of a float model: x (L->in values; an
+ * lstm layer the whole sequence, steps x in) into y (L->out; lstm steps x
+ * H), in double precision with PyTorch's equations (relu6 at 6.0; lstm
+ * from zero h and c).  Returns 0, or -1 (no float weights, out of memory). */
+int sg_layer_forward_float(const sg_layer *L, const double *x, double *y);
+
+/* The float model on one sample x (input_len values): the last layer's
+ * output (an lstm layer's last h_t) into y when y is not NULL, and max_out
+ * (n_layers entries, when not NULL) raised to each layer's largest
+ * |output| (NaN once an output is NaN).  Returns 0, or -1 with a message. */
+int sg_model_forward_float(const sg_model *m, const double *x, double *y, double *max_out,
+                           char *err, size_t errlen);
+
+/* ---- saving (sg_model_save.c) ------------------------------------------ */
 
 /* Write m as a model directory dir (which must not exist): model.json,
  * input.npy and per layer l: lN_w.npy (lstm: lN_wih.npy, lN_whh.npy),
@@ -204,6 +223,8 @@ int sg_labels_load(const char *path, int n, int classes, int32_t **labels, char 
  * to dir and renamed, so a failure leaves nothing.  Returns 0, or -1 with
  * a message. */
 int sg_model_save(const sg_model *m, const char *dir, char *err, size_t errlen);
+
+/* ---- layer types, releasing (sg_model.c) ------------------------------- */
 
 /* The name a layer type has in the model format: "fc", "conv", "maxpool",
  * "lstm" ("?" for anything else). */

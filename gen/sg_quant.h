@@ -81,19 +81,6 @@ typedef struct sg_quant_info {
 int sg_quant_model(const sg_model *fm, const double *calib, int n_calib, int data_w, int wgt_w,
                    sg_model *qm, sg_quant_info *info, long long *saturated, char *err, size_t errlen);
 
-/* The float reference of one layer of a float model: x (L->in values; an
- * lstm layer the whole sequence, steps x in) into y (L->out; lstm steps x
- * H), in double precision with PyTorch's equations (relu6 at 6.0; lstm
- * from zero h and c).  Returns 0, or -1 (no float weights, out of memory). */
-int sg_layer_forward_float(const sg_layer *L, const double *x, double *y);
-
-/* The float model on one sample x (input_len values): the last layer's
- * output (an lstm layer's last h_t) into y when y is not NULL, and max_out
- * (n_layers entries, when not NULL) raised to each layer's largest
- * |output| (NaN once an output is NaN).  Returns 0, or -1 with a message. */
-int sg_model_forward_float(const sg_model *m, const double *x, double *y, double *max_out,
-                           char *err, size_t errlen);
-
 /* The index of the largest of n values, the first on ties (numpy's argmax). */
 int sg_argmax_f64(const double *v, int n);
 int sg_argmax_i32(const int32_t *v, int n);
