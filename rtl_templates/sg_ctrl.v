@@ -143,6 +143,18 @@ module sg_ctrl #(
   localparam [BankW-1:0] LastBank = LastBankI[BankW-1:0];
   localparam [CntW-1:0]  PeCnt    = PeCount[CntW-1:0];
 
+  // The beat rotated by r elements: element j of the result is element
+  // (j + r) mod Elems of v (Elems is a power of two).  The VEC and scatter
+  // write paths pick their elements from it (below).
+  function [StreamW-1:0] rot_elems(input [StreamW-1:0] v, input [ElemW-1:0] r);
+    integer k;
+    begin
+      rot_elems = v;
+      for (k = 0; k < ElemW; k = k + 1)
+        if (r[k]) rot_elems = (rot_elems >> ((1 << k) * DataW)) | (rot_elems << (StreamW - (1 << k) * DataW));
+    end
+  endfunction
+
   reg [3:0] state_q;
 
   // ---- record assembly (header, CSB word, row record) --------------------
@@ -325,18 +337,25 @@ module sg_ctrl #(
   wire              vbeat_done = (vchunk == vin_beat);                   // chunk ends the beat
   wire              vcmd_done  = ({{(20-ChunkW){1'b0}}, vchunk} == left_q); // chunk ends the command
   wire [ChunkW-1:0] vib_next = vib + vchunk;
+  // Element t_b sits at (velem + t_b) mod E of the beat, so the beat is
+  // rotated once by velem - vib elements and bank b takes element b (b >=
+  // vib) or b + B (b < vib) of the rotated beat, modulo E: a barrel rotator
+  // of the beat shared by all banks (log2 E stages) and a 2:1 multiplexer
+  // per bank, instead of an E:1 multiplexer per bank.
+  wire [ElemW-1:0]       vr = velem_q - vib[ElemW-1:0];
+  wire [StreamW-1:0]     vrot = rot_elems(vbeat_q, vr);
   reg  [Banks-1:0]       vwe;
   reg  [Banks*OffW-1:0]  vwaddr;
   reg  [Banks*DataW-1:0] vwdata;
-  reg  [ChunkW-1:0]      vt, vidx;
+  reg  [ChunkW-1:0]      vt;
   integer vb;
   always @* begin
     for (vb = 0; vb < Banks; vb = vb + 1) begin
       vt = (vb[ChunkW-1:0] >= vib) ? vb[ChunkW-1:0] - vib : vb[ChunkW-1:0] + BanksC - vib;
       vwe[vb] = vhave_q && (vt < vchunk);
       vwaddr[vb*OffW +: OffW] = voff_q + {{(OffW-1){1'b0}}, (vb[ChunkW-1:0] < vib)};
-      vidx = {{(ChunkW-ElemW){1'b0}}, velem_q} + vt;
-      vwdata[vb*DataW +: DataW] = vbeat_q[vidx*DataW +: DataW];
+      vwdata[vb*DataW +: DataW] = (vb[ChunkW-1:0] < vib) ? vrot[((vb + Banks) % Elems)*DataW +: DataW]
+                                                         : vrot[(vb % Elems)*DataW +: DataW];
     end
   end
 
@@ -350,9 +369,13 @@ module sg_ctrl #(
   reg  [PeCount*Banks-1:0] swe;
   reg  [PeCount*OffW-1:0]  swaddr;
   reg  [PeCount*DataW-1:0] swdata;
-  reg  [ChunkW-1:0]        st, sidx;
+  reg  [ChunkW-1:0]        st;
   reg                      swrap;
   reg  [BankW-1:0]         sbank;
+  // as for VEC: the beat rotated by velem - siq elements, PE q takes
+  // element q (q >= siq) or q + P (q < siq) of it, modulo E
+  wire [ElemW-1:0]         sr = velem_q - siq[ElemW-1:0];
+  wire [StreamW-1:0]       srot = rot_elems(vbeat_q, sr);
   integer sq;
   always @* begin
     swe = {(PeCount*Banks){1'b0}};
@@ -361,8 +384,8 @@ module sg_ctrl #(
       swrap = sq[ChunkW-1:0] < siq;
       sbank = (swrap && sb_q == LastBank) ? {BankW{1'b0}} : sb_q + {{(BankW-1){1'b0}}, swrap};
       swaddr[sq*OffW +: OffW] = saddr_q + {{(OffW-1){1'b0}}, swrap && sb_q == LastBank};
-      sidx  = {{(ChunkW-ElemW){1'b0}}, velem_q} + st;
-      swdata[sq*DataW +: DataW] = vbeat_q[sidx*DataW +: DataW];
+      swdata[sq*DataW +: DataW] = swrap ? srot[((sq + PeCount) % Elems)*DataW +: DataW]
+                                        : srot[(sq % Elems)*DataW +: DataW];
       if (vhave_q && st < vchunk) swe[sq*Banks + {{(32-BankW){1'b0}}, sbank}] = 1'b1;
     end
   end
