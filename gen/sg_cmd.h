@@ -104,12 +104,12 @@
  *
  * OUT record (SG_OUT_W = 192 bits):
  *
- *   191  149 148  144 143   128 127  112 111   96 95    80 79    64 63      0
+ *   191  150 149  144 143   128 127  112 111   96 95    80 79    64 63      0
  *  +--------+--------+--------+--------+--------+--------+--------+---------+
  *  |   0    | bank0  | left0  |  upb   |   wq   |  base  | addr0  |  mask   |
  *  +--------+--------+--------+--------+--------+--------+--------+---------+
- *   mask: PEs whose result is written (P <= 64); addresses are OFF_W bits
- *   wide, the fields 16.
+ *   mask: PEs whose result is written (P <= 64); bank0: 6 bits (B <= 64);
+ *   addresses are OFF_W bits wide, the fields 16.
  *
  * LSTM record (SG_LSTM_W = 192 bits):
  *

@@ -60,7 +60,7 @@ static const int stream_choices[] = {32, 64, 128, 256, 512, 0};
 
 static const int_key int_keys[] = {
     {"pe_count", offsetof(sg_config, pe_count), 1, 64, NULL},
-    {"banks", offsetof(sg_config, banks), 1, 32, NULL},
+    {"banks", offsetof(sg_config, banks), 1, 64, NULL},
     {"data_width", offsetof(sg_config, data_w), 0, 0, data_choices},
     {"weight_width", offsetof(sg_config, wgt_w), 0, 0, wgt_choices},
     {"acc_width", offsetof(sg_config, acc_w), 16, 32, NULL},

@@ -10,7 +10,7 @@
  * that `sparsegen gen` writes loads as well, its derived keys ignored):
  *   name          string [A-Za-z0-9_.-], 1..48 chars (default: file stem)
  *   pe_count      P, PEs (rows in flight)             1 .. 64      (16)
- *   banks         B, lanes per PE = vbuf banks       1 .. 32      (8)
+ *   banks         B, lanes per PE = vbuf banks       1 .. 64      (8)
  *   data_width    activation bits                    8 | 16       (8)
  *   weight_width  weight bits                        4 | 8 | 16   (8)
  *   acc_width     accumulator bits                   data+weight .. 32 (32)

@@ -459,7 +459,7 @@ static void emit_out(builder *b, const sg_config *c, const conv_block *k, int g,
     sg_put_bits(w, 96, 16, (uint64_t)nx->ph[0].wq);
     sg_put_bits(w, 112, 16, (uint64_t)upb);
     sg_put_bits(w, 128, 16, (uint64_t)(upb - cl));
-    sg_put_bits(w, 144, 5, (uint64_t)(k->o0 / upb));
+    sg_put_bits(w, 144, 6, (uint64_t)(k->o0 / upb));
 }
 
 /* Band from pixel group gb, groups g0 .. g1-1 of it, tile t of block k: the

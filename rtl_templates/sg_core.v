@@ -64,7 +64,6 @@ module sg_core #(
   wire [Banks*OffW-1:0]  vbuf_waddr;
   wire [Banks*DataW-1:0] vbuf_wdata;
   wire                   vbuf_sc;
-  wire [PeCount*OffW-1:0]  vbuf_sc_addr;
   wire [PeCount*DataW-1:0] vbuf_sc_data;
   wire [PeCount-1:0]  wbuf_we;
   wire [WaddrW-1:0]   wbuf_waddr;
@@ -226,7 +225,6 @@ module sg_core #(
       .vbuf_waddr_o   (vbuf_waddr),
       .vbuf_wdata_o   (vbuf_wdata),
       .vbuf_sc_o      (vbuf_sc),
-      .vbuf_sc_addr_o (vbuf_sc_addr),
       .vbuf_sc_data_o (vbuf_sc_data),
       .wbuf_we_o      (wbuf_we),
       .conv_o         (conv),
@@ -298,7 +296,6 @@ module sg_core #(
           .vbuf_waddr_i(vbuf_waddr),
           .vbuf_wdata_i(vbuf_wdata),
           .vbuf_sc_i   (vbuf_sc),
-          .vbuf_sc_addr_i(vbuf_sc_addr[g*OffW +: OffW]),
           .vbuf_sc_data_i(vbuf_sc_data[g*DataW +: DataW]),
           .wbuf_we_i   (wbuf_we[g]),
           .wbuf_waddr_i(wbuf_waddr),

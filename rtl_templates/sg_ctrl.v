@@ -58,10 +58,9 @@ module sg_ctrl #(
     output wire                    s_axis_tready_o,
     // vector-buffer write, broadcast to all PEs
     output reg  [PeCount*Banks-1:0] vbuf_we_o,    // PE p bank b at [p*Banks + b]
-    output reg  [Banks*OffW-1:0]   vbuf_waddr_o,  // bank b at [b*OffW +: OffW]
+    output reg  [Banks*OffW-1:0]   vbuf_waddr_o,  // bank b at [b*OffW +: OffW] (every write)
     output reg  [Banks*DataW-1:0]  vbuf_wdata_o,  // bank b at [b*DataW +: DataW]
-    output reg                     vbuf_sc_o,     // scatter: PE p writes sc_addr/sc_data
-    output reg  [PeCount*OffW-1:0] vbuf_sc_addr_o,  // scatter address of PE p at [p*OffW +: OffW]
+    output reg                     vbuf_sc_o,     // scatter: PE p writes sc_data
     output reg  [PeCount*DataW-1:0] vbuf_sc_data_o, // scatter element of PE p
     // weight-buffer write
     output reg  [PeCount-1:0]      wbuf_we_o,
@@ -331,7 +330,10 @@ module sg_ctrl #(
   // offset i / Banks, plus one when it wrapped past the last bank.
   wire [ChunkW-1:0] vib     = {{(ChunkW-BankW){1'b0}}, vbank_q};
   wire [ChunkW-1:0] vin_beat = ElemsC - {{(ChunkW-ElemW){1'b0}}, velem_q};
-  wire [ChunkW-1:0] vlimit  = flag_q ? PeC : BanksC; // scatter: up to one element per PE
+  // scatter: up to one element per PE; with one bank, not past the row of
+  // PEs, so that all PEs write the same address (below)
+  wire [ChunkW-1:0] siq     = {{(ChunkW-PeW){1'b0}}, sq_q};
+  wire [ChunkW-1:0] vlimit  = !flag_q ? BanksC : (Banks == 1) ? PeC - siq : PeC;
   wire [ChunkW-1:0] vchunk1 = (vin_beat < vlimit) ? vin_beat : vlimit;
   wire [ChunkW-1:0] vchunk  = (left_q < {{(20-ChunkW){1'b0}}, vchunk1}) ? left_q[ChunkW-1:0] : vchunk1;
   wire              vbeat_done = (vchunk == vin_beat);                   // chunk ends the beat
@@ -363,11 +365,14 @@ module sg_ctrl #(
   // Element i goes to PE i % P, bank (i / P) % B, address pbase + i /
   // (P * B).  Any P consecutive elements land on distinct PEs: PE q takes
   // element t_q = (q - i % P) mod P of the chunk, in row i / P of the PEs,
-  // one row further on when q < i % P.
-  wire [ChunkW-1:0]       siq = {{(ChunkW-PeW){1'b0}}, sq_q};
+  // one row further on when q < i % P.  The write address is one per bank,
+  // shared by all PEs: the PEs of one row write bank sb at saddr, those of
+  // the next row bank sb + 1 at saddr, or bank 0 at saddr + 1 when sb is
+  // the last bank; so only bank 0 ever takes saddr + 1 (one bank: the
+  // chunk stays in one row, vlimit).
   wire [ChunkW-1:0]       siq_next = siq + vchunk;
   reg  [PeCount*Banks-1:0] swe;
-  reg  [PeCount*OffW-1:0]  swaddr;
+  reg  [Banks*OffW-1:0]    swaddr;
   reg  [PeCount*DataW-1:0] swdata;
   reg  [ChunkW-1:0]        st;
   reg                      swrap;
@@ -379,11 +384,12 @@ module sg_ctrl #(
   integer sq;
   always @* begin
     swe = {(PeCount*Banks){1'b0}};
+    swaddr = {Banks{saddr_q}};
+    if (Banks > 1 && sb_q == LastBank) swaddr[0 +: OffW] = saddr_q + 1'b1;
     for (sq = 0; sq < PeCount; sq = sq + 1) begin
       st    = (sq[ChunkW-1:0] >= siq) ? sq[ChunkW-1:0] - siq : sq[ChunkW-1:0] + PeC - siq;
       swrap = sq[ChunkW-1:0] < siq;
       sbank = (swrap && sb_q == LastBank) ? {BankW{1'b0}} : sb_q + {{(BankW-1){1'b0}}, swrap};
-      swaddr[sq*OffW +: OffW] = saddr_q + {{(OffW-1){1'b0}}, swrap && sb_q == LastBank};
       swdata[sq*DataW +: DataW] = swrap ? srot[((sq + PeCount) % Elems)*DataW +: DataW]
                                         : srot[(sq % Elems)*DataW +: DataW];
       if (vhave_q && st < vchunk) swe[sq*Banks + {{(32-BankW){1'b0}}, sbank}] = 1'b1;
@@ -442,7 +448,7 @@ module sg_ctrl #(
       if (wb_we_i != {PeCount{1'b0}}) begin
         vbuf_sc_o      <= 1'b1;
         vbuf_we_o      <= wb_we;
-        vbuf_sc_addr_o <= {PeCount{wb_addr_i}};
+        vbuf_waddr_o   <= {Banks{wb_addr_i}};
         vbuf_sc_data_o <= wb_data;
       end
       // h_t of an LSTM step into every PE (the broadcast port; nothing else
@@ -460,7 +466,7 @@ module sg_ctrl #(
         vbuf_sc_o <= flag_q;
         if (vhave_q && flag_q) begin
           vbuf_we_o      <= swe;
-          vbuf_sc_addr_o <= swaddr;
+          vbuf_waddr_o   <= swaddr;
           vbuf_sc_data_o <= swdata;
           if (siq_next >= PeC) begin // the chunk reached the next row of PEs
             sq_q <= siq_next[PeW-1:0] - PeC[PeW-1:0];
@@ -738,12 +744,12 @@ module sg_ctrl #(
 `endif
 
   // The OUT record's unused bits (mask above PeCount, fields above OffW).
-  wire unused_out = ^{out_rec[191:149], out_rec[63:0] >> PeCount, out_rec[79:64] >> OffW,
-                      out_rec[95:80] >> OffW, out_rec[111:96] >> OffW, out_rec[148:144] >> BankW};
+  wire unused_out = ^{out_rec[191:150], out_rec[63:0] >> PeCount, out_rec[79:64] >> OffW,
+                      out_rec[95:80] >> OffW, out_rec[111:96] >> OffW, out_rec[149:144] >> BankW};
 
   initial begin
     if (PeCount > 64) $error("sg_ctrl: PeCount %0d above the OUT mask's 64 bits (instance %m)", PeCount);
-    if (OffW > 16 || BankW > 5) $error("sg_ctrl: OffW %0d / BankW %0d wider than the OUT fields (instance %m)", OffW, BankW);
+    if (OffW > 16 || BankW > 6) $error("sg_ctrl: OffW %0d / BankW %0d wider than the OUT fields (instance %m)", OffW, BankW);
     if (Stages < 2) $error("sg_ctrl: PipeDepth %0d must be >= 3 (instance %m)", PipeDepth);
     if (StreamW < 32 || StreamW % DataW != 0) $error("sg_ctrl: bad StreamW %0d (instance %m)", StreamW);
     if (GrpW > 20) $error("sg_ctrl: GrpW %0d above 20 (instance %m)", GrpW);

@@ -52,8 +52,8 @@ module sg_pe #(
     input  wire [Banks-1:0]       vbuf_we_i,     // one write enable per bank
     input  wire [Banks*OffW-1:0]  vbuf_waddr_i,  // offset inside bank b at [b*OffW +: OffW]
     input  wire [Banks*DataW-1:0] vbuf_wdata_i,  // activation for bank b at [b*DataW +: DataW]
-    input  wire                   vbuf_sc_i,     // scatter write: this PE's own address and data
-    input  wire [OffW-1:0]        vbuf_sc_addr_i,
+    input  wire                   vbuf_sc_i,     // scatter write: this PE's own data (the
+                                                 // address is bank b's, as always)
     input  wire [DataW-1:0]       vbuf_sc_data_i,
     // weight-buffer write: the CSB word without its rotations, which the
     // core keeps once for all PEs (sg_core, rot buffer)
@@ -148,7 +148,7 @@ module sg_pe #(
       ) u_vbuf (
           .clk_i  (clk_i),
           .we_i   (vbuf_we_i[b]),
-          .waddr_i(vbuf_sc_i ? vbuf_sc_addr_i : vbuf_waddr_i[b*OffW +: OffW]),
+          .waddr_i(vbuf_waddr_i[b*OffW +: OffW]),
           .wdata_i(vbuf_sc_i ? vbuf_sc_data_i : vbuf_wdata_i[b*DataW +: DataW]),
           .re_i   (en_i),
           .raddr_i(raddr),

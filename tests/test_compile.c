@@ -909,8 +909,8 @@ static int hw_exec(hw *h, const uint32_t *beats, long long n_beats)
                 h->wb_wq = (long long)bits_at(pl, 96, 16);
                 h->wb_upb = (long long)bits_at(pl, 112, 16);
                 h->wb_left = (long long)bits_at(pl, 128, 16);
-                h->wb_bank = (int)bits_at(pl, 144, 5);
-                if (!bits_zero(pl, 149, (long long)h->out_beats * h->stream_w) ||
+                h->wb_bank = (int)bits_at(pl, 144, 6);
+                if (!bits_zero(pl, 150, (long long)h->out_beats * h->stream_w) ||
                     (h->P < 64 && h->wb_mask >> h->P))
                     hw_error(h, "OUT at beat %lld: nonzero reserved bits (mask above P)", at);
                 if (h->wb_upb < 1 || h->wb_left < 1 || h->wb_left > h->wb_upb)
@@ -2581,8 +2581,8 @@ static void test_config(void)
         {"name", "\"n123456789012345678901234567890123456789012345678\"", "1..48", "null", "null"},
         {"pe_count", "0", "range 1..64", "\"16\"", "\"16\""},
         {"pe_count", "65", "range 1..64", "true", "true"},
-        {"banks", "33", "range 1..32", "8.0", "8.0"},
-        {"banks", "0", "range 1..32", "\"8\"", "\"8\""},
+        {"banks", "65", "range 1..64", "8.0", "8.0"},
+        {"banks", "0", "range 1..64", "\"8\"", "\"8\""},
         {"data_width", "12", "values 8, 16", "true", "true"},
         {"data_width", "4294967304", "values 8, 16", "8.5", "8.5"},
         {"weight_width", "2", "values 4, 8, 16", "null", "null"},
