@@ -123,10 +123,14 @@ int sg_sim_build(const sg_config *c, const char *build_root, int quiet, int mode
     sg_hash_rtl(&h, dir);
     snprintf(path, sizeof path, "%s/sparsegen_params.h", dir);
     sg_hash_file(&h, path);
-    snprintf(path, sizeof path, "%s/tb.cpp", hdir);
-    if (sg_hash_file(&h, path) != 0) {
-        snprintf(err, errlen, "cannot read harness '%s' (set SPARSEGEN_HARNESS?)", path);
-        return -1;
+    /* tb.cpp and the lockstep core it includes (header only) */
+    const char *harness[] = {"tb.cpp", "sg_lockstep.h", "sg_stream.h"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", hdir, harness[i]);
+        if (sg_hash_file(&h, path) != 0) {
+            snprintf(err, errlen, "cannot read harness '%s' (set SPARSEGEN_HARNESS?)", path);
+            return -1;
+        }
     }
     const char *libs[] = {"libsgcore.a", "libsparsegolden.a"};
     char libpath[2][2048];

@@ -20,19 +20,7 @@
 #include <string>
 #include <vector>
 
-struct AxilRng {
-    uint64_t s; // xorshift64 state, never 0
-    explicit AxilRng(uint64_t seed) : s(seed ? seed : 0x9e3779b97f4a7c15ULL) {}
-    uint64_t next()
-    {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    bool percent(int pct) { return pct > 0 && (int)(next() % 100) < pct; }
-    int below(int n) { return n > 0 ? (int)(next() % (uint64_t)n) : 0; }
-};
+#include "sg_stream.h" // sg::Rng, the xorshift every testbench draws from
 
 template <class T> class AxilMaster {
   public:
@@ -217,7 +205,7 @@ template <class T> class AxilMaster {
     }
 
     T *t_;
-    AxilRng rng_;
+    sg::Rng rng_;
     std::deque<Op> writes_, reads_; // in request order; popped at their response
     std::vector<Result> results_;   // by id
     bool aw_valid_ = false, w_valid_ = false, ar_valid_ = false;

@@ -40,14 +40,16 @@ dir=$(cd "$dir" && pwd) # Verilator's make runs in obj_dir: absolute paths only
 "$SPARSEGEN" gen -c "$cfg" -o "$dir" >/dev/null || exit 1
 
 # The testbench includes only generated headers (sparsegen_params.h,
-# sparsegen_regs.h) and its own: no library.  -O1: the model is small and
-# runs briefly, so compile time matters more than speed.
+# sparsegen_regs.h), its own and the stream half of the lockstep core
+# (verif/harness/sg_stream.h, header only, from this tree): no library.
+# -O1: the model is small and runs briefly, so compile time matters more
+# than speed.
 obj="$dir/obj_dir_axi"
 log="$dir/obj_dir_axi.log"
 if ! "$VERILATOR" --cc --exe --build -j 2 -Wall -O3 \
     --x-assign unique --x-initial unique --assert +define+SG_ASSERTIONS \
     --top-module sparsegen_axi --Mdir "$obj" -o Vtb_axi \
-    -CFLAGS "-O1 -Wall -I$dir -I$here" \
+    -CFLAGS "-O1 -Wall -I$dir -I$here -I$top/verif/harness" \
     -F "$dir/filelist.f" "$here/tb_axi.vlt" "$here/tb_axi.cpp" >"$log" 2>&1; then
     echo "build.sh: verilator failed for '$cfg' (log $log):" >&2
     tail -n 30 "$log" >&2

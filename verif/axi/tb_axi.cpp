@@ -14,6 +14,12 @@
 // its counters as read over AXI4-Lite ({"job":"a0",...}) for the test to
 // compare with `sparsegen sim`; the last line is a JSON summary.  Exit 0
 // when every check passed, 1 otherwise, 2 on bad usage.
+//
+// Its programs come as hex files, without the golden library, so of the
+// lockstep core it uses the stream half (verif/harness/sg_stream.h): the
+// stall stream, the source and sink under the agents below, beat words and
+// the lane comparison.  What is its own: the AXI4-Lite master, the job
+// scenario and the per-job checks.
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
@@ -41,19 +47,8 @@ namespace {
 const int BeatWords = (SG_CFG_STREAM_W + 31) / 32;
 const int Elems = SG_CFG_STREAM_W / SG_CFG_DATA_W;
 
-// ---- stream data for every Verilator port width ----------------------------
-inline void put_beat(IData &d, const uint32_t *w) { d = w[0]; }
-inline void put_beat(QData &d, const uint32_t *w) { d = (QData)w[0] | ((QData)w[1] << 32); }
-template <std::size_t N> void put_beat(VlWide<N> &d, const uint32_t *w)
-{
-    for (std::size_t i = 0; i < N; i++) d[i] = w[i];
-}
-inline void get_beat(const IData &d, uint32_t *w) { w[0] = d; }
-inline void get_beat(const QData &d, uint32_t *w) { w[0] = (uint32_t)d; w[1] = (uint32_t)(d >> 32); }
-template <std::size_t N> void get_beat(const VlWide<N> &d, uint32_t *w)
-{
-    for (std::size_t i = 0; i < N; i++) w[i] = d[i];
-}
+using sg::get_beat;
+using sg::put_beat;
 
 // ---- a compiled program: command beats and expected result beats -----------
 struct Program {
@@ -151,19 +146,17 @@ void diag(const char *fmt, ...)
     std::printf("# %s\n", buf);
 }
 
-// ---- stream agents -------------------------------------------------------------
+// ---- stream agents (on sg_stream.h's source and sink) -------------------------
 // The command source: one continuous stream of queued beats (a DMA with
 // descriptors queued back to back), so the next job's first beat is offered
 // as soon as the last one of a job is taken -- and must wait for START.
-struct Source {
+struct Source : sg::Source {
     struct Beat {
         std::vector<uint32_t> w;
         bool last;
     };
     std::deque<Beat> q;
-    int stall_pct = 0;
     bool paused = false; // offer no new beat (one already offered stays)
-    bool valid = false;
     long long taken = 0;
 
     void add(const Program &p, bool tlast_on_last)
@@ -179,9 +172,9 @@ struct Source {
         valid = false;
         for (long long i = 0; i < n && !q.empty(); i++) q.pop_front();
     }
-    void drive(Vsparsegen_axi *t, AxilRng &rng)
+    void drive(Vsparsegen_axi *t, sg::Rng &rng)
     {
-        if (!valid && !q.empty() && !paused && !rng.percent(stall_pct)) valid = true;
+        offer(rng, !q.empty() && !paused);
         t->s_axis_tvalid = valid;
         if (valid) {
             put_beat(t->s_axis_tdata, q.front().w.data());
@@ -197,18 +190,17 @@ struct Source {
     {
         if (valid && t->s_axis_tready) {
             q.pop_front();
-            valid = false;
+            sent();
             taken++;
         }
     }
 };
 
-// The result sink: compares each beat with the job's expectation as it leaves.
-struct Sink {
+// The result sink: compares each beat with the job's expectation as it
+// leaves, bit for bit in the lanes the expectation's mask names.
+struct Sink : sg::Sink {
     const Program *p = nullptr;
     long long got = 0, mismatches = 0, extra = 0, last_cycle = 0;
-    int stall_pct = 0;
-    bool ready = false;
     std::string first_error;
 
     void expect(const Program *prog)
@@ -217,14 +209,10 @@ struct Sink {
         got = mismatches = extra = 0;
         first_error.clear();
     }
-    void drive(Vsparsegen_axi *t, AxilRng &rng)
-    {
-        ready = !rng.percent(stall_pct);
-        t->m_axis_tready = ready;
-    }
+    void drive(Vsparsegen_axi *t, sg::Rng &rng) { t->m_axis_tready = accept(rng); }
     void observe(Vsparsegen_axi *t, long long cycle)
     {
-        if (!(t->m_axis_tvalid && ready)) return;
+        if (!fire(t->m_axis_tvalid)) return;
         last_cycle = cycle;
         if (!p || got >= p->n_out) {
             extra++;
@@ -234,20 +222,15 @@ struct Sink {
         uint32_t w[16];
         get_beat(t->m_axis_tdata, w);
         const uint32_t *e = &p->out[(size_t)(got * BeatWords)];
+        const uint64_t mask = p->mask[got];
         std::string err;
-        for (int lane = 0; lane < Elems; lane++) {
-            if (!(p->mask[got] >> lane & 1)) continue;
-            for (int b = 0; b < SG_CFG_DATA_W; b++) {
-                int pos = lane * SG_CFG_DATA_W + b;
-                if ((w[pos / 32] ^ e[pos / 32]) >> (pos % 32) & 1) {
-                    char buf[160];
-                    std::snprintf(buf, sizeof buf, "result beat %lld lane %d differs at bit %d (cycle %lld)", got, lane,
-                                  b, cycle);
-                    err = buf;
-                    break;
-                }
-            }
-            if (!err.empty()) break;
+        int bit = 0;
+        int lane = sg::first_difference(w, e, Elems, SG_CFG_DATA_W, [&](int l) { return (mask >> l & 1) != 0; }, &bit);
+        if (lane >= 0) {
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "result beat %lld lane %d differs at bit %d (cycle %lld)", got, lane, bit,
+                          cycle);
+            err = buf;
         }
         if (err.empty() && (bool)t->m_axis_tlast != (bool)p->last[got]) {
             char buf[160];
@@ -382,7 +365,7 @@ class Testbench {
     long long irq_cycles() const { return irq_high_; }
     bool rtl_error() const { return ctx_->gotError(); }
     int timeouts() const { return timeouts_; }
-    AxilRng &rng() { return rng_; }
+    sg::Rng &rng() { return rng_; }
 
     std::unique_ptr<AxilMaster<Vsparsegen_axi>> axil;
     Source src;
@@ -400,7 +383,7 @@ class Testbench {
 #if VM_TRACE
     std::unique_ptr<VerilatedFstC> fst_;
 #endif
-    AxilRng rng_;
+    sg::Rng rng_;
     long long cycle_ = 0, irq_high_ = 0;
     int timeouts_ = 0;
 };

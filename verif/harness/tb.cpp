@@ -1,14 +1,20 @@
-// tb.cpp: the lockstep harness -- drives a compiled program into the RTL and
-// checks every result beat against the golden model as it leaves m_axis.
+// tb.cpp: the lockstep harness of `sparsegen sim` -- the core of
+// sg_lockstep.h on sparsegen_top's pins, Verilated: drives a compiled
+// program into the RTL and checks every result beat against the golden
+// model as it leaves m_axis.
 //
 // Built by `sparsegen sim` (gen/sg_sim.c) for one configuration; the
 // configuration's sparsegen_params.h is compiled in and checked against the
 // JSON given at run time.  Stimulus and stalls come from C (xorshift, seeded)
-// so any run replays exactly from its printed seed.
+// so any run replays exactly from its printed seed.  What is this harness's
+// own: waveforms (--trace, a cycle window, chosen PEs), coverage, the fault
+// hook (--fault), a reset in the middle of the run (--reset-at), the
+// per-PE counters (--pe-stats) and where the cycles went (the breakdown).
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,117 +27,59 @@
 #endif
 
 #include "sparsegen_params.h"
-extern "C" {
-#include "sg_compile.h"
-#include "sg_config.h"
-#include "sg_model.h"
-#include "sg_post.h"
-#include "sg_quant.h"
-#include "sg_random.h"
-}
+#include "sg_lockstep.h"
 
 namespace {
 
-// ---- stream data access for every Verilator port width -------------------
-void put_beat(IData &d, const uint32_t *w) { d = w[0]; }
-void put_beat(QData &d, const uint32_t *w) { d = (QData)w[0] | ((QData)w[1] << 32); }
-template <std::size_t N> void put_beat(VlWide<N> &d, const uint32_t *w)
-{
-    for (std::size_t i = 0; i < N; i++) d[i] = w[i];
-}
-void get_beat(const IData &d, uint32_t *w) { w[0] = d; }
-void get_beat(const QData &d, uint32_t *w) { w[0] = (uint32_t)d; w[1] = (uint32_t)(d >> 32); }
-template <std::size_t N> void get_beat(const VlWide<N> &d, uint32_t *w)
-{
-    for (std::size_t i = 0; i < N; i++) w[i] = d[i];
-}
+using sg::Counters;
+using sg::LayerStat;
+using sg::Result;
+using sg::Setup;
 
-struct Rng {
-    uint64_t s; // xorshift64 state, never 0
-    explicit Rng(uint64_t seed) : s(seed ? seed : 0x9e3779b97f4a7c15ULL) {}
-    uint64_t next() { s ^= s << 13; s ^= s >> 7; s ^= s << 17; return s; }
-    bool percent(int pct) { return pct > 0 && (int)(next() % 100) < pct; }
-};
-
-struct Options {
-    const char *config = nullptr, *model = nullptr, *random = nullptr, *trace = nullptr;
-    const char *labels = nullptr, *coverage = nullptr, *triage = nullptr, *trace_pes = nullptr;
+// sg::Options and what only this harness takes
+struct Options : sg::Options {
+    const char *trace = nullptr, *coverage = nullptr, *trace_pes = nullptr;
     int fault_pe = -1, fault_lane = -1;
-    uint64_t seed = 1;
-    int stall_in = 0, stall_out = 0, first = 0, samples = 0;
-    long long trace_from = 0, trace_to = -1, reset_at = -1, max_cycles = 0, corrupt = -1;
-    bool check = true, quiet = false, steps = false, pe_stats = false;
+    long long trace_from = 0, trace_to = -1, reset_at = -1;
+    bool pe_stats = false;
 };
-
-int bad_usage(const char *msg, const char *arg)
-{
-    std::fprintf(stderr, "harness: %s '%s'\n", msg, arg ? arg : "");
-    return 2;
-}
-
-bool parse_ll(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    long long v = std::strtoll(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi) return false;
-    *out = v;
-    return true;
-}
 
 int parse(int argc, char **argv, Options &o)
 {
-    for (int i = 1; i < argc; i++) {
-        std::string a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : nullptr;
+    int rc = sg::parse_options(argc, argv, o, [&](sg::Arg &a) {
         long long x;
-        auto need = [&](long long lo, long long hi) {
-            if (!v || !parse_ll(v, lo, hi, &x)) return false;
-            i++;
-            return true;
-        };
-        if (a == "--config" && v) o.config = argv[++i];
-        else if (a == "--model" && v) o.model = argv[++i];
-        else if (a == "--random" && v) o.random = argv[++i];
-        else if (a == "--trace" && v) o.trace = argv[++i];
-        else if (a == "--labels" && v) o.labels = argv[++i];
-        else if (a == "--coverage" && v) o.coverage = argv[++i];
-        else if (a == "--triage" && v) o.triage = argv[++i];
-        else if (a == "--trace-pes" && v) o.trace_pes = argv[++i];
-        else if (a == "--fault" && v) {
-            if (std::sscanf(v, "%d:%d", &o.fault_pe, &o.fault_lane) != 2 || o.fault_pe < 0 || o.fault_lane < 0)
-                return bad_usage("bad --fault (PE:LANE)", v);
-            i++;
+        if (a.is("--trace") && a.value) o.trace = a.take();
+        else if (a.is("--labels") && a.value) o.labels = a.take();
+        else if (a.is("--coverage") && a.value) o.coverage = a.take();
+        else if (a.is("--triage") && a.value) o.triage = a.take();
+        else if (a.is("--trace-pes") && a.value) o.trace_pes = a.take();
+        else if (a.is("--fault") && a.value) {
+            if (std::sscanf(a.value, "%d:%d", &o.fault_pe, &o.fault_lane) != 2 || o.fault_pe < 0 || o.fault_lane < 0)
+                return sg::bad_usage("bad --fault (PE:LANE)", a.value);
+            a.take();
         }
-        else if (a == "--seed") { if (!need(0, INT64_MAX)) return bad_usage("bad --seed", v); o.seed = (uint64_t)x; }
-        else if (a == "--stall-in") { if (!need(0, 99)) return bad_usage("bad --stall-in (0..99)", v); o.stall_in = (int)x; }
-        else if (a == "--stall-out") { if (!need(0, 99)) return bad_usage("bad --stall-out (0..99)", v); o.stall_out = (int)x; }
-        else if (a == "--first") { if (!need(0, 1 << 30)) return bad_usage("bad --first", v); o.first = (int)x; }
-        else if (a == "--samples") { if (!need(1, 1 << 30)) return bad_usage("bad --samples", v); o.samples = (int)x; }
-        else if (a == "--trace-from") { if (!need(0, INT64_MAX)) return bad_usage("bad --trace-from", v); o.trace_from = x; }
-        else if (a == "--trace-to") { if (!need(0, INT64_MAX)) return bad_usage("bad --trace-to", v); o.trace_to = x; }
-        else if (a == "--reset-at") { if (!need(1, INT64_MAX)) return bad_usage("bad --reset-at", v); o.reset_at = x; }
-        else if (a == "--max-cycles") { if (!need(1, INT64_MAX)) return bad_usage("bad --max-cycles", v); o.max_cycles = x; }
-        else if (a == "--corrupt") { if (!need(0, INT64_MAX)) return bad_usage("bad --corrupt", v); o.corrupt = x; }
-        else if (a == "--no-check") o.check = false;
-        else if (a == "--quiet") o.quiet = true;
-        else if (a == "--steps") o.steps = true;
-        else if (a == "--pe-stats") o.pe_stats = true;
-        else return bad_usage("unknown or incomplete option", argv[i]);
-    }
-    if (!o.model == !o.random) return bad_usage("give exactly one of --model FILE, --random SPEC", "");
+        else if (a.is("--trace-from")) { if (!a.number(0, INT64_MAX, &x)) return sg::bad_usage("bad --trace-from", a.value); o.trace_from = x; }
+        else if (a.is("--trace-to")) { if (!a.number(0, INT64_MAX, &x)) return sg::bad_usage("bad --trace-to", a.value); o.trace_to = x; }
+        else if (a.is("--reset-at")) { if (!a.number(1, INT64_MAX, &x)) return sg::bad_usage("bad --reset-at", a.value); o.reset_at = x; }
+        else if (a.is("--pe-stats")) o.pe_stats = true;
+        else return 0;
+        return 1;
+    });
+    if (rc) return rc;
+    if (sg::require_model(o)) return 2;
 #if !VM_TRACE
-    if (o.trace) return bad_usage("this model was built without tracing; use sparsegen sim --trace", o.trace);
+    if (o.trace) return sg::bad_usage("this model was built without tracing; use sparsegen sim --trace", o.trace);
 #endif
 #if !VM_COVERAGE
-    if (o.coverage) return bad_usage("this model was built without coverage; use sparsegen sim --coverage", o.coverage);
+    if (o.coverage) return sg::bad_usage("this model was built without coverage; use sparsegen sim --coverage", o.coverage);
 #endif
     return 0;
 }
 
-// ---- the testbench ---------------------------------------------------------
-class Testbench {
+// ---- the testbench: the core's port on sparsegen_top -------------------------------
+class Testbench final : public sg::Port {
   public:
-    Testbench(const Options &o) : opt_(o), ctx_(new VerilatedContext), rng_(o.seed)
+    Testbench(const Options &o) : opt_(o), ctx_(new VerilatedContext)
     {
         ctx_->randReset(2);
         ctx_->fatalOnError(false); // an RTL $error fails the run with a summary, not an abort
@@ -182,13 +130,13 @@ class Testbench {
     // settle(); tick() is the rising edge, after which the clock goes low
     // again without an eval: the next settle() evaluates the falling edge
     // and the new inputs together (two evals per cycle, not three).
-    void settle()
+    void settle() override
     {
         top_->eval();
         dump();
         ctx_->timeInc(1);
     }
-    void tick()
+    void tick() override
     {
         top_->clk_i = 1;
         top_->eval();
@@ -217,10 +165,27 @@ class Testbench {
 #endif
     }
 
+    // the rest of the port: sparsegen_top's pins (tlast: the core counts beats)
+    long long cycle() const override { return cycle_; }
+    Counters counters() override
+    {
+        return Counters{(long long)top_->perf_busy_o, (long long)top_->perf_useful_o, (long long)top_->perf_slots_o,
+                        (long long)top_->perf_stall_o};
+    }
+    void drive(bool valid, const uint32_t *beat, bool, bool ready) override
+    {
+        top_->s_axis_tvalid = valid;
+        if (valid) sg::put_beat(top_->s_axis_tdata, beat);
+        top_->m_axis_tready = ready;
+    }
+    bool s_ready() override { return top_->s_axis_tready; }
+    bool m_valid() override { return top_->m_axis_tvalid; }
+    void m_data(uint32_t *w) override { sg::get_beat(top_->m_axis_tdata, w); }
+    bool m_last() override { return top_->m_axis_tlast; }
+    bool rtl_error() override { return ctx_->gotError(); }
+    bool idle() override { return top_->idle_o; }
+
     Vsparsegen_top *top() { return top_.get(); }
-    bool rtl_error() const { return ctx_->gotError(); }
-    long long cycle() const { return cycle_; }
-    Rng &rng() { return rng_; }
 
   private:
     void dump()
@@ -236,58 +201,8 @@ class Testbench {
 #if VM_TRACE
     std::unique_ptr<VerilatedFstC> fst_;
 #endif
-    Rng rng_;
     long long cycle_ = 0;
 };
-
-// Per-layer share of the run: the hardware counters' growth between the
-// last result beat of the previous layer and the last result beat of this
-// one, and the results checked (only the stalls are reported from it).
-struct LayerStat {
-    long long outputs = 0, busy = 0, useful = 0, slots = 0, stall = 0;
-};
-
-struct Counters {
-    long long busy, useful, slots, stall;
-};
-
-// The end of one LSTM step: its last h_t left m_axis at `cycle`, with the
-// counters as they were then (a step's busy cycles run from the previous
-// step's end: its RUN and the element-wise tail after it).
-struct StepEnd {
-    int layer, sample, step;
-    long long cycle;
-    Counters at;
-};
-
-// The last layer's outputs per sample, as the RTL sent them and as the
-// golden model expects them (for accuracy against labels).
-struct Capture {
-    int layer = -1, first = 0, classes = 0, offset = 0; // rows offset .. offset+classes-1
-    std::vector<int32_t> rtl, gold;
-    std::vector<int> seen;
-};
-
-// The first mismatching result, for the triage report.
-struct Failure {
-    bool set = false;
-    sg_lane lane{};
-    int32_t got = 0;
-    long long cycle = 0, beat = 0;
-    int beat_lane = 0;
-};
-
-struct Result {
-    Capture cap;
-    Failure first;
-    long long out_beats = 0, outputs_checked = 0, mismatches = 0;
-    long long in_stalls = 0, out_stalls = 0, start_cycle = 0, end_cycle = 0;
-    std::string failure;
-    std::vector<LayerStat> layer;
-    std::vector<StepEnd> steps;
-};
-
-
 
 // Where the cycles of a run went, every one counted: the PE array's busy
 // cycles split exactly as the counters were checked (words + runs x
@@ -332,166 +247,6 @@ Breakdown breakdown(const sg_program &p, const sg_model &m, const sg_config &c, 
     b.overlapped = p.beats_kind[SG_BEATS_XSTEP];
     b.waits = cycles - busy - b.weights - b.maps - b.rows - b.headers;
     return b;
-}
-
-Counters read_counters(Vsparsegen_top *t)
-{
-    return Counters{(long long)t->perf_busy_o, (long long)t->perf_useful_o, (long long)t->perf_slots_o,
-                    (long long)t->perf_stall_o};
-}
-
-void charge(Result &r, int layer, const Counters &now, Counters &last)
-{
-    if (layer < 0 || layer >= (int)r.layer.size()) return;
-    LayerStat &ls = r.layer[layer];
-    ls.busy += now.busy - last.busy;
-    ls.useful += now.useful - last.useful;
-    ls.slots += now.slots - last.slots;
-    ls.stall += now.stall - last.stall;
-    last = now;
-}
-
-int32_t lane_value(const uint32_t *w, int lane, int data_w)
-{
-    uint64_t v = 0;
-    for (int b = 0; b < data_w; b++) {
-        int pos = lane * data_w + b;
-        v |= (uint64_t)((w[pos / 32] >> (pos % 32)) & 1u) << b;
-    }
-    return (int32_t)sg_wrap((int64_t)v, data_w);
-}
-
-// Drive the whole program; stop at the first mismatch.
-void run_program(Testbench &tb, const sg_program &p, const sg_model &m, const sg_config &c,
-                 const Options &o, long long max_cycles, Result &r, bool reset_midway)
-{
-    Vsparsegen_top *t = tb.top();
-    const int bw = p.beat_words;
-    uint32_t got[16];
-    long long in_i = 0, out_i = 0;
-    bool presenting = false;
-    r.start_cycle = tb.cycle();
-    r.layer.assign(p.n_layers, LayerStat());
-    if (o.labels) {
-        const sg_layer &Z = m.layers[m.n_layers - 1];
-        r.cap.layer = m.n_layers - 1;
-        r.cap.first = o.first;
-        r.cap.classes = Z.out;
-        r.cap.offset = (int)sg_layer_read_offset(&m, m.n_layers);
-        r.cap.rtl.assign((size_t)p.samples * Z.out, 0);
-        r.cap.gold.assign((size_t)p.samples * Z.out, 0);
-        r.cap.seen.assign(p.samples, 0);
-    }
-    Counters last = read_counters(t);
-    for (;; r.out_beats = out_i) {
-        if (tb.cycle() - r.start_cycle > max_cycles) {
-            char msg[256];
-            std::snprintf(msg, sizeof msg,
-                          "timeout after %lld cycles: %lld of %lld command beats sent, %lld of %lld result beats received",
-                          max_cycles, in_i, p.n_beats, out_i, p.n_out);
-            r.failure = msg;
-            return;
-        }
-        if (reset_midway && o.reset_at >= 0 && tb.cycle() - r.start_cycle == o.reset_at) return;
-        // drive inputs for this cycle (valid never waits for ready; once
-        // asserted it stays until the beat is taken)
-        if (!presenting && in_i < p.n_beats) {
-            if (o.stall_in > 0 && tb.rng().percent(o.stall_in)) r.in_stalls++;
-            else presenting = true;
-        }
-        t->s_axis_tvalid = presenting;
-        if (presenting) put_beat(t->s_axis_tdata, p.beats + in_i * bw);
-        bool ready = !(o.stall_out > 0 && tb.rng().percent(o.stall_out));
-        t->m_axis_tready = ready;
-        tb.settle();
-        bool s_fire = presenting && t->s_axis_tready;
-        bool m_fire = t->m_axis_tvalid && ready;
-        if (t->m_axis_tvalid && !ready) r.out_stalls++;
-        if (m_fire) {
-            if (out_i >= p.n_out) {
-                r.failure = "the RTL sent a result beat after the last expected one";
-                r.mismatches++;
-                return;
-            }
-            get_beat(t->m_axis_tdata, got);
-            for (int lane = 0; r.cap.layer >= 0 && lane < p.elems; lane++) {
-                const sg_lane &L = p.lanes[out_i * p.elems + lane];
-                int k = L.row - r.cap.offset, s = L.sample - r.cap.first;
-                if (L.layer != r.cap.layer || k < 0 || k >= r.cap.classes || s < 0 || s >= p.samples) continue;
-                size_t at = (size_t)s * r.cap.classes + k;
-                r.cap.rtl[at] = lane_value(got, lane, c.data_w);
-                r.cap.gold[at] = L.value;
-                r.cap.seen[s]++;
-            }
-            if (o.check) {
-                const uint32_t *exp = p.out + out_i * bw;
-                for (int lane = 0; lane < p.elems; lane++) {
-                    int32_t g = lane_value(got, lane, c.data_w), e = lane_value(exp, lane, c.data_w);
-                    const sg_lane &L = p.lanes[out_i * p.elems + lane];
-                    if (L.layer >= 0 && L.row < 0) continue;  // discarded (flat CONV gap pixel)
-                    if (L.layer >= 0) {
-                        r.outputs_checked++;
-                        r.layer[L.layer].outputs++;
-                    }
-                    if (g == e) continue;
-                    char msg[512];
-                    if (L.layer >= 0)
-                        std::snprintf(msg, sizeof msg,
-                                      "mismatch: layer %d (%s) row %d sample %d: expected %d, got %d at cycle %lld (result beat %lld lane %d)",
-                                      L.layer, m.layers[L.layer].name, L.row, L.sample, e, g, tb.cycle(), out_i, lane);
-                    else
-                        std::snprintf(msg, sizeof msg,
-                                      "mismatch: padding lane %d of result beat %lld: expected %d, got %d at cycle %lld",
-                                      lane, out_i, e, g, tb.cycle());
-                    r.failure = msg;
-                    r.mismatches++;
-                    r.first.set = L.layer >= 0;
-                    r.first.lane = L;
-                    r.first.got = g;
-                    r.first.cycle = tb.cycle();
-                    r.first.beat = out_i;
-                    r.first.beat_lane = lane;
-                    return;
-                }
-                if ((bool)t->m_axis_tlast != (bool)p.out_last[out_i]) {
-                    char msg[256];
-                    std::snprintf(msg, sizeof msg, "mismatch: tlast %d on result beat %lld, expected %d at cycle %lld",
-                                  (int)t->m_axis_tlast, out_i, (int)p.out_last[out_i], tb.cycle());
-                    r.failure = msg;
-                    r.mismatches++;
-                    return;
-                }
-            }
-            // the last beat of an LSTM step
-            if (p.out_last[out_i]) {
-                int k = p.elems - 1;
-                while (k > 0 && p.lanes[out_i * p.elems + k].layer < 0) k--;
-                const sg_lane &L = p.lanes[out_i * p.elems + k];
-                if (L.layer >= 0 && m.layers[L.layer].type == SG_LAYER_LSTM)
-                    r.steps.push_back(StepEnd{L.layer, L.sample, L.row / m.layers[L.layer].out, tb.cycle(),
-                                              read_counters(t)});
-            }
-            // the last beat of a layer's results closes its share of the counters
-            int beat_layer = p.lanes[out_i * p.elems].layer;
-            if (out_i + 1 == p.n_out || p.lanes[(out_i + 1) * p.elems].layer != beat_layer)
-                charge(r, beat_layer, read_counters(t), last);
-            out_i++;
-        }
-        tb.tick();
-        if (tb.rtl_error()) {
-            char msg[160];
-            std::snprintf(msg, sizeof msg, "an RTL assertion failed (see above) at cycle %lld", tb.cycle());
-            r.failure = msg;
-            return;
-        }
-        if (s_fire) {
-            in_i++;
-            presenting = false;
-        }
-        if (in_i == p.n_beats && out_i == p.n_out && t->idle_o) break;
-    }
-    r.out_beats = out_i;
-    r.end_cycle = tb.cycle();
 }
 
 // Per-PE and per-bank activity from the simulation-only counters of sg_core
@@ -559,75 +314,6 @@ template <std::size_t N> void set_bit(VlWide<N> &v, int bit) { v[bit / 32] |= 1u
 template <typename T> void clear_all(T &v) { v = 0; }
 template <std::size_t N> void clear_all(VlWide<N> &v) { for (std::size_t i = 0; i < N; i++) v[i] = 0; }
 
-// The input sample s gives layer li (the golden chain; after an lstm layer
-// a layer reads its last h_t).
-std::vector<int32_t> layer_input(const sg_model &m, const sg_config &c, int s, int li)
-{
-    std::vector<int32_t> a(m.inputs + (size_t)s * m.input_len, m.inputs + (size_t)(s + 1) * m.input_len), b;
-    char err[256];
-    for (int l = 0; l < li; l++) {
-        const sg_layer &L = m.layers[l];
-        b.assign((size_t)sg_layer_out_len(&L), 0);
-        if (sg_layer_forward(&L, c.data_w, c.acc_w, a.data(), b.data(), err, sizeof err) != 0) return {};
-        b.erase(b.begin(), b.begin() + (long)sg_layer_read_offset(&m, l + 1));
-        a.swap(b);
-    }
-    return a;
-}
-
-// The first mismatch, explained: which PE computed it, the weights (CSB
-// lanes) and activations that fed it, and the cycle; also as JSON into
-// o.triage for sparsegen sim, which replays the run to write a waveform
-// window around that cycle.
-void triage(const Failure &f, const sg_model &m, const sg_config &c, const Options &o)
-{
-    const sg_lane &L = f.lane;
-    const sg_layer &Y = m.layers[L.layer];
-    const int P = c.pe_count, B = c.banks;
-    std::fprintf(stderr, "triage: layer %d '%s' (%s) output %d of sample %d, computed on PE %d: expected %d, "
-                 "got %d (off by %lld) at cycle %lld, result beat %lld lane %d\n",
-                 L.layer, Y.name, sg_layer_type_name(Y.type), L.row, L.sample, L.pe, L.value, f.got,
-                 (long long)f.got - L.value, f.cycle, f.beat, f.beat_lane);
-    if (Y.type == SG_LAYER_FC) {
-        std::vector<int32_t> x = layer_input(m, c, L.sample, L.layer);
-        int bank_size = (Y.in + B - 1) / B, n = 0;
-        long long sum = 0;
-        std::fprintf(stderr, "  row %d is row %d of row group %d; its nonzero weights by bank (CSB lane) and the "
-                     "activations they met:\n", L.row, L.row % P, L.row / P);
-        for (int j = 0; j < Y.in; j++) {
-            int32_t w = Y.weights[(size_t)L.row * Y.in + j];
-            if (w == 0) continue;
-            long long xv = x.empty() ? 0 : x[j];
-            sum += (long long)w * xv;
-            if (n++ < 32)
-                std::fprintf(stderr, "    bank %2d offset %4d: w %5d x x[%d] = %lld\n", j / bank_size, j % bank_size, w, j,
-                             xv);
-        }
-        if (n > 32) std::fprintf(stderr, "    ... %d more\n", n - 32);
-        std::fprintf(stderr, "  golden: bias %d + sum %lld, requant M %d S %d -> %d\n", Y.bias ? Y.bias[L.row] : 0, sum,
-                     Y.mult[L.row], (int)Y.shift[L.row], L.value);
-    } else if (Y.type == SG_LAYER_CONV || Y.type == SG_LAYER_MAXPOOL) {
-        const sg_conv_shape &s = Y.conv;
-        int hw = s.h_out * s.w_out, ch = L.row / hw, oy = (L.row % hw) / s.w_out, ox = L.row % s.w_out;
-        std::fprintf(stderr, "  output channel %d, pixel (y %d, x %d): PE %d held that pixel of its group; the "
-                     "window starts at input (y %d, x %d)\n", ch, oy, ox, L.pe, oy * s.stride_h - s.pad_h,
-                     ox * s.stride_w - s.pad_w);
-    } else if (Y.type == SG_LAYER_LSTM) {
-        int H = Y.out, j = L.row % H;
-        std::fprintf(stderr, "  h_%d of unit %d: gate rows %d..%d (i, f, g, o) on PEs %d, %d, %d, %d, then the "
-                     "element-wise unit\n", L.row / H, j, 4 * j, 4 * j + 3, (4 * j) % P, (4 * j + 1) % P,
-                     (4 * j + 2) % P, (4 * j + 3) % P);
-    }
-    if (!o.triage) return;
-    FILE *fp = std::fopen(o.triage, "w");
-    if (!fp) return;
-    std::fprintf(fp, "{\"layer\":%d,\"name\":\"%s\",\"type\":\"%s\",\"output\":%d,\"sample\":%d,\"pe\":%d,"
-                 "\"expected\":%d,\"got\":%d,\"cycle\":%lld,\"beat\":%lld,\"beat_lane\":%d}\n",
-                 L.layer, Y.name, sg_layer_type_name(Y.type), L.row, L.sample, L.pe, L.value, f.got, f.cycle, f.beat,
-                 f.beat_lane);
-    std::fclose(fp);
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -635,237 +321,86 @@ int main(int argc, char **argv)
     Options o;
     int prc = parse(argc, argv, o);
     if (prc) return prc;
-    char err[1024];
-    sg_config c;
-    if (o.config) {
-        if (sg_config_load(o.config, &c, err, sizeof err) != 0) {
-            std::fprintf(stderr, "harness: %s\n", err);
-            return 2;
-        }
-    } else {
-        sg_config_default(&c);
-        sg_config_derive(&c, err, sizeof err);
-    }
-    if (c.hash != SG_CFG_HASH) {
-        std::fprintf(stderr, "harness: configuration '%s' does not match the one this model was built for ('%s')\n",
-                     c.name, SG_CFG_NAME);
-        return 2;
-    }
-    sg_model m;
-    int rc = o.model ? sg_model_load(o.model, c.data_w, c.wgt_w, &m, err, sizeof err)
-                     : sg_model_random(&c, o.random, &m, err, sizeof err);
-    if (rc != 0) {
-        std::fprintf(stderr, "harness: %s\n", err);
-        return 2;
-    }
-    int32_t *labels = nullptr;
-    if (o.labels && sg_labels_load(o.labels, m.n_inputs, m.layers[m.n_layers - 1].out, &labels, err, sizeof err) != 0) {
-        std::fprintf(stderr, "harness: %s\n", err);
-        sg_model_free(&m);
-        return 2;
-    }
-    std::unique_ptr<int32_t, decltype(&std::free)> labels_owner(labels, &std::free);
-    sg_program p;
-    if (sg_compile(&c, &m, o.first, o.samples, &p, err, sizeof err) != 0) {
-        std::fprintf(stderr, "harness: %s\n", err);
-        sg_model_free(&m);
-        return 2;
-    }
-    if (o.corrupt >= 0) {
-        // self-test of the checker: flip the low bit of one expected result
-        long long k = o.corrupt % (p.n_out * p.elems);
-        while (p.lanes[k].layer < 0) k = (k + 1) % (p.n_out * p.elems);
-        p.out[(k / p.elems) * p.beat_words + (k % p.elems) * c.data_w / 32] ^= 1u << ((k % p.elems) * c.data_w % 32);
-        p.lanes[k].value ^= 1;
-    }
-    long long max_cycles = o.max_cycles ? o.max_cycles
-                                        : 1000000LL + 50LL * (p.n_beats + p.words + p.n_out) *
-                                                          (100 + o.stall_in + o.stall_out) / 100 * 4;
+    Setup s;
+    if (sg::load(o, s) != 0) return 2;
+    const sg_program &p = s.p;
+    const sg_model &m = s.m;
+    const sg_config &c = s.c;
+    if (o.corrupt >= 0) sg::corrupt_expectation(s, o.corrupt);
 
     Result r;
     struct timespec t0, t1;
-    {
-        Testbench tb(o);
-        // the fault hook's register is public, so Verilator randomizes it
-        // (--x-initial unique) despite its initial block: clear it
-        clear_all(tb.top()->rootp->sparsegen_top__DOT__u_core__DOT__fault_q);
-        tb.reset(8);
-        if (o.fault_pe >= 0) {
-            if (o.fault_pe >= c.pe_count || o.fault_lane >= c.banks) {
-                std::fprintf(stderr, "harness: --fault %d:%d outside the %d PEs x %d lanes\n", o.fault_pe, o.fault_lane,
-                             c.pe_count, c.banks);
-                return 2;
-            }
-            set_bit(tb.top()->rootp->sparsegen_top__DOT__u_core__DOT__fault_q, o.fault_pe * c.banks + o.fault_lane);
+    Testbench tb(o);
+    // the fault hook's register is public, so Verilator randomizes it
+    // (--x-initial unique) despite its initial block: clear it
+    clear_all(tb.top()->rootp->sparsegen_top__DOT__u_core__DOT__fault_q);
+    tb.reset(8);
+    if (o.fault_pe >= 0) {
+        if (o.fault_pe >= c.pe_count || o.fault_lane >= c.banks) {
+            std::fprintf(stderr, "harness: --fault %d:%d outside the %d PEs x %d lanes\n", o.fault_pe, o.fault_lane,
+                         c.pe_count, c.banks);
+            return 2;
         }
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        if (o.reset_at >= 0) {
-            // abandon the program midway, reset, and run it again from scratch:
-            // nothing may leak from the interrupted layer into the rerun
-            Result partial;
-            run_program(tb, p, m, c, o, max_cycles, partial, true);
-            tb.reset(4);
-        }
-        long long busy0 = (long long)tb.top()->perf_busy_o;
-        run_program(tb, p, m, c, o, max_cycles, r, false);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        Vsparsegen_top *t = tb.top();
-        long long busy = (long long)t->perf_busy_o - busy0;
-        long long useful = (long long)t->perf_useful_o, slots = (long long)t->perf_slots_o;
-        long long stall = (long long)t->perf_stall_o;
-        if (r.failure.empty() && t->err_o) r.failure = "the RTL flagged a malformed command (err_o)";
-        if (r.failure.empty()) {
-            // the hardware counters must agree with what the program implies
-            long long exp_busy = p.words + p.runs * (long long)SG_CFG_RUN_OVERHEAD + stall;
-            char msg[512];
-            if (useful != p.useful_macs) {
-                std::snprintf(msg, sizeof msg, "perf counter useful_macs %lld != %lld nonzero weights issued", useful, p.useful_macs);
-                r.failure = msg;
-            } else if (busy != exp_busy) {
-                std::snprintf(msg, sizeof msg, "perf counter busy %lld != words %lld + runs %lld x %d + stalls %lld",
-                              busy, p.words, p.runs, SG_CFG_RUN_OVERHEAD, stall);
-                r.failure = msg;
-            } else if (slots != busy * (long long)c.lanes) {
-                std::snprintf(msg, sizeof msg, "perf counter mac_slots %lld != busy %lld x %d lanes", slots, busy, c.lanes);
-                r.failure = msg;
-            } else {
-                r.failure = pe_activity(t, c, busy, stall, useful, false, true);
-            }
-        }
-        if (!r.failure.empty()) {
-            tb.flush();
-            std::fprintf(stderr, "FAIL: %s\n", r.failure.c_str());
-            if (r.first.set) triage(r.first, m, c, o);
-            std::fprintf(stderr, "replay: sparsegen sim%s%s %s %s --seed %" PRIu64 " --stall-in %d --stall-out %d --trace fail.fst --trace-from %lld\n",
-                         o.config ? " -c " : "", o.config ? o.config : "", o.model ? "-m" : "--random",
-                         o.model ? o.model : o.random, o.seed, o.stall_in, o.stall_out,
-                         tb.cycle() > 2000 ? tb.cycle() - 2000 : 0LL);
-        }
-        double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
-        long long cycles = tb.cycle();
-        // MACs of results nobody keeps (flat CONV pixels between rows) are not useful
-        long long issued = useful;
-        useful -= p.junk_macs;
-        double util = slots ? (double)useful / (double)slots : 0.0;
-        if (!o.quiet) {
-            std::printf("sparsegen sim: %s on '%s' (%d PEs x %d banks), %d sample(s), %d layer(s)\n", m.name, c.name,
-                        c.pe_count, c.banks, p.samples, p.n_layers);
-            for (int l = 0; l < p.n_layers; l++) {
-                const char *type = sg_layer_type_name(m.layers[l].type);
-                // rows x cols of the weight matrix: outputs (channels) x inputs (window)
-                std::printf("  layer %d %-10s %-7s %6d x %-6d density %6.2f%%  CSB words %9lld  runs %5lld\n", l,
-                            p.layer[l].name, type, p.layer[l].rows, p.layer[l].cols,
-                            100.0 * (double)p.layer[l].weights_nnz / ((double)p.layer[l].rows * p.layer[l].cols),
-                            p.layer[l].words, p.layer[l].runs);
-            }
-            std::printf("  results checked %lld, mismatches %lld; busy %lld of %lld cycles; utilization %.4f; %.2f M cycles/s\n",
-                        r.outputs_checked, r.mismatches, busy, cycles, util, secs > 0 ? cycles / secs / 1e6 : 0.0);
-        }
-        if (o.pe_stats && r.failure.empty()) pe_activity(t, c, busy, stall, issued, true, o.quiet);
-        for (int l = 0; l < p.n_layers && !r.layer.empty(); l++) {
-            // Layers overlap in time (a layer's RUNs may start while the one
-            // before still drains its results), so per layer the work comes
-            // from the program -- its issued MACs, words and runs, whose
-            // totals the counters were checked against -- and only the
-            // stalls from the counters' growth while its results arrived.
-            const LayerStat &ls = r.layer[l];
-            const sg_layer_stats &st = p.layer[l];
-            const char *type = sg_layer_type_name(m.layers[l].type);
-            long long lbusy = st.words + st.runs * (long long)SG_CFG_RUN_OVERHEAD + ls.stall;
-            long long lslots = lbusy * (long long)c.lanes, lu = st.macs - st.junk_macs;
-            std::printf("{\"layer\":%d,\"name\":\"%s\",\"type\":\"%s\",\"outputs_checked\":%lld,"
-                        "\"busy_cycles\":%lld,\"useful_macs\":%lld,\"issued_macs\":%lld,\"mac_slots\":%lld,"
-                        "\"utilization\":%.6f,\"stall_cycles\":%lld}\n",
-                        l, m.layers[l].name, type, ls.outputs, lbusy, lu, st.macs,
-                        lslots, lslots ? (double)lu / (double)lslots : 0.0, ls.stall);
-        }
-        // LSTM: one line per step (with --steps) and one per sequence, from
-        // the counters at the end of each step: a step's busy cycles are its
-        // RUN and the element-wise tail before the next step starts, its
-        // cycles also the loads in between.  A sequence's first step has no
-        // observable start, so lines cover steps 1 .. T-1.
-        size_t first_of_seq = 0;
-        for (size_t i = 0; i < r.steps.size(); i++) {
-            const StepEnd &e = r.steps[i];
-            if (e.step == 0) first_of_seq = i;
-            if (o.steps && i > first_of_seq) {
-                const StepEnd &q = r.steps[i - 1];
-                long long b = e.at.busy - q.at.busy, u = e.at.useful - q.at.useful;
-                std::printf("{\"layer\":%d,\"sample\":%d,\"step\":%d,\"cycles\":%lld,\"busy_cycles\":%lld,"
-                            "\"useful_macs\":%lld,\"utilization\":%.6f,\"stall_cycles\":%lld}\n",
-                            e.layer, e.sample, e.step, e.cycle - q.cycle, b, u,
-                            b ? (double)u / ((double)b * c.lanes) : 0.0, e.at.stall - q.at.stall);
-            }
-            if (i + 1 < r.steps.size() && r.steps[i + 1].step != 0) continue;
-            const StepEnd &f = r.steps[first_of_seq];
-            long long n = e.step - f.step, b = e.at.busy - f.at.busy, u = e.at.useful - f.at.useful;
-            std::printf("{\"layer\":%d,\"sample\":%d,\"sequence_steps\":%d,\"measured_steps\":%lld,"
-                        "\"cycles_per_step\":%.1f,\"busy_per_step\":%.1f,\"useful_macs_per_step\":%.1f,"
-                        "\"utilization\":%.6f,\"stall_per_step\":%.1f}\n",
-                        e.layer, e.sample, e.step + 1, n, n ? (double)(e.cycle - f.cycle) / n : 0.0,
-                        n ? (double)b / n : 0.0, n ? (double)u / n : 0.0,
-                        b ? (double)u / ((double)b * c.lanes) : 0.0,
-                        n ? (double)(e.at.stall - f.at.stall) / n : 0.0);
-        }
-        // accuracy against the labels: the RTL's outputs and the golden ones
-        int rtl_correct = 0, gold_correct = 0, agree = 0;
-        const Capture &cap = r.cap;
-        if (labels && r.failure.empty()) {
-            for (int s = 0; s < p.samples; s++) {
-                if (cap.seen[s] != cap.classes) {
-                    r.failure = "a sample's last-layer outputs did not all arrive";
-                    std::fprintf(stderr, "FAIL: %s (sample %d)\n", r.failure.c_str(), cap.first + s);
-                    break;
-                }
-                int pr = sg_argmax_i32(&cap.rtl[(size_t)s * cap.classes], cap.classes);
-                int pg = sg_argmax_i32(&cap.gold[(size_t)s * cap.classes], cap.classes);
-                rtl_correct += pr == labels[cap.first + s];
-                gold_correct += pg == labels[cap.first + s];
-                agree += pr == pg;
-            }
-            if (!o.quiet && r.failure.empty())
-                std::printf("  accuracy on %d labelled sample(s): RTL %.2f%% (%d), golden %.2f%% (%d); "
-                            "predictions agree on %d\n", p.samples, 100.0 * rtl_correct / p.samples,
-                            rtl_correct, 100.0 * gold_correct / p.samples, gold_correct, agree);
-        }
-        double per_sample = p.samples ? (double)(cycles - r.start_cycle) / p.samples : 0.0;
-        Breakdown bd = breakdown(p, m, c, r.layer, busy, stall, cycles - r.start_cycle);
-        if (!o.quiet) {
-            std::printf("  %.1f cycles per sample: %.1f samples/s at %g MHz\n", per_sample,
-                        per_sample > 0 ? c.clock_mhz * 1e6 / per_sample : 0.0, c.clock_mhz);
-            double n = p.samples ? (double)p.samples : 1.0;
-            std::printf("  per sample: MAC lanes %.1f useful + %.1f padding + %.1f discarded, fill/drain %.1f, "
-                        "stalls %.1f, max-pool %.1f; loads %.1f weights + %.1f feature maps + %.1f row records "
-                        "+ %.1f headers; waits %.1f%s\n",
-                        bd.useful / n, bd.padding / n, bd.discarded / n, bd.fill / n, bd.stalls / n, bd.pool / n,
-                        bd.weights / n, bd.maps / n, bd.rows / n, bd.headers / n, bd.waits / n,
-                        bd.overlapped ? " (LSTM x loads overlap the steps)" : "");
-        }
-        std::printf("{\"config\":\"%s\",\"model\":\"%s\",\"layers\":%d,\"samples\":%d,\"outputs_checked\":%lld,"
-                    "\"mismatches\":%lld,\"cycles\":%lld,\"busy_cycles\":%lld,\"useful_macs\":%lld,\"issued_macs\":%lld,"
-                    "\"mac_slots\":%lld,\"utilization\":%.6f,\"stall_cycles\":%lld,\"in_stall_cycles\":%lld,\"out_stall_cycles\":%lld,"
-                    "\"command_beats\":%lld,\"result_beats\":%lld,\"dense_macs\":%lld,\"words\":%lld,\"runs\":%lld,"
-                    "\"seed\":%" PRIu64 ",\"stall_in\":%d,\"stall_out\":%d,\"checked\":%s,\"sim_seconds\":%.3f,"
-                    "\"cycles_per_second\":%.0f,\"clock_mhz\":%g,\"cycles_per_sample\":%.1f,"
-                    "\"samples_per_second\":%.1f,",
-                    c.name, m.name, p.n_layers, p.samples, r.outputs_checked, r.mismatches, cycles, busy, useful, issued, slots,
-                    util, stall, r.in_stalls, r.out_stalls, p.n_beats, r.out_beats, p.dense_macs, p.words, p.runs, o.seed,
-                    o.stall_in, o.stall_out, o.check ? "true" : "false", secs, secs > 0 ? cycles / secs : 0.0,
-                    c.clock_mhz, per_sample, per_sample > 0 ? c.clock_mhz * 1e6 / per_sample : 0.0);
-        std::printf("\"cycles_useful_macs\":%.1f,\"cycles_padding\":%.1f,\"cycles_discarded\":%.1f,"
-                    "\"cycles_fill_drain\":%lld,\"cycles_stalls\":%lld,\"cycles_pool\":%lld,"
-                    "\"cycles_load_weights\":%lld,\"cycles_load_maps\":%lld,\"cycles_load_rows\":%lld,"
-                    "\"cycles_load_headers\":%lld,\"cycles_waits\":%lld,\"beats_overlapped\":%lld,",
-                    bd.useful, bd.padding, bd.discarded, bd.fill, bd.stalls, bd.pool, bd.weights, bd.maps, bd.rows,
-                    bd.headers, bd.waits, bd.overlapped);
-        if (labels && r.failure.empty())
-            std::printf("\"labelled\":%d,\"rtl_correct\":%d,\"golden_correct\":%d,\"rtl_accuracy\":%.4f,"
-                        "\"golden_accuracy\":%.4f,\"predictions_agree\":%d,",
-                        p.samples, rtl_correct, gold_correct, p.samples ? 100.0 * rtl_correct / p.samples : 0.0,
-                        p.samples ? 100.0 * gold_correct / p.samples : 0.0, agree);
-        std::printf("\"pass\":%s}\n", r.failure.empty() ? "true" : "false");
+        set_bit(tb.top()->rootp->sparsegen_top__DOT__u_core__DOT__fault_q, o.fault_pe * c.banks + o.fault_lane);
     }
-    sg_program_free(&p);
-    sg_model_free(&m);
+    sg::Rng rng(o.seed);
+    sg::Lockstep lock(s, o, rng);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (o.reset_at >= 0) {
+        // abandon the program midway, reset, and run it again from scratch:
+        // nothing may leak from the interrupted layer into the rerun
+        Result partial;
+        lock.run(tb, partial, o.reset_at);
+        tb.reset(4);
+    }
+    long long busy0 = (long long)tb.top()->perf_busy_o;
+    lock.run(tb, r);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    Vsparsegen_top *t = tb.top();
+    Counters k = tb.counters();
+    k.busy -= busy0;
+    if (r.failure.empty()) r.failure = sg::check_counters(s, k, t->err_o);
+    if (r.failure.empty()) r.failure = pe_activity(t, c, k.busy, k.stall, k.useful, false, true);
+    if (!r.failure.empty()) {
+        tb.flush();
+        sg::print_failure(r);
+        if (r.first.set) sg::triage(r.first, s, o);
+        std::fprintf(stderr, "replay: sparsegen sim%s%s %s %s --seed %" PRIu64 " --stall-in %d --stall-out %d --trace fail.fst --trace-from %lld\n",
+                     o.config ? " -c " : "", o.config ? o.config : "", o.model ? "-m" : "--random",
+                     o.model ? o.model : o.random, o.seed, o.stall_in, o.stall_out,
+                     tb.cycle() > 2000 ? tb.cycle() - 2000 : 0LL);
+    }
+    sg::Totals tot;
+    tot.cycles = tb.cycle();
+    tot.busy = k.busy;
+    tot.issued = k.useful;
+    tot.slots = k.slots;
+    tot.stall = k.stall;
+    tot.secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    sg::print_header("sparsegen sim", r, s, o, tot);
+    if (o.pe_stats && r.failure.empty()) pe_activity(t, c, tot.busy, tot.stall, tot.issued, true, o.quiet);
+    sg::print_layers_json(r, s);
+    sg::print_steps_json(r, s, o);
+    sg::Accuracy acc = sg::accuracy(r, s, o);
+    Breakdown bd = breakdown(p, m, c, r.layer, tot.busy, tot.stall, tot.cycles - r.start_cycle);
+    sg::print_per_sample(r, s, o, tot);
+    if (!o.quiet) {
+        double n = p.samples ? (double)p.samples : 1.0;
+        std::printf("  per sample: MAC lanes %.1f useful + %.1f padding + %.1f discarded, fill/drain %.1f, "
+                    "stalls %.1f, max-pool %.1f; loads %.1f weights + %.1f feature maps + %.1f row records "
+                    "+ %.1f headers; waits %.1f%s\n",
+                    bd.useful / n, bd.padding / n, bd.discarded / n, bd.fill / n, bd.stalls / n, bd.pool / n,
+                    bd.weights / n, bd.maps / n, bd.rows / n, bd.headers / n, bd.waits / n,
+                    bd.overlapped ? " (LSTM x loads overlap the steps)" : "");
+    }
+    sg::print_summary(r, s, o, tot);
+    std::printf("\"cycles_useful_macs\":%.1f,\"cycles_padding\":%.1f,\"cycles_discarded\":%.1f,"
+                "\"cycles_fill_drain\":%lld,\"cycles_stalls\":%lld,\"cycles_pool\":%lld,"
+                "\"cycles_load_weights\":%lld,\"cycles_load_maps\":%lld,\"cycles_load_rows\":%lld,"
+                "\"cycles_load_headers\":%lld,\"cycles_waits\":%lld,\"beats_overlapped\":%lld,",
+                bd.useful, bd.padding, bd.discarded, bd.fill, bd.stalls, bd.pool, bd.weights, bd.maps, bd.rows,
+                bd.headers, bd.waits, bd.overlapped);
+    sg::print_accuracy_json(acc, r, s);
+    sg::print_summary_end(r);
     return r.failure.empty() ? 0 : 1;
 }

@@ -2,7 +2,8 @@
 # verif/systemc/build.sh: build the SystemC model of one configuration --
 # generate its RTL, verilate the board wrapper sparsegen_axi with --sc (and
 # sparsegen_sc.vlt) and link it with the sc_main testbench
-# (verif/systemc/sc_main.cpp, sparsegen_sc.h), the golden and core
+# (verif/systemc/sc_main.cpp, sparsegen_sc.h, and the lockstep core it is
+# built on, verif/harness/sg_lockstep.h, header only), the golden and core
 # libraries.  Prints the binary's path on stdout.
 #
 #   verif/systemc/build.sh CONFIG.json DIR
@@ -64,7 +65,9 @@ done
 # Verilator 5.006's make puts its own -Os (OPT_FAST, OPT_GLOBAL) after these
 # flags, so the objects are in fact built with -Os; -MAKEFLAGS
 # "OPT_FAST=-O2 OPT_GLOBAL=-O2" would give -O2, measured no faster here
-cflags="-O2 -Wall -I$dir -I$here $(pkg-config --cflags systemc)"
+# the lockstep core comes from this tree, as sc_main.cpp does (not from
+# SPARSEGEN_HARNESS, which may name an installed one of another version)
+cflags="-O2 -Wall -I$dir -I$here -I$top/verif/harness $(pkg-config --cflags systemc)"
 old_ifs=$IFS
 IFS=:
 for inc in $SPARSEGEN_INCLUDE; do

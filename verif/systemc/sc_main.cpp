@@ -1,20 +1,21 @@
-// sc_main.cpp: the lockstep harness as a SystemC testbench -- runs a
-// compiled program on sparsegen_sc (verif/systemc/sparsegen_sc.h) as a
-// driver would: CMD_BEATS and CTRL.START through the TLM-2.0 socket (an
-// initiator socket of its own), the command stream on the stream ports,
-// every result beat checked against the golden model as it leaves m_axis,
-// then STATUS.DONE polled and the job and perf counters read through the
-// socket (the register map is the RTL's, sparsegen_regs.h).
+// sc_main.cpp: the lockstep harness as a SystemC testbench -- the core of
+// verif/harness/sg_lockstep.h on sparsegen_sc (verif/systemc/sparsegen_sc.h),
+// run as a driver would: CMD_BEATS and CTRL.START through the TLM-2.0
+// socket (an initiator socket of its own), the command stream on the stream
+// ports, every result beat checked against the golden model as it leaves
+// m_axis, then STATUS.DONE polled and the job and perf counters read through
+// the socket (the register map is the RTL's, sparsegen_regs.h).
 //
-// It does what verif/harness/tb.cpp does, cycle for cycle: the same options
-// (a subset), the same xorshift stall stream drawn in the same order, the same
-// checks and messages, the same JSON lines (the summary gains
-// "simulator":"systemc" before "pass").  With the same seed and stalls both
-// report the same cycles: the stream's cycles are numbered as tb.cpp's, and
-// the total comes from JOB_CYCLES (Bench::finish says how).  The counters at
-// a layer's or LSTM step's last result come from sparsegen_sc::perf(), a
-// probe of the core at that exact cycle, as tb.cpp reads them; a bus read
-// would take cycles.  --regtest tests the register map instead.
+// The core makes it do what verif/harness/tb.cpp does, cycle for cycle: the
+// same options (a subset), the same xorshift stall stream drawn in the same
+// order, the same checks and messages, the same JSON lines (the summary
+// gains "simulator":"systemc" before "pass").  With the same seed and stalls
+// both report the same cycles: the stream's cycles are numbered as tb.cpp's,
+// and the total comes from JOB_CYCLES (Bench::finish says how).  The
+// counters at a layer's or LSTM step's last result come from
+// sparsegen_sc::perf(), a probe of the core at that exact cycle, as tb.cpp
+// reads them; a bus read would take cycles.  --regtest tests the register
+// map instead.
 //
 // Clocking: inputs for a cycle are written just after a rising edge; the
 // outputs they cause are sampled at the next rising edge, in the edge's
@@ -43,151 +44,49 @@
 #include "sparsegen_params.h"
 #include "sparsegen_regs.h"
 #include "../axi/regtab.h"
-extern "C" {
-#include "sg_compile.h"
-#include "sg_config.h"
-#include "sg_model.h"
-#include "sg_post.h"
-#include "sg_random.h"
-}
+#include "sg_lockstep.h"
 
 namespace {
 
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
+using sg::Counters;
+using sg::Result;
+using sg::Setup;
 typedef sparsegen_sc::stream_type beat_t;
 
-// ---- stream data for every port type Verilator picks ----------------------
-inline void put_beat(uint32_t &d, const uint32_t *w) { d = w[0]; }
-inline void put_beat(uint64_t &d, const uint32_t *w) { d = (uint64_t)w[0] | ((uint64_t)w[1] << 32); }
+// ---- stream data: uint32_t and uint64_t ports as Verilator's (sg_stream.h),
+// sc_bv beyond 64 bits --------------------------------------------------------------
+using sg::get_beat;
+using sg::put_beat;
 template <int N> void put_beat(sc_dt::sc_bv<N> &d, const uint32_t *w)
 {
     for (int i = 0; i < N / 32; i++) d.set_word(i, w[i]);
 }
-inline void get_beat(const uint32_t &d, uint32_t *w) { w[0] = d; }
-inline void get_beat(const uint64_t &d, uint32_t *w) { w[0] = (uint32_t)d; w[1] = (uint32_t)(d >> 32); }
 template <int N> void get_beat(const sc_dt::sc_bv<N> &d, uint32_t *w)
 {
     for (int i = 0; i < N / 32; i++) w[i] = d.get_word(i);
 }
 
-struct Rng {
-    uint64_t s; // xorshift64 state, never 0
-    explicit Rng(uint64_t seed) : s(seed ? seed : 0x9e3779b97f4a7c15ULL) {}
-    uint64_t next() { s ^= s << 13; s ^= s >> 7; s ^= s << 17; return s; }
-    bool percent(int pct) { return pct > 0 && (int)(next() % 100) < pct; }
-};
-
 const char *const RegtestSpec = "rows=37,cols=100,layers=2,pattern=unstructured,density=0.3,samples=2,seed=7";
 
-struct Options {
-    const char *argv0 = "sparsegen_sc";
-    const char *config = nullptr, *model = nullptr, *random = nullptr;
-    uint64_t seed = 1;
-    int stall_in = 0, stall_out = 0, first = 0, samples = 0;
-    long long max_cycles = 0, corrupt = -1;
-    bool check = true, quiet = false, steps = false, regtest = false;
+// sg::Options and what only this testbench takes
+struct Options : sg::Options {
+    const char *argv0 = "sparsegen_sc"; // for the replay line
+    bool regtest = false;               // test the register map (a model is optional)
 };
-
-int bad_usage(const char *msg, const char *arg)
-{
-    std::fprintf(stderr, "harness: %s '%s'\n", msg, arg ? arg : "");
-    return 2;
-}
-
-bool parse_ll(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    long long v = std::strtoll(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi) return false;
-    *out = v;
-    return true;
-}
 
 int parse(int argc, char **argv, Options &o)
 {
     if (argc > 0) o.argv0 = argv[0];
-    for (int i = 1; i < argc; i++) {
-        std::string a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : nullptr;
-        long long x;
-        auto need = [&](long long lo, long long hi) {
-            if (!v || !parse_ll(v, lo, hi, &x)) return false;
-            i++;
-            return true;
-        };
-        if (a == "--config" && v) o.config = argv[++i];
-        else if (a == "--model" && v) o.model = argv[++i];
-        else if (a == "--random" && v) o.random = argv[++i];
-        else if (a == "--seed") { if (!need(0, INT64_MAX)) return bad_usage("bad --seed", v); o.seed = (uint64_t)x; }
-        else if (a == "--stall-in") { if (!need(0, 99)) return bad_usage("bad --stall-in (0..99)", v); o.stall_in = (int)x; }
-        else if (a == "--stall-out") { if (!need(0, 99)) return bad_usage("bad --stall-out (0..99)", v); o.stall_out = (int)x; }
-        else if (a == "--first") { if (!need(0, 1 << 30)) return bad_usage("bad --first", v); o.first = (int)x; }
-        else if (a == "--samples") { if (!need(1, 1 << 30)) return bad_usage("bad --samples", v); o.samples = (int)x; }
-        else if (a == "--max-cycles") { if (!need(1, INT64_MAX)) return bad_usage("bad --max-cycles", v); o.max_cycles = x; }
-        else if (a == "--corrupt") { if (!need(0, INT64_MAX)) return bad_usage("bad --corrupt", v); o.corrupt = x; }
-        else if (a == "--no-check") o.check = false;
-        else if (a == "--quiet") o.quiet = true;
-        else if (a == "--steps") o.steps = true;
-        else if (a == "--regtest") o.regtest = true;
-        else return bad_usage("unknown or incomplete option", argv[i]);
-    }
-    if (o.model && o.random) return bad_usage("give exactly one of --model FILE, --random SPEC", "");
-    if (!o.model && !o.random) {
-        if (!o.regtest) return bad_usage("give exactly one of --model FILE, --random SPEC", "");
-        o.random = RegtestSpec;
-    }
-    return 0;
+    int rc = sg::parse_options(argc, argv, o, [&](sg::Arg &a) {
+        if (!a.is("--regtest")) return 0;
+        o.regtest = true;
+        return 1;
+    });
+    if (rc) return rc;
+    return sg::require_model(o, o.regtest ? RegtestSpec : nullptr);
 }
-
-// ---- what a run leaves behind (as in tb.cpp) -------------------------------
-// Per-layer share of the run: the counters' growth between the last result
-// beat of the previous layer and the last result beat of this one.
-struct LayerStat {
-    long long outputs = 0, busy = 0, useful = 0, slots = 0, stall = 0;
-};
-
-struct Counters {
-    long long busy, useful, slots, stall;
-};
-
-// The end of one LSTM step: its last h_t left m_axis at `cycle`.
-struct StepEnd {
-    int layer, sample, step;
-    long long cycle;
-    Counters at;
-};
-
-struct Result {
-    long long in_beats = 0, out_beats = 0, outputs_checked = 0, mismatches = 0;
-    long long in_stalls = 0, out_stalls = 0, start_cycle = 0, end_cycle = 0;
-    bool done = false; // STATUS.DONE seen: the job ended
-    std::string failure;
-    std::vector<LayerStat> layer;
-    std::vector<StepEnd> steps;
-};
-
-void charge(Result &r, int layer, const Counters &now, Counters &last)
-{
-    if (layer < 0 || layer >= (int)r.layer.size()) return;
-    LayerStat &ls = r.layer[layer];
-    ls.busy += now.busy - last.busy;
-    ls.useful += now.useful - last.useful;
-    ls.slots += now.slots - last.slots;
-    ls.stall += now.stall - last.stall;
-    last = now;
-}
-
-int32_t lane_value(const uint32_t *w, int lane, int data_w)
-{
-    uint64_t v = 0;
-    for (int b = 0; b < data_w; b++) {
-        int pos = lane * data_w + b;
-        v |= (uint64_t)((w[pos / 32] >> (pos % 32)) & 1u) << b;
-    }
-    return (int32_t)sg_wrap((int64_t)v, data_w);
-}
-
 const char *status_name(tlm::tlm_response_status st)
 {
     switch (st) {
@@ -209,8 +108,8 @@ double seconds_since(const timespec &t0)
     return (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
 }
 
-// ---- the testbench module ---------------------------------------------------
-class Bench : public sc_core::sc_module {
+// ---- the testbench module: the core's port on sparsegen_sc ------------------------
+class Bench final : public sc_core::sc_module, public sg::Port {
   public:
     // tb.cpp holds the core in reset for this many cycles before its loop
     static const int ResetCycles = 8;
@@ -230,18 +129,18 @@ class Bench : public sc_core::sc_module {
 
     // filled by the run
     Result result;
-    long long cycles = 0, busy = 0, useful = 0, slots = 0, stall = 0;
+    sg::Totals totals;
     int reg_checks = 0, reg_failures = 0;
-    double secs = 0;
 
     SC_HAS_PROCESS(Bench);
-    Bench(sc_core::sc_module_name name, const Options &o, const sg_program &p, const sg_model &m,
-          const sg_config &c, long long max_cycles, const sc_time &period, sparsegen_sc &dut)
+    Bench(sc_core::sc_module_name name, const Options &o, const Setup &s, const sc_time &period, sparsegen_sc &dut)
         : sc_core::sc_module(name), clk("clk"), rstn("rstn"), s_tdata("s_tdata"), s_tvalid("s_tvalid"),
           s_tready("s_tready"), s_tlast("s_tlast"), m_tdata("m_tdata"), m_tvalid("m_tvalid"), m_tready("m_tready"),
-          m_tlast("m_tlast"), irq("irq"), bus("bus"), o_(o), p_(p), m_(m), c_(c), max_cycles_(max_cycles),
-          period_(period), dut_(dut), rng_(o.seed)
+          m_tlast("m_tlast"), irq("irq"), bus("bus"), o_(o), s_(s), p_(s.p), period_(period), dut_(dut), rng_(o.seed),
+          lock_(s, o, rng_)
     {
+        // the program runs one and a half times in --regtest
+        if (o.regtest) lock_.max_cycles *= 2;
         SC_THREAD(main);
     }
 
@@ -306,14 +205,6 @@ class Bench : public sc_core::sc_module {
                         (long long)rd64(SG_REG_SLOTS_LO), (long long)rd64(SG_REG_STALL_LO)};
     }
 
-    // the core's counters after the last edge, straight from the model:
-    // what tb.cpp's read_counters sees between settle() and tick()
-    Counters probe() const
-    {
-        sparsegen_sc::Perf q = dut_.perf();
-        return Counters{(long long)q.busy, (long long)q.useful, (long long)q.slots, (long long)q.stall};
-    }
-
     // ---- clocking ---------------------------------------------------------
     // Wait for the next rising edge: the outputs are still what the inputs
     // of this cycle made of them.
@@ -333,9 +224,42 @@ class Bench : public sc_core::sc_module {
         after_edge();
     }
 
-    bool rtl_error() const { return Verilated::threadContextp()->gotError(); }
+    // ---- the rest of the core's port ----------------------------------------------
+    long long cycle() const override { return cycle_; }
+    // the core's counters after the last edge, straight from the model:
+    // what tb.cpp sees between settle() and tick() (the core reads them
+    // before it drives a cycle's inputs)
+    Counters counters() override
+    {
+        sparsegen_sc::Perf q = dut_.perf();
+        return Counters{(long long)q.busy, (long long)q.useful, (long long)q.slots, (long long)q.stall};
+    }
+    void drive(bool valid, const uint32_t *w, bool last, bool ready) override
+    {
+        s_tvalid.write(valid);
+        if (valid) {
+            put_beat(beat_, w);
+            s_tdata.write(beat_);
+            s_tlast.write(last); // ignored: CMD_BEATS counts
+        }
+        m_tready.write(ready);
+    }
+    void settle() override { edge(); }
+    bool s_ready() override { return s_tready.read(); }
+    bool m_valid() override { return m_tvalid.read(); }
+    void m_data(uint32_t *w) override { get_beat(m_tdata.read(), w); }
+    bool m_last() override { return m_tlast.read(); }
+    void tick() override
+    {
+        cycle_++;
+        after_edge();
+    }
+    bool rtl_error() override { return Verilated::threadContextp()->gotError(); }
+    // tb.cpp goes on until the core is idle too; here STATUS.DONE says so
+    // (and JOB_CYCLES when, see finish)
+    bool idle() override { return true; }
 
-    // ---- one job (tb.cpp's run_program, as a driver runs it) --------------
+    // ---- one job, as a driver runs it -----------------------------------------
     // CMD_BEATS and CTRL.START (| ctrl) through the socket, then the whole
     // program in lockstep; stop at the first mismatch.  stop_after_out >= 0
     // abandons the stream once that many result beats have arrived and no
@@ -347,157 +271,41 @@ class Bench : public sc_core::sc_module {
     // reset, however many cycles the reset and the register writes took here.
     void run_program(Result &r, long long stop_after_out = -1, uint32_t ctrl = 0)
     {
-        const sg_program &p = p_;
-        const sg_model &m = m_;
-        const int bw = p.beat_words;
-        uint32_t got[16];
-        long long in_i = 0, out_i = 0;
-        bool presenting = false;
-        beat_t beat = beat_t();
-        wr(SG_REG_CMD_BEATS, (uint32_t)p.n_beats);
+        wr(SG_REG_CMD_BEATS, (uint32_t)p_.n_beats);
         wr(SG_REG_CTRL, SG_CTRL_START_MASK | ctrl);
         origin_ = edges() - ResetCycles;
         cycle_ = ResetCycles;
-        r.start_cycle = cycle_;
-        r.layer.assign(p.n_layers, LayerStat());
-        Counters last = probe();
-        for (;; r.out_beats = out_i, r.in_beats = in_i) {
-            if (cycle_ - r.start_cycle > max_cycles_) {
-                char msg[256];
-                std::snprintf(msg, sizeof msg,
-                              "timeout after %lld cycles: %lld of %lld command beats sent, %lld of %lld result beats received",
-                              max_cycles_, in_i, p.n_beats, out_i, p.n_out);
-                r.failure = msg;
-                return;
-            }
-            if (stop_after_out >= 0 && out_i >= stop_after_out && !presenting) {
-                s_tvalid.write(false);
-                m_tready.write(false);
-                return;
-            }
-            Counters now = probe();
-            // drive inputs for this cycle (valid never waits for ready; once
-            // asserted it stays until the beat is taken)
-            if (!presenting && in_i < p.n_beats) {
-                if (o_.stall_in > 0 && rng_.percent(o_.stall_in)) r.in_stalls++;
-                else presenting = true;
-            }
-            s_tvalid.write(presenting);
-            if (presenting) {
-                put_beat(beat, p.beats + in_i * bw);
-                s_tdata.write(beat);
-                s_tlast.write(in_i + 1 == p.n_beats); // ignored: CMD_BEATS counts
-            }
-            bool ready = !(o_.stall_out > 0 && rng_.percent(o_.stall_out));
-            m_tready.write(ready);
-            edge();
-            bool s_fire = presenting && s_tready.read();
-            bool valid = m_tvalid.read();
-            bool m_fire = valid && ready;
-            if (valid && !ready) r.out_stalls++;
-            if (m_fire) {
-                if (out_i >= p.n_out) {
-                    r.failure = "the RTL sent a result beat after the last expected one";
-                    r.mismatches++;
-                    return;
-                }
-                get_beat(m_tdata.read(), got);
-                if (o_.check) {
-                    const uint32_t *exp = p.out + out_i * bw;
-                    for (int lane = 0; lane < p.elems; lane++) {
-                        int32_t g = lane_value(got, lane, c_.data_w), e = lane_value(exp, lane, c_.data_w);
-                        const sg_lane &L = p.lanes[out_i * p.elems + lane];
-                        if (L.layer >= 0 && L.row < 0) continue; // discarded (flat CONV gap pixel)
-                        if (L.layer >= 0) {
-                            r.outputs_checked++;
-                            r.layer[L.layer].outputs++;
-                        }
-                        if (g == e) continue;
-                        char msg[512];
-                        if (L.layer >= 0)
-                            std::snprintf(msg, sizeof msg,
-                                          "mismatch: layer %d (%s) row %d sample %d: expected %d, got %d at cycle %lld (result beat %lld lane %d)",
-                                          L.layer, m.layers[L.layer].name, L.row, L.sample, e, g, cycle_, out_i, lane);
-                        else
-                            std::snprintf(msg, sizeof msg,
-                                          "mismatch: padding lane %d of result beat %lld: expected %d, got %d at cycle %lld",
-                                          lane, out_i, e, g, cycle_);
-                        r.failure = msg;
-                        r.mismatches++;
-                        return;
-                    }
-                    bool tlast = m_tlast.read();
-                    if (tlast != (bool)p.out_last[out_i]) {
-                        char msg[256];
-                        std::snprintf(msg, sizeof msg, "mismatch: tlast %d on result beat %lld, expected %d at cycle %lld",
-                                      (int)tlast, out_i, (int)p.out_last[out_i], cycle_);
-                        r.failure = msg;
-                        r.mismatches++;
-                        return;
-                    }
-                }
-                // the last beat of an LSTM step
-                if (p.out_last[out_i]) {
-                    int k = p.elems - 1;
-                    while (k > 0 && p.lanes[out_i * p.elems + k].layer < 0) k--;
-                    const sg_lane &L = p.lanes[out_i * p.elems + k];
-                    if (L.layer >= 0 && m.layers[L.layer].type == SG_LAYER_LSTM)
-                        r.steps.push_back(StepEnd{L.layer, L.sample, L.row / m.layers[L.layer].out, cycle_, now});
-                }
-                // the last beat of a layer's results closes its share of the counters
-                int beat_layer = p.lanes[out_i * p.elems].layer;
-                if (out_i + 1 == p.n_out || p.lanes[(out_i + 1) * p.elems].layer != beat_layer)
-                    charge(r, beat_layer, now, last);
-                out_i++;
-            }
-            cycle_++;
-            after_edge();
-            if (rtl_error()) {
-                char msg[160];
-                std::snprintf(msg, sizeof msg, "an RTL assertion failed (see above) at cycle %lld", cycle_);
-                r.failure = msg;
-                return;
-            }
-            if (s_fire) {
-                in_i++;
-                presenting = false;
-            }
-            // tb.cpp goes on until the core is idle too; here STATUS.DONE
-            // says so (and JOB_CYCLES when, see finish)
-            if (in_i == p.n_beats && out_i == p.n_out) break;
-        }
-        r.out_beats = out_i;
-        r.in_beats = in_i;
-        r.end_cycle = cycle_;
+        job_done_ = false;
+        if (!lock_.run(*this, r, -1, stop_after_out)) return;
         // a driver's wait for the job: poll STATUS.DONE
         while (!(rd(SG_REG_STATUS) & SG_STATUS_DONE_MASK)) {
             if (!bus_error_.empty()) {
                 r.failure = bus_error_;
                 return;
             }
-            if (edges() - origin_ - r.start_cycle > max_cycles_) {
+            if (edges() - origin_ - r.start_cycle > lock_.max_cycles) {
                 char msg[160];
                 std::snprintf(msg, sizeof msg, "timeout after %lld cycles: STATUS.DONE not set with every beat through",
-                              max_cycles_);
+                              lock_.max_cycles);
                 r.failure = msg;
                 return;
             }
         }
-        r.done = true;
+        job_done_ = true;
     }
 
     // After a job: the counters and status through the socket, checked
-    // against what the program implies (as tb.cpp does).
+    // against what the program implies (as tb.cpp does) and the job counters.
     void finish(Result &r)
     {
         Counters k = read_counters();
         uint64_t job = rd64(SG_REG_JOB_CYCLES_LO);
         uint32_t status = rd(SG_REG_STATUS);
         uint32_t in = rd(SG_REG_IN_BEATS), out = rd(SG_REG_OUT_BEATS), outl = rd(SG_REG_OUT_LAST);
-        busy = k.busy;
-        useful = k.useful;
-        slots = k.slots;
-        stall = k.stall;
+        totals.busy = k.busy;
+        totals.issued = k.useful;
+        totals.slots = k.slots;
+        totals.stall = k.stall;
         // The cycles tb.cpp reports: its ResetCycles reset edges, then the
         // edges of its loop up to the one after which the core is idle with
         // every beat through (its loop starts right after the reset).  The
@@ -511,40 +319,28 @@ class Bench : public sc_core::sc_module {
         // (JOB_CYCLES - 7 when the first beat goes in right after START, as
         // in verif/axi/axi.test; --regtest checks WriteAckEdges).  A run
         // that did not reach DONE reports the bench's own count instead.
-        if (r.done)
-            cycles = ResetCycles + (long long)job - 1 - (long long)sparsegen_sc::WriteAckEdges;
+        if (job_done_)
+            totals.cycles = ResetCycles + (long long)job - 1 - (long long)sparsegen_sc::WriteAckEdges;
         else
-            cycles = edges() - origin_;
+            totals.cycles = edges() - origin_;
         long long n_last = 0;
         for (long long i = 0; i < p_.n_out; i++) n_last += p_.out_last[i] ? 1 : 0;
         if (r.failure.empty() && !bus_error_.empty()) r.failure = bus_error_;
-        if (r.failure.empty() && (status & SG_STATUS_ERR_MASK)) r.failure = "the RTL flagged a malformed command (err_o)";
+        if (r.failure.empty()) r.failure = sg::check_counters(s_, k, (status & SG_STATUS_ERR_MASK) != 0);
         if (r.failure.empty()) {
-            long long exp_busy = p_.words + p_.runs * (long long)SG_CFG_RUN_OVERHEAD + stall;
             char msg[512];
-            if (useful != p_.useful_macs) {
-                std::snprintf(msg, sizeof msg, "perf counter useful_macs %lld != %lld nonzero weights issued", useful,
-                              p_.useful_macs);
-                r.failure = msg;
-            } else if (busy != exp_busy) {
-                std::snprintf(msg, sizeof msg, "perf counter busy %lld != words %lld + runs %lld x %d + stalls %lld",
-                              busy, p_.words, p_.runs, SG_CFG_RUN_OVERHEAD, stall);
-                r.failure = msg;
-            } else if (slots != busy * (long long)c_.lanes) {
-                std::snprintf(msg, sizeof msg, "perf counter mac_slots %lld != busy %lld x %d lanes", slots, busy,
-                              c_.lanes);
-                r.failure = msg;
-            } else if (in != (uint32_t)p_.n_beats || out != (uint32_t)p_.n_out || outl != (uint32_t)n_last) {
+            if (in != (uint32_t)p_.n_beats || out != (uint32_t)p_.n_out || outl != (uint32_t)n_last) {
                 std::snprintf(msg, sizeof msg, "job counters IN_BEATS %u OUT_BEATS %u OUT_LAST %u != %lld, %lld, %lld",
                               in, out, outl, p_.n_beats, p_.n_out, n_last);
                 r.failure = msg;
-            } else if (cycles < r.end_cycle) {
+            } else if (totals.cycles < r.end_cycle) {
                 std::snprintf(msg, sizeof msg, "JOB_CYCLES %llu ends the job at cycle %lld, before its last result beat (%lld)",
-                              (unsigned long long)job, cycles, r.end_cycle);
+                              (unsigned long long)job, totals.cycles, r.end_cycle);
                 r.failure = msg;
             }
         }
     }
+
 
     // ---- register map self-test (--regtest) -------------------------------
     void expect(bool ok, const char *what)
@@ -818,7 +614,7 @@ class Bench : public sc_core::sc_module {
         clock_gettime(CLOCK_MONOTONIC, &t0);
         run_program(result, -1, SG_CTRL_IRQ_EN_MASK);
         finish(result);
-        secs = seconds_since(t0);
+        totals.secs = seconds_since(t0);
         std::snprintf(what, sizeof what, "whole program after the soft reset passes, job counters right%s%s",
                       result.failure.empty() ? "" : ": ", result.failure.c_str());
         expect(result.failure.empty(), what);
@@ -900,125 +696,60 @@ class Bench : public sc_core::sc_module {
         expect(!rtl_error(), "no RTL assertion fired (SG_ASSERTIONS)");
     }
 
+
     void main()
     {
         reset(ResetCycles);
         if (o_.regtest) {
             regtest();
-            cycles = edges();
+            totals.cycles = edges();
         } else {
             timespec t0;
             clock_gettime(CLOCK_MONOTONIC, &t0);
             run_program(result);
-            secs = seconds_since(t0);
+            totals.secs = seconds_since(t0);
             finish(result);
         }
         sc_core::sc_stop();
     }
 
     const Options &o_;
+    const Setup &s_;
     const sg_program &p_;
-    const sg_model &m_;
-    const sg_config &c_;
-    long long max_cycles_;
     sc_time period_;          // of the clock
     sparsegen_sc &dut_;       // for perf() and, in --regtest, the counters' variables
-    Rng rng_;
+    sg::Rng rng_;             // stalls (the core's) and --regtest's data
+    sg::Lockstep lock_;       // the program in lockstep on this bench
     long long cycle_ = 0;     // tb.cpp's cycle number (run_program)
     long long origin_ = 0;    // edges() - cycle_ in the current job
+    bool job_done_ = false;   // STATUS.DONE seen: the job ended
+    beat_t beat_ = beat_t();  // the command beat driven
     std::string bus_error_;   // the first failed register access
 };
 
-// ---- reports (tb.cpp's, from the Bench's result) ---------------------------
-void report(const Options &o, const Bench &b, const sg_program &p, const sg_model &m, const sg_config &c)
+// ---- reports (tb.cpp's, from the core) -------------------------------------------
+void report(const Options &o, const Bench &b, const Setup &s)
 {
     const Result &r = b.result;
     if (!r.failure.empty()) {
-        std::fprintf(stderr, "FAIL: %s\n", r.failure.c_str());
+        sg::print_failure(r);
         std::fprintf(stderr, "replay: %s%s%s %s '%s' --seed %" PRIu64 " --stall-in %d --stall-out %d\n", o.argv0,
                      o.config ? " --config " : "", o.config ? o.config : "", o.model ? "--model" : "--random",
                      o.model ? o.model : o.random, o.seed, o.stall_in, o.stall_out);
     }
-    long long cycles = b.cycles, busy = b.busy, useful = b.useful, slots = b.slots, stall = b.stall;
-    double secs = b.secs;
-    long long issued = useful;
-    useful -= p.junk_macs; // MACs of results nobody keeps are not useful
-    double util = slots ? (double)useful / (double)slots : 0.0;
-    if (!o.quiet) {
-        std::printf("sparsegen SystemC: %s on '%s' (%d PEs x %d banks), %d sample(s), %d layer(s)\n", m.name, c.name,
-                    c.pe_count, c.banks, p.samples, p.n_layers);
-        for (int l = 0; l < p.n_layers; l++) {
-            const char *type = sg_layer_type_name(m.layers[l].type);
-            std::printf("  layer %d %-10s %-7s %6d x %-6d density %6.2f%%  CSB words %9lld  runs %5lld\n", l,
-                        p.layer[l].name, type, p.layer[l].rows, p.layer[l].cols,
-                        100.0 * (double)p.layer[l].weights_nnz / ((double)p.layer[l].rows * p.layer[l].cols),
-                        p.layer[l].words, p.layer[l].runs);
-        }
-        std::printf("  results checked %lld, mismatches %lld; busy %lld of %lld cycles; utilization %.4f; %.2f M cycles/s\n",
-                    r.outputs_checked, r.mismatches, busy, cycles, util, secs > 0 ? cycles / secs / 1e6 : 0.0);
-    }
-    for (int l = 0; l < p.n_layers && !r.layer.empty(); l++) {
-        // per layer the work comes from the program, the stalls from the
-        // counters' growth while its results arrived (see tb.cpp)
-        const LayerStat &ls = r.layer[l];
-        const sg_layer_stats &st = p.layer[l];
-        const char *type = sg_layer_type_name(m.layers[l].type);
-        long long lbusy = st.words + st.runs * (long long)SG_CFG_RUN_OVERHEAD + ls.stall;
-        long long lslots = lbusy * (long long)c.lanes, lu = st.macs - st.junk_macs;
-        std::printf("{\"layer\":%d,\"name\":\"%s\",\"type\":\"%s\",\"outputs_checked\":%lld,"
-                    "\"busy_cycles\":%lld,\"useful_macs\":%lld,\"issued_macs\":%lld,\"mac_slots\":%lld,"
-                    "\"utilization\":%.6f,\"stall_cycles\":%lld}\n",
-                    l, m.layers[l].name, type, ls.outputs, lbusy, lu, st.macs, lslots,
-                    lslots ? (double)lu / (double)lslots : 0.0, ls.stall);
-    }
-    // LSTM: one line per step (with --steps) and one per sequence
-    size_t first_of_seq = 0;
-    for (size_t i = 0; i < r.steps.size(); i++) {
-        const StepEnd &e = r.steps[i];
-        if (e.step == 0) first_of_seq = i;
-        if (o.steps && i > first_of_seq) {
-            const StepEnd &q = r.steps[i - 1];
-            long long bz = e.at.busy - q.at.busy, u = e.at.useful - q.at.useful;
-            std::printf("{\"layer\":%d,\"sample\":%d,\"step\":%d,\"cycles\":%lld,\"busy_cycles\":%lld,"
-                        "\"useful_macs\":%lld,\"utilization\":%.6f,\"stall_cycles\":%lld}\n",
-                        e.layer, e.sample, e.step, e.cycle - q.cycle, bz, u,
-                        bz ? (double)u / ((double)bz * c.lanes) : 0.0, e.at.stall - q.at.stall);
-        }
-        if (i + 1 < r.steps.size() && r.steps[i + 1].step != 0) continue;
-        const StepEnd &f = r.steps[first_of_seq];
-        long long n = e.step - f.step, bz = e.at.busy - f.at.busy, u = e.at.useful - f.at.useful;
-        std::printf("{\"layer\":%d,\"sample\":%d,\"sequence_steps\":%d,\"measured_steps\":%lld,"
-                    "\"cycles_per_step\":%.1f,\"busy_per_step\":%.1f,\"useful_macs_per_step\":%.1f,"
-                    "\"utilization\":%.6f,\"stall_per_step\":%.1f}\n",
-                    e.layer, e.sample, e.step + 1, n, n ? (double)(e.cycle - f.cycle) / n : 0.0,
-                    n ? (double)bz / n : 0.0, n ? (double)u / n : 0.0, bz ? (double)u / ((double)bz * c.lanes) : 0.0,
-                    n ? (double)(e.at.stall - f.at.stall) / n : 0.0);
-    }
-    double per_sample = p.samples ? (double)(cycles - r.start_cycle) / p.samples : 0.0;
-    if (!o.quiet)
-        std::printf("  %.1f cycles per sample: %.1f samples/s at %g MHz\n", per_sample,
-                    per_sample > 0 ? c.clock_mhz * 1e6 / per_sample : 0.0, c.clock_mhz);
-    std::printf("{\"config\":\"%s\",\"model\":\"%s\",\"layers\":%d,\"samples\":%d,\"outputs_checked\":%lld,"
-                "\"mismatches\":%lld,\"cycles\":%lld,\"busy_cycles\":%lld,\"useful_macs\":%lld,\"issued_macs\":%lld,"
-                "\"mac_slots\":%lld,\"utilization\":%.6f,\"stall_cycles\":%lld,\"in_stall_cycles\":%lld,\"out_stall_cycles\":%lld,"
-                "\"command_beats\":%lld,\"result_beats\":%lld,\"dense_macs\":%lld,\"words\":%lld,\"runs\":%lld,"
-                "\"seed\":%" PRIu64 ",\"stall_in\":%d,\"stall_out\":%d,\"checked\":%s,\"sim_seconds\":%.3f,"
-                "\"cycles_per_second\":%.0f,\"clock_mhz\":%g,\"cycles_per_sample\":%.1f,"
-                "\"samples_per_second\":%.1f,\"simulator\":\"systemc\",\"pass\":%s}\n",
-                c.name, m.name, p.n_layers, p.samples, r.outputs_checked, r.mismatches, cycles, busy, useful, issued,
-                slots, util, stall, r.in_stalls, r.out_stalls, p.n_beats, r.out_beats, p.dense_macs, p.words, p.runs,
-                o.seed, o.stall_in, o.stall_out, o.check ? "true" : "false", secs, secs > 0 ? cycles / secs : 0.0,
-                c.clock_mhz, per_sample, per_sample > 0 ? c.clock_mhz * 1e6 / per_sample : 0.0,
-                r.failure.empty() ? "true" : "false");
+    sg::print_header("sparsegen SystemC", r, s, o, b.totals);
+    sg::print_layers_json(r, s);
+    sg::print_steps_json(r, s, o);
+    sg::print_per_sample(r, s, o, b.totals);
+    sg::print_summary(r, s, o, b.totals);
+    std::printf("\"simulator\":\"systemc\",");
+    sg::print_summary_end(r);
 }
 
 // The whole simulation for one program; returns the exit code.
-int simulate(const Options &o, const sg_program &p, const sg_model &m, const sg_config &c)
+int simulate(const Options &o, const Setup &s)
 {
-    long long max_cycles = o.max_cycles ? o.max_cycles
-                                        : 1000000LL + 50LL * (p.n_beats + p.words + p.n_out) *
-                                                          (100 + o.stall_in + o.stall_out) / 100 * 4;
-    if (o.regtest) max_cycles *= 2; // the program runs one and a half times
+    const sg_config &c = s.c;
     // the configuration's clock, in whole picoseconds per half period
     sc_time period(2.0 * std::round(500000.0 / c.clock_mhz), sc_core::SC_PS);
     // The clock starts high and falls at time 0 (posedge_first false): the
@@ -1043,7 +774,7 @@ int simulate(const Options &o, const sg_program &p, const sg_model &m, const sg_
     dut.m_axis_tlast(m_tlast);
     dut.irq_o(irq);
 
-    Bench tb("tb", o, p, m, c, max_cycles, period, dut);
+    Bench tb("tb", o, s, period, dut);
     tb.clk(clk);
     tb.rstn(rstn);
     tb.s_tdata(s_tdata);
@@ -1064,11 +795,11 @@ int simulate(const Options &o, const sg_program &p, const sg_model &m, const sg_
         if (!r.failure.empty()) std::fprintf(stderr, "FAIL: %s\n", r.failure.c_str());
         std::printf("{\"config\":\"%s\",\"model\":\"%s\",\"regtest_checks\":%d,\"regtest_failures\":%d,"
                     "\"outputs_checked\":%lld,\"mismatches\":%lld,\"cycles\":%lld,\"simulator\":\"systemc\",\"pass\":%s}\n",
-                    c.name, m.name, tb.reg_checks, tb.reg_failures, r.outputs_checked, r.mismatches, tb.cycles,
+                    c.name, s.m.name, tb.reg_checks, tb.reg_failures, r.outputs_checked, r.mismatches, tb.totals.cycles,
                     pass ? "true" : "false");
         return pass ? 0 : 1;
     }
-    report(o, tb, p, m, c);
+    report(o, tb, s);
     return tb.result.failure.empty() ? 0 : 1;
 }
 
@@ -1083,55 +814,17 @@ int sc_main(int argc, char **argv)
     Options o;
     int prc = parse(argc, argv, o);
     if (prc) return prc;
-    char err[1024];
-    sg_config c;
-    if (o.config) {
-        if (sg_config_load(o.config, &c, err, sizeof err) != 0) {
-            std::fprintf(stderr, "harness: %s\n", err);
-            return 2;
-        }
-    } else {
-        sg_config_default(&c);
-        sg_config_derive(&c, err, sizeof err);
-    }
-    if (c.hash != SG_CFG_HASH) {
-        std::fprintf(stderr, "harness: configuration '%s' does not match the one this model was built for ('%s')\n",
-                     c.name, SG_CFG_NAME);
-        return 2;
-    }
-    sg_model m;
-    int rc = o.model ? sg_model_load(o.model, c.data_w, c.wgt_w, &m, err, sizeof err)
-                     : sg_model_random(&c, o.random, &m, err, sizeof err);
-    if (rc != 0) {
-        std::fprintf(stderr, "harness: %s\n", err);
-        return 2;
-    }
-    sg_program p;
-    if (sg_compile(&c, &m, o.first, o.samples, &p, err, sizeof err) != 0) {
-        std::fprintf(stderr, "harness: %s\n", err);
-        sg_model_free(&m);
-        return 2;
-    }
-    if (o.regtest && p.n_out < 2) {
+    Setup s;
+    if (sg::load(o, s) != 0) return 2;
+    if (o.regtest && s.p.n_out < 2) {
         std::fprintf(stderr, "harness: --regtest needs a program with at least 2 result beats\n");
-        sg_program_free(&p);
-        sg_model_free(&m);
         return 2;
     }
-    if (o.corrupt >= 0) {
-        // self-test of the checker: flip the low bit of one expected result
-        long long k = o.corrupt % (p.n_out * p.elems);
-        while (p.lanes[k].layer < 0) k = (k + 1) % (p.n_out * p.elems);
-        p.out[(k / p.elems) * p.beat_words + (k % p.elems) * c.data_w / 32] ^= 1u << ((k % p.elems) * c.data_w % 32);
-        p.lanes[k].value ^= 1;
-    }
+    if (o.corrupt >= 0) sg::corrupt_expectation(s, o.corrupt);
     // as tb.cpp: random initial state (--x-initial unique) from the seed, and
     // an RTL $error ends the run with a summary instead of an abort
     Verilated::defaultContextp()->randReset(2);
     Verilated::defaultContextp()->randSeed((int)(o.seed & 0x7fffffff));
     Verilated::defaultContextp()->fatalOnError(false);
-    rc = simulate(o, p, m, c);
-    sg_program_free(&p);
-    sg_model_free(&m);
-    return rc;
+    return simulate(o, s);
 }
