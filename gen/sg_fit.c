@@ -6,46 +6,48 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Logic (LUTs outside memories) and flip-flops, refitted 2026-12-04 to
+/* Logic (LUTs outside memories) and flip-flops, refitted 2026-12-08 to
  * `sparsegen synth --tool yosys` (xcup, sparsegen_axi, 8-bit data and
- * weights, flattened) on the ZCU102 family (B = 32 and B = 8, stream 512,
- * vbuf 256, wbuf 1344, rbuf 256, 2 post lanes, 4 LSTM lanes) and on three
- * earlier designs.  The terms follow the structure:
+ * weights, flattened) after the controller's VEC path became a beat
+ * rotator and the PEs lost their scatter address multiplexer, by least
+ * squares over five designs.  The terms follow the structure:
  *   per MAC lane   LUT_PER_LANE: the lane's share of its PE (vector-bank
- *                  write select, read address, adder tree, bank read
- *                  multiplexer at 64 words) and of the controller's and
- *                  post unit's per-lane enables;
+ *                  read address, write data select, adder tree), of the
+ *                  controller's per-bank-per-PE write enables and of the
+ *                  post unit;
  *                  DataW x ceil(RotW / 2): the vector generator's barrel
  *                  rotator (two 2:1 stages per LUT6);
  *                  the vector bank's read multiplexer above 64 words;
  *   per PE         LUT_PER_PE_POST per post lane (the post unit's select of
  *                  a PE's result) and the weight buffer's multiplexer when
  *                  its depth takes more than one row of block RAMs;
+ *   VEC path       two barrel rotators of the stream beat (StreamW x
+ *                  ceil(log2 E / 2)) and a DataW-bit 2:1 select per bank
+ *                  and per PE (sg_ctrl.v);
  *   fixed          controller, AXI registers: LUT_FIXED, per stream bit and
  *                  per bank; post lanes and LSTM lanes each their unit.
- *     P x B  stream  Yosys LUT  (model)      logic and LUTRAM together
- *     4 x 32    512      43956   43840
- *     2 x 32    512      31020   30562   (before the rot buffer: ~30480)
- *     8 x 8     512      28087   28016
- *     4 x 8     512      21185   21848   3% high
- *    32 x 4     256      52828   48319   9% low
- *     8 x 8      64      19260   20645   7% high
- *    16 x 8      64      22987   23099
- * The model it replaces charged 85 + 24 log2(P) per lane (205 at P = 32),
- * from the P:1 multiplexer per lane the rotator was before it became a
- * barrel rotator per bank.  16-bit data or weights: per-lane parts x 1.5. */
-#define LUT_FIXED 1774.0
-#define LUT_PER_STREAM_BIT 12.3
-#define LUT_PER_BANK 126.0
+ *     P x B  stream  vbuf  Yosys logic  (model)   (LUT less LUTRAM)
+ *     2 x 64    512    64       25251   25356  +0.4%
+ *     4 x 64    512    64       39138   39138
+ *     4 x 32    512    64       27740   27006  -2.6%
+ *    16 x 8      64   512       20377   19538  -4.1%
+ *     8 x 16    256   128       23326   24794  +6.3%
+ * (before these changes the E:1 multiplexer per bank and per PE of the
+ * VEC path made the model 126 LUTs per bank and 90 per lane, 20% high at
+ * 4 x 64).  16-bit data or weights: per-lane parts x 1.5. */
+#define LUT_FIXED 4144.0
+#define LUT_PER_STREAM_BIT 1.6
+#define LUT_PER_BANK 1.4
 #define LUT_PER_POST_LANE 830.0
 #define LUT_PER_LSTM_LANE 780.0
-#define LUT_PER_LANE 90.0
+#define LUT_PER_LANE 84.4
 #define LUT_PER_PE_POST 23.0
 #define LUTRAM_FIXED 400   /* shift registers and small arrays (SRL16E, RAM32M16) */
 #define FF_FIXED 2950.0 /* 2200 for the core alone */
 #define FF_PER_LANE 50.0
 #define FF_PER_PE 25.0
 #define ALM_PER_LUT (1.0 / 1.6) /* an ALM holds about 1.6 6-input-LUT functions */
+#define SG_FIT_BANKS_MAX 64     /* the configuration's limit on banks */
 
 /* LUTs per bit of a multiplexer over n sources (a LUT6 takes 4:1, so one
  * LUT up to 4 sources, then one more per three). */
@@ -131,7 +133,10 @@ void sg_fit_estimate(const sg_config *c, const sg_board *b, sg_fit_est *e)
     e->bram = intel ? (double)blocks : blocks / 2.0;
     double wide = c->data_w > 8 || c->wgt_w > 8 ? 1.5 : 1.0;
     double rot = c->pe_count > 1 ? c->data_w * ((c->rot_w + 1) / 2) : 0;
-    double lut = LUT_FIXED + LUT_PER_STREAM_BIT * c->stream_w + LUT_PER_BANK * c->banks +
+    int elem_w = c->elems_per_beat > 1 ? sg_clog2(c->elems_per_beat) : 1;
+    double vec = 2.0 * c->stream_w * ((elem_w + 1) / 2) +
+                 (double)c->data_w * (c->banks + c->pe_count);
+    double lut = LUT_FIXED + LUT_PER_STREAM_BIT * c->stream_w + LUT_PER_BANK * c->banks + vec +
                  LUT_PER_POST_LANE * c->post_lanes + LUT_PER_LSTM_LANE * c->lstm_lanes +
                  wide * (lanes * (LUT_PER_LANE + rot) +
                          (double)c->pe_count * LUT_PER_PE_POST * c->post_lanes) +
@@ -212,20 +217,27 @@ static const char *binding(const sg_fit_est *e, const sg_fit_est *cap, double *s
     return name;
 }
 
+/* depth shifted down k halvings, not below lo (nor above depth) */
+static int shallower(int depth, int k, int lo)
+{
+    return depth >> k < lo ? (depth < lo ? depth : lo) : depth >> k;
+}
+
 /* base with P, B and the depths shifted down k halvings (not below the
- * minimums); 0 if it derives. */
+ * minimums); 0 if it derives.  With more banks than the base, the vector
+ * and weight buffers keep their capacity (activations per PE = vbuf_depth
+ * x B, weights per PE = wbuf_depth x B) before the halvings: a bank of a
+ * B-bank design holds 1/B of a PE's vector. */
 static int candidate(const sg_config *base, const sg_board *b, int P, int B, int k, sg_config *c)
 {
     char err[256];
     *c = *base;
     c->pe_count = P;
     c->banks = B;
-    c->vbuf_depth = base->vbuf_depth >> k < 64 ? (base->vbuf_depth < 64 ? base->vbuf_depth : 64)
-                                                : base->vbuf_depth >> k;
-    c->wbuf_depth = base->wbuf_depth >> k < 256 ? (base->wbuf_depth < 256 ? base->wbuf_depth : 256)
-                                                 : base->wbuf_depth >> k;
-    c->rbuf_depth = base->rbuf_depth >> k < 32 ? (base->rbuf_depth < 32 ? base->rbuf_depth : 32)
-                                                : base->rbuf_depth >> k;
+    int per = B > base->banks ? B / base->banks : 1;
+    c->vbuf_depth = shallower(base->vbuf_depth, k, 64 * per) / per;
+    c->wbuf_depth = shallower(base->wbuf_depth, k, 256 * per) / per;
+    c->rbuf_depth = shallower(base->rbuf_depth, k, 32);
     c->clock_mhz = b->clock_mhz;
     if (c->post_lanes > P)
         c->post_lanes = P;
@@ -267,14 +279,16 @@ int sg_fit(const sg_config *base, const sg_board *b, double headroom, sg_config 
     sg_fit_est cap, e;
     sg_fit_capacity(b, &cap);
     /* The banks are a property of the model's pruning (BBS keeps the same
-     * nonzeros in each of B banks), so keep the configuration's B and grow
-     * P; only when P reaches 64 with room left try more banks, and fewer
-     * only when not even one PE fits. */
+     * nonzeros in each of B banks): grow P with the configuration's B,
+     * then try every doubling of B up to 64 (a bank's share of a PE's
+     * buffers shrinks with it, so more banks often fit more lanes); the
+     * most lanes win, a tie keeps fewer banks.  Fewer banks only when not
+     * even one PE fits. */
     const int kmax = 2; /* buffers at most 4x shallower than asked */
     int best_P = 0, best_B = 0, best_k = 0, P, k;
     if (most_pes(base, b, &cap, headroom, base->banks, kmax, &P, &k))
         best_P = P, best_B = base->banks, best_k = k;
-    for (int B = base->banks * 2; best_P == 64 && B <= 32; B *= 2)
+    for (int B = base->banks * 2; B <= SG_FIT_BANKS_MAX; B *= 2)
         if (most_pes(base, b, &cap, headroom, B, kmax, &P, &k) && P * B > best_P * best_B)
             best_P = P, best_B = B, best_k = k;
     for (int B = base->banks / 2; best_P == 0 && B >= 1; B /= 2)
@@ -308,7 +322,7 @@ int sg_fit(const sg_config *base, const sg_board *b, double headroom, sg_config 
     int n;
     if (!up_over && (best_P == 64 || !up_ok))
         n = snprintf(why, whylen,
-                     "%d x %d = %d MAC lanes, the most the generator builds (P <= 64, B <= 32) "
+                     "%d x %d = %d MAC lanes, the most the generator builds (P <= 64, B <= 64) "
                      "that fits; the largest share is %s at %.1f%%",
                      best_P, best_B, best_lanes, bind, 100 * share);
     else {
@@ -323,10 +337,15 @@ int sg_fit(const sg_config *base, const sg_board *b, double headroom, sg_config 
             n += snprintf(why + n, whylen - (size_t)n, "; the fullest resource is %s at %.1f%%",
                           bind, 100 * share);
     }
-    if (best_B != base->banks && n > 0 && (size_t)n < whylen)
-        n += snprintf(why + n, whylen - (size_t)n, "; %d banks instead of the configuration's %d%s",
-                      best_B, base->banks,
-                      best_B > base->banks ? " (P was at 64): prune the model for them" : "");
+    if (best_B < base->banks && n > 0 && (size_t)n < whylen)
+        n += snprintf(why + n, whylen - (size_t)n, "; %d banks instead of the configuration's %d",
+                      best_B, base->banks);
+    if (best_B > base->banks && n > 0 && (size_t)n < whylen)
+        n += snprintf(why + n, whylen - (size_t)n,
+                      "; %d banks instead of the configuration's %d (more lanes fit): prune "
+                      "the model for them; vector and weight banks %dx shallower, so a PE's buffers "
+                      "keep their capacity",
+                      best_B, base->banks, best_B / base->banks);
     if (best_k > 0 && n > 0 && (size_t)n < whylen)
         snprintf(why + n, whylen - (size_t)n,
                  "; buffers %dx shallower than the configuration's to make room", 1 << best_k);

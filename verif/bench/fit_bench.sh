@@ -1,8 +1,8 @@
 #!/bin/sh
 # verif/bench/fit_bench.sh (make bench): is the fit model that sizes the
 # ZCU102 design (gen --fit, gen --board) still right?  Yosys cannot take the
-# 864-lane design itself on this machine (a 160-lane design ran it out of
-# 19 GB), so it synthesizes a reduced-P version of it: the same 32 banks,
+# 1664-lane design itself on this machine (a 160-lane design ran it out of
+# 19 GB), so it synthesizes a reduced-P version of it: the same 64 banks,
 # buffer depths, widths and stream, 2 PEs (and so 2 post-unit lanes); the
 # LUT, DSP and BRAM figures are
 # compared with the model's estimate of that same configuration (target:

@@ -1,7 +1,7 @@
 #!/bin/sh
 # verif/bench/lstm_bench.sh (make bench): an LSTM layer of 1024 inputs and
 # 1024 hidden units (a 4096 x 2048 gate matrix) at 87.5% bank-balanced
-# sparsity, int8, 30 steps on the ZCU102 design of common.sh (27 PEs x 32
+# sparsity, int8, 30 steps on the ZCU102 design of common.sh (26 PEs x 64
 # banks, 4 element-wise lanes, 200 MHz), every h_t checked in lockstep.  Prints the
 # per-step figures next to the published BBS and ESE accelerators.  A
 # benchmark: a missed target is reported, it does not fail the build.
