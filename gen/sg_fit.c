@@ -43,9 +43,12 @@
 #define LUT_PER_LANE 84.4
 #define LUT_PER_PE_POST 23.0
 #define LUTRAM_FIXED 400   /* shift registers and small arrays (SRL16E, RAM32M16) */
-#define FF_FIXED 2950.0 /* 2200 for the core alone */
-#define FF_PER_LANE 50.0
-#define FF_PER_PE 25.0
+/* flip-flops: fixed, per stream bit (the record assembly, the VEC beat),
+ * per lane (the PE pipeline), least squares over the same five designs
+ * (within 6%; the model before these changes was 29% low at 4 x 64) */
+#define FF_FIXED 883.0
+#define FF_PER_STREAM_BIT 12.4
+#define FF_PER_LANE 58.7
 #define ALM_PER_LUT (1.0 / 1.6) /* an ALM holds about 1.6 6-input-LUT functions */
 #define SG_FIT_BANKS_MAX 64     /* the configuration's limit on banks */
 
@@ -141,7 +144,7 @@ void sg_fit_estimate(const sg_config *c, const sg_board *b, sg_fit_est *e)
                  wide * (lanes * (LUT_PER_LANE + rot) +
                          (double)c->pe_count * LUT_PER_PE_POST * c->post_lanes) +
                  (double)ram_mux;
-    double ff = FF_FIXED + wide * (FF_PER_LANE * lanes + FF_PER_PE * c->pe_count);
+    double ff = FF_FIXED + FF_PER_STREAM_BIT * c->stream_w + wide * FF_PER_LANE * lanes;
     e->lutram += intel ? LUTRAM_FIXED / 10 : LUTRAM_FIXED;
     e->lut = intel ? (long long)ceil(lut * ALM_PER_LUT) + e->lutram : (long long)ceil(lut) + e->lutram;
     e->ff = (long long)ceil(ff);
