@@ -81,7 +81,9 @@
  *       step's region.
  *  Flag (header bit 57) on VEC: scatter -- element i goes to PE i % P, bank
  *       (i / P) % B, address pbase + i / (P * B), up to min(P, E) elements
- *       per cycle (the CONV line buffer).  On WGT and ROW: broadcast -- one record per address
+ *       per cycle (the CONV line buffer; with one bank a cycle's elements stay
+ *       within one row of P, so all PEs write one address).  On WGT and ROW:
+ *       broadcast -- one record per address
  *       written into every PE.
  *
  * CSB word (SG word, WordW = 1 + B * (ROT_W + OFF_W + WGT_W) bits):
