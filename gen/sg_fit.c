@@ -10,7 +10,8 @@
  * `sparsegen synth --tool yosys` (xcup, sparsegen_axi, 8-bit data and
  * weights, flattened) after the controller's VEC path became a beat
  * rotator and the PEs lost their scatter address multiplexer, by least
- * squares over five designs.  The terms follow the structure:
+ * squares of the relative error over six designs.  The terms follow the
+ * structure:
  *   per MAC lane   LUT_PER_LANE: the lane's share of its PE (vector-bank
  *                  read address, write data select, adder tree), of the
  *                  controller's per-bank-per-PE write enables and of the
@@ -18,37 +19,40 @@
  *                  DataW x ceil(RotW / 2): the vector generator's barrel
  *                  rotator (two 2:1 stages per LUT6);
  *                  the vector bank's read multiplexer above 64 words;
- *   per PE         LUT_PER_PE_POST per post lane (the post unit's select of
- *                  a PE's result) and the weight buffer's multiplexer when
- *                  its depth takes more than one row of block RAMs;
+ *   per PE         LUT_PER_PE: the accumulator, its maximum and bias
+ *                  select, the nonzero-lane count; LUT_PER_PE_POST per post
+ *                  lane (the post unit's select of a PE's result) and the
+ *                  weight buffer's multiplexer when its depth takes more
+ *                  than one row of block RAMs;
  *   VEC path       two barrel rotators of the stream beat (StreamW x
  *                  ceil(log2 E / 2)) and a DataW-bit 2:1 select per bank
  *                  and per PE (sg_ctrl.v);
- *   fixed          controller, AXI registers: LUT_FIXED, per stream bit and
- *                  per bank; post lanes and LSTM lanes each their unit.
- *     P x B  stream  vbuf  Yosys logic  (model)   (LUT less LUTRAM)
- *     2 x 64    512    64       25251   25356  +0.4%
- *     4 x 64    512    64       39138   39138
- *     4 x 32    512    64       27740   27006  -2.6%
- *    16 x 8      64   512       20377   19538  -4.1%
- *     8 x 16    256   128       23326   24794  +6.3%
+ *   fixed          controller, AXI registers: LUT_FIXED and per stream
+ *                  bit; post lanes and LSTM lanes each their unit.
+ *     P x B  stream  vbuf  Yosys logic  (LUT less LUTRAM; model within)
+ *     2 x 64    512    64       25251   -0.1%
+ *     4 x 64    512    64       39138   -1.9%
+ *     4 x 32    512    64       27740   -1.3%
+ *    16 x 8      64   512       20377   -1.6%
+ *     8 x 16    256   128       23326   +5.5%
+ *     4 x 4      64   256        6914   -0.4%   (small, xc7)
  * (before these changes the E:1 multiplexer per bank and per PE of the
  * VEC path made the model 126 LUTs per bank and 90 per lane, 20% high at
  * 4 x 64).  16-bit data or weights: per-lane parts x 1.5. */
-#define LUT_FIXED 4144.0
-#define LUT_PER_STREAM_BIT 1.6
-#define LUT_PER_BANK 1.4
+#define LUT_FIXED 1767.0
+#define LUT_PER_STREAM_BIT 7.35
 #define LUT_PER_POST_LANE 830.0
 #define LUT_PER_LSTM_LANE 780.0
-#define LUT_PER_LANE 84.4
+#define LUT_PER_LANE 76.2
+#define LUT_PER_PE 224.0
 #define LUT_PER_PE_POST 23.0
 #define LUTRAM_FIXED 400   /* shift registers and small arrays (SRL16E, RAM32M16) */
 /* flip-flops: fixed, per stream bit (the record assembly, the VEC beat),
- * per lane (the PE pipeline), least squares over the same five designs
- * (within 6%; the model before these changes was 29% low at 4 x 64) */
-#define FF_FIXED 883.0
-#define FF_PER_STREAM_BIT 12.4
-#define FF_PER_LANE 58.7
+ * per lane (the PE pipeline), least squares over the same six designs
+ * (within 5%; the model before these changes was 29% low at 4 x 64) */
+#define FF_FIXED 1731.0
+#define FF_PER_STREAM_BIT 12.7
+#define FF_PER_LANE 52.0
 #define ALM_PER_LUT (1.0 / 1.6) /* an ALM holds about 1.6 6-input-LUT functions */
 #define SG_FIT_BANKS_MAX 64     /* the configuration's limit on banks */
 
@@ -139,10 +143,10 @@ void sg_fit_estimate(const sg_config *c, const sg_board *b, sg_fit_est *e)
     int elem_w = c->elems_per_beat > 1 ? sg_clog2(c->elems_per_beat) : 1;
     double vec = 2.0 * c->stream_w * ((elem_w + 1) / 2) +
                  (double)c->data_w * (c->banks + c->pe_count);
-    double lut = LUT_FIXED + LUT_PER_STREAM_BIT * c->stream_w + LUT_PER_BANK * c->banks + vec +
+    double lut = LUT_FIXED + LUT_PER_STREAM_BIT * c->stream_w + vec +
                  LUT_PER_POST_LANE * c->post_lanes + LUT_PER_LSTM_LANE * c->lstm_lanes +
                  wide * (lanes * (LUT_PER_LANE + rot) +
-                         (double)c->pe_count * LUT_PER_PE_POST * c->post_lanes) +
+                         (double)c->pe_count * (LUT_PER_PE + LUT_PER_PE_POST * c->post_lanes)) +
                  (double)ram_mux;
     double ff = FF_FIXED + FF_PER_STREAM_BIT * c->stream_w + wide * FF_PER_LANE * lanes;
     e->lutram += intel ? LUTRAM_FIXED / 10 : LUTRAM_FIXED;
