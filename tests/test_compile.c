@@ -2000,6 +2000,13 @@ static const dcase conv_directed[] = {
     /* a group's channels in two tiles (vector banks of 24 words) */
     {{4, 2, 8, 8, 32, 64, 24, 4096, 256},
      "type=conv,c=8,h=6,w=6,k=3,pad=1,rows=4,groups=2,pattern=dense,seed=194", 0, 0, 0},
+    /* 64 banks: a 100-channel map kept on chip, written back from banks 0,
+     * 16, 32 and 48 on (the OUT record's six bank0 bits) */
+    {{3, 64, 8, 8, 32, 512, 64, 256, 32},
+     "type=conv,c=3,h=3,w=3,k=1,pad=0,rows=100:3,layers=2,pattern=dense,seed=5", 0, 0, 0},
+    {{2, 64, 8, 8, 32, 512, 64, 256, 32},
+     "type=conv,c=70,h=5,w=5,k=3,pad=1,rows=9:5,layers=2,fc=3,pattern=bbs,density=0.5,seed=195",
+     0, 0, 0},
 };
 /* clang-format on */
 #define N_CONV_DIRECTED (int)(sizeof conv_directed / sizeof conv_directed[0])
